@@ -1,0 +1,5 @@
+import sys
+
+from opendti.cli import main
+
+sys.exit(main())

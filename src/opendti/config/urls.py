@@ -1,0 +1,10 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [path("i18n/", include("django.conf.urls.i18n"))]
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("", include("opendti.portal.urls")),
+    prefix_default_language=False,
+)

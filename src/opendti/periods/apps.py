@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PeriodsConfig(AppConfig):
+    name = "opendti.periods"
+    label = "periods"
+    verbose_name = _("periods")

@@ -1,0 +1,107 @@
+"""Periods (kỳ đánh giá): a framework version, the participating units in ranking groups, and the
+timeline of phases. Scoring settings that vary by period (decimals, not-deployed policy) live here.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from opendti.frameworks.models import Framework, Node
+from opendti.units.models import Unit
+
+
+class Period(models.Model):
+    class Cadence(models.TextChoices):
+        ANNUAL = "annual", _("hằng năm")
+        QUARTERLY = "quarterly", _("hằng quý")
+
+    class NotDeployed(models.TextChoices):
+        EXCLUDE = "exclude", _("không tính vào điểm tối đa")
+        ZERO = "zero", _("tính 0 điểm")
+
+    class Display(models.TextChoices):
+        POINTS = "points", _("điểm")
+        PERCENT = "percent", _("% điểm tối đa")
+        INDEX = "index", _("chỉ số 0–1")
+
+    code = models.SlugField(_("mã"), max_length=80, unique=True)
+    title = models.CharField(_("tên kỳ"), max_length=300)
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="periods")
+    year = models.PositiveIntegerField(_("năm"))
+    label = models.CharField(_("kỳ"), max_length=50, blank=True, help_text=_("ví dụ 2023 hoặc Q1-2024"))
+    cadence = models.CharField(_("chu kỳ"), max_length=10, choices=Cadence.choices, default=Cadence.ANNUAL)
+    quarter = models.PositiveSmallIntegerField(_("quý"), null=True, blank=True)
+    decimals = models.PositiveSmallIntegerField(_("số chữ số thập phân"), default=2)
+    display = models.CharField(_("hiển thị"), max_length=10, choices=Display.choices, default=Display.POINTS)
+    not_deployed_policy = models.CharField(
+        _("chỉ số chưa triển khai"), max_length=10, choices=NotDeployed.choices, default=NotDeployed.EXCLUDE
+    )
+    not_deployed = models.ManyToManyField(Node, blank=True, related_name="not_deployed_in", verbose_name=_("chỉ số chưa triển khai"))
+    units = models.ManyToManyField(Unit, through="Participation", related_name="periods")
+
+    class Meta:
+        verbose_name = _("kỳ đánh giá")
+        verbose_name_plural = _("kỳ đánh giá")
+        ordering = ["-year", "code"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(decimals__lte=6), name="period_decimals_at_most_6"),
+            models.CheckConstraint(
+                condition=models.Q(quarter__isnull=True) | models.Q(quarter__gte=1, quarter__lte=4),
+                name="period_quarter_1_to_4",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RankingGroup(models.Model):
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="groups")
+    code = models.CharField(_("mã"), max_length=50)
+    name = models.CharField(_("tên"), max_length=200)
+
+    class Meta:
+        verbose_name = _("nhóm xếp hạng")
+        verbose_name_plural = _("nhóm xếp hạng")
+        constraints = [models.UniqueConstraint(fields=["period", "code"], name="group_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Participation(models.Model):
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="participations")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="participations")
+    group = models.ForeignKey(RankingGroup, on_delete=models.PROTECT, null=True, blank=True)
+    ranked = models.BooleanField(_("xếp hạng"), default=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("đơn vị tham gia")
+        verbose_name_plural = _("đơn vị tham gia")
+        ordering = ["period", "order"]
+        constraints = [models.UniqueConstraint(fields=["period", "unit"], name="participation_unique")]
+
+
+class Phase(models.Model):
+    class Kind(models.TextChoices):
+        SELF_ASSESSMENT = "self_assessment", _("tự đánh giá")
+        APPRAISAL = "appraisal", _("thẩm định")
+        EXPLANATION = "explanation", _("giải trình")
+        COORDINATOR_REVIEW = "coordinator_review", _("rà soát tổng hợp")
+        APPROVAL = "approval", _("phê duyệt")
+        PUBLICATION = "publication", _("công bố")
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="phases")
+    kind = models.CharField(_("giai đoạn"), max_length=20, choices=Kind.choices)
+    round_number = models.PositiveSmallIntegerField(_("lần"), null=True, blank=True)
+    starts_on = models.DateField(_("từ ngày"))
+    ends_on = models.DateField(_("đến ngày"))
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("giai đoạn")
+        verbose_name_plural = _("giai đoạn")
+        ordering = ["period", "order"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="phase_dates_ordered")
+        ]

@@ -1,0 +1,407 @@
+"""Leaf scoring rules: one small function per rule type, and the registry that names them.
+
+A rule type validates its `params` against the leaf's max points, declares the inputs it reads,
+and compiles into a function from a unit's input values to an unrounded score in [0, max].
+Relative rules (scored against the other units) compile into a function of the whole column.
+The rule names and params are documented in docs/rules.md; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+
+from .formula import FormulaError, compile_formula, evaluate, names_in
+from .model import INPUT_TYPES, InputSpec, Rule, Value
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+LeafScorer = Callable[[Mapping[str, Value]], Decimal]
+# A relative rule sees every unit's value at once (None where a unit gave none).
+ColumnScorer = Callable[[Sequence[Decimal | None]], list[Decimal]]
+
+
+class RuleError(ValueError):
+    """A rule's name or params are not valid; the message says which param and why."""
+
+
+class MissingInput(KeyError):
+    """A unit gave no value for an input the rule needs."""
+
+
+@dataclass(frozen=True)
+class RuleType:
+    name: str
+    title: str
+    inputs: Callable[[Mapping[str, object]], tuple[InputSpec, ...]]
+    compile: Callable[[Mapping[str, object], Decimal], LeafScorer] | None = None
+    compile_column: Callable[[Mapping[str, object], Decimal], ColumnScorer] | None = None
+
+    @property
+    def relative(self) -> bool:
+        return self.compile_column is not None
+
+
+REGISTRY: dict[str, RuleType] = {}
+
+
+def register(rule_type: RuleType) -> RuleType:
+    REGISTRY[rule_type.name] = rule_type
+    return rule_type
+
+
+# --- parameter helpers -------------------------------------------------------------------------
+
+
+def _number(params: Mapping[str, object], key: str, default: Decimal | None = None) -> Decimal:
+    raw = params.get(key)
+    if raw is None:
+        if default is None:
+            raise RuleError(f"param '{key}' is required")
+        return default
+    if isinstance(raw, bool):
+        raise RuleError(f"param '{key}' must be a number, not {raw!r}")
+    try:
+        value = Decimal(str(raw).replace(",", "."))
+    except InvalidOperation:
+        raise RuleError(f"param '{key}' must be a number, not {raw!r}") from None
+    if not value.is_finite():
+        raise RuleError(f"param '{key}' must be a finite number")
+    return value
+
+
+def _points(params: Mapping[str, object], key: str, max_points: Decimal, default: Decimal) -> Decimal:
+    value = _number(params, key, default)
+    if not ZERO <= value <= max_points:
+        raise RuleError(f"param '{key}' = {value} is outside [0, {max_points}] (the max points)")
+    return value
+
+
+def _flag(params: Mapping[str, object], key: str, default: bool) -> bool:
+    raw = params.get(key, default)
+    if not isinstance(raw, bool):
+        raise RuleError(f"param '{key}' must be true or false, not {raw!r}")
+    return raw
+
+
+def _choice(params: Mapping[str, object], key: str, options: tuple[str, ...]) -> str:
+    raw = params.get(key, options[0])
+    if raw not in options:
+        raise RuleError(f"param '{key}' must be one of {', '.join(options)}, not {raw!r}")
+    return str(raw)
+
+
+def _single(type_: str, **bounds: Decimal) -> Callable[[Mapping[str, object]], tuple[InputSpec, ...]]:
+    return lambda params: (InputSpec(name="", type=type_, **bounds),)
+
+
+def _clamp(value: Decimal, max_points: Decimal) -> Decimal:
+    return ZERO if value < ZERO else max_points if value > max_points else value
+
+
+def _get(values: Mapping[str, Value], name: str) -> Value:
+    try:
+        return values[name]
+    except KeyError:
+        raise MissingInput(name) from None
+
+
+def _num(values: Mapping[str, Value], name: str) -> Decimal:
+    value = _get(values, name)
+    if isinstance(value, bool):
+        return ONE if value else ZERO
+    if not isinstance(value, Decimal):
+        raise MissingInput(name)
+    return value
+
+
+# --- the rules ---------------------------------------------------------------------------------
+
+
+def _compile_yes_no(params: Mapping[str, object], max_points: Decimal) -> LeafScorer:
+    yes = _points(params, "yes", max_points, max_points)
+    no = _points(params, "no", max_points, ZERO)
+    return lambda values: yes if _get(values, "") is True else no
+
+
+register(RuleType("yes_no", "Có/không", _single("yesno"), _compile_yes_no))
+
+
+def _compile_ratio(params: Mapping[str, object], max_points: Decimal) -> LeafScorer:
+    target = _number(params, "target", ONE)
+    if target <= ZERO:
+        raise RuleError("param 'target' must be above 0 (the ratio that earns full points)")
+    on_zero = _choice(params, "zero_denominator", ("zero", "full"))
+    zero_score = max_points if on_zero == "full" else ZERO
+
+    def score(values: Mapping[str, Value]) -> Decimal:
+        numerator, denominator = _num(values, "numerator"), _num(values, "denominator")
+        if denominator <= ZERO:
+            return zero_score
+        # One division, after the multiplications, so that a score ending in 5 rounds half-up.
+        result = numerator * max_points / (denominator * target)
+        return max_points if result > max_points else ZERO if result < ZERO else result
+
+    return score
+
+
+register(
+    RuleType(
+        "ratio",
+        "Tỷ lệ",
+        lambda params: (
+            InputSpec(name="numerator", type="number", min=ZERO),
+            InputSpec(name="denominator", type="number", min=ZERO),
+        ),
+        _compile_ratio,
+    )
+)
+
+
+def _parse_tiers(params: Mapping[str, object], max_points: Decimal) -> list[tuple[Decimal, Decimal]]:
+    raw = params.get("tiers")
+    if not isinstance(raw, list) or not raw:
+        raise RuleError("param 'tiers' must be a non-empty list of {\"min\": x, \"points\": p}")
+    tiers: list[tuple[Decimal, Decimal]] = []
+    for position, tier in enumerate(raw, start=1):
+        if not isinstance(tier, Mapping):
+            raise RuleError(f"tier {position} must be an object with 'min' and 'points'")
+        threshold = _number(tier, "min")
+        points = _number(tier, "points")
+        if not ZERO <= points <= max_points:
+            raise RuleError(f"tier {position}: points {points} outside [0, {max_points}]")
+        if tiers and threshold >= tiers[-1][0]:
+            raise RuleError(f"tier {position}: thresholds must go from the highest to the lowest")
+        tiers.append((threshold, points))
+    return tiers
+
+
+def _compile_tiers(params: Mapping[str, object], max_points: Decimal) -> LeafScorer:
+    tiers = _parse_tiers(params, max_points)
+    inclusive = _flag(params, "inclusive", True)
+    below = _points(params, "else", max_points, ZERO)
+
+    def score(values: Mapping[str, Value]) -> Decimal:
+        value = _num(values, "")
+        for threshold, points in tiers:
+            if value >= threshold if inclusive else value > threshold:
+                return points
+        return below
+
+    return score
+
+
+register(RuleType("tiers", "Theo ngưỡng", _single("number"), _compile_tiers))
+
+
+def _compile_linear(params: Mapping[str, object], max_points: Decimal) -> LeafScorer:
+    start, end = _number(params, "from"), _number(params, "to")
+    if start == end:
+        raise RuleError("params 'from' and 'to' must differ")
+    span = end - start
+
+    def score(values: Mapping[str, Value]) -> Decimal:
+        result = (_num(values, "") - start) * max_points / span
+        return max_points if result > max_points else ZERO if result < ZERO else result
+
+    return score
+
+
+register(RuleType("linear", "Tuyến tính", _single("number"), _compile_linear))
+
+
+def _compile_count(params: Mapping[str, object], max_points: Decimal) -> LeafScorer:
+    each = _number(params, "points_each")
+    if each <= ZERO:
+        raise RuleError("param 'points_each' must be above 0")
+    cap = _points(params, "cap", max_points, max_points)
+
+    def score(values: Mapping[str, Value]) -> Decimal:
+        result = _num(values, "") * each
+        return cap if result > cap else ZERO if result < ZERO else result
+
+    return score
+
+
+register(
+    RuleType("count", "Đếm số lượng", lambda params: (InputSpec("", "number", min=ZERO),), _compile_count)
+)
+
+
+def _choice_points(params: Mapping[str, object], max_points: Decimal) -> dict[str, Decimal]:
+    raw = params.get("choices")
+    if not isinstance(raw, Mapping) or not raw:
+        raise RuleError("param 'choices' must be an object {\"option\": points, ...}")
+    return {str(option): _points(raw, option, max_points, ZERO) for option in raw}
+
+
+def _compile_choice(params: Mapping[str, object], max_points: Decimal) -> LeafScorer:
+    points = _choice_points(params, max_points)
+
+    def score(values: Mapping[str, Value]) -> Decimal:
+        return points.get(str(_get(values, "")), ZERO)
+
+    return score
+
+
+register(
+    RuleType(
+        "choice",
+        "Lựa chọn",
+        lambda params: (
+            InputSpec("", "choice", choices=tuple(str(k) for k in params.get("choices", {}) or {})),  # type: ignore[union-attr]
+        ),
+        _compile_choice,
+    )
+)
+
+
+def _compile_manual(params: Mapping[str, object], max_points: Decimal) -> LeafScorer:
+    return lambda values: _clamp(_num(values, ""), max_points)
+
+
+register(RuleType("manual", "Chấm điểm trực tiếp", _single("number", min=ZERO), _compile_manual))
+
+
+def _formula_inputs(params: Mapping[str, object]) -> tuple[InputSpec, ...]:
+    expression = params.get("expression")
+    if not isinstance(expression, str):
+        return ()
+    return tuple(InputSpec(name, "number") for name in sorted(names_in(expression)))
+
+
+def _compile_formula(params: Mapping[str, object], max_points: Decimal) -> LeafScorer:
+    expression = params.get("expression")
+    if not isinstance(expression, str) or not expression.strip():
+        raise RuleError("param 'expression' is required, e.g. \"a / b * 10\"")
+    names = names_in(expression)
+    try:
+        evaluator = compile_formula(expression, names)
+    except FormulaError as exc:
+        raise RuleError(str(exc)) from None
+    ordered = sorted(names)
+
+    def score(values: Mapping[str, Value]) -> Decimal:
+        bound = {name: _get(values, name) for name in ordered}
+        try:
+            result = evaluate(evaluator, bound)
+        except TypeError:
+            raise MissingInput(ordered[0] if ordered else "") from None
+        return _clamp(result, max_points)
+
+    return score
+
+
+register(RuleType("formula", "Công thức", _formula_inputs, _compile_formula))
+
+
+def _compile_relative(params: Mapping[str, object], max_points: Decimal) -> ColumnScorer:
+    method = _choice(params, "method", ("min_max", "best"))
+    higher = _flag(params, "higher_is_better", True)
+    _choice(params, "scope", ("period", "group"))
+
+    def score(column: Sequence[Decimal | None]) -> list[Decimal]:
+        present = [v for v in column if v is not None]
+        if not present:
+            return [ZERO for _ in column]
+        low, high = min(present), max(present)
+        results: list[Decimal] = []
+        for value in column:
+            if value is None:
+                results.append(ZERO)
+            elif method == "min_max":
+                if high == low:
+                    results.append(max_points)
+                else:
+                    gap = value - low if higher else high - value
+                    results.append(gap * max_points / (high - low))
+            elif higher:
+                results.append(_clamp(value * max_points / high, max_points) if high > ZERO else ZERO)
+            else:
+                results.append(max_points if value <= ZERO else _clamp(low * max_points / value, max_points))
+        return results
+
+    return score
+
+
+register(
+    RuleType("relative", "So với các đơn vị khác", _single("number"), compile_column=_compile_relative)
+)
+
+
+# --- declared inputs ---------------------------------------------------------------------------
+
+
+def _declared(params: Mapping[str, object]) -> dict[str, InputSpec]:
+    """Inputs declared in params["inputs"]: [{"name", "type", "unit", "min", "max", "label"}]."""
+    raw = params.get("inputs", [])
+    if not isinstance(raw, list):
+        raise RuleError("param 'inputs' must be a list of input declarations")
+    declared: dict[str, InputSpec] = {}
+    for position, item in enumerate(raw, start=1):
+        if not isinstance(item, Mapping):
+            raise RuleError(f"input {position} must be an object with at least 'name'")
+        name = str(item.get("name", ""))
+        type_ = str(item.get("type", "number"))
+        if type_ not in INPUT_TYPES:
+            raise RuleError(f"input '{name}': type must be one of {', '.join(INPUT_TYPES)}")
+        low = _number(item, "min") if item.get("min") is not None else None
+        high = _number(item, "max") if item.get("max") is not None else None
+        if low is not None and high is not None and low > high:
+            raise RuleError(f"input '{name}': min {low} is above max {high}")
+        choices = item.get("choices", ())
+        declared[name] = InputSpec(
+            name=name,
+            type=type_,
+            unit=str(item.get("unit", "")),
+            min=low,
+            max=high,
+            choices=tuple(str(c) for c in choices) if isinstance(choices, list | tuple) else (),
+            label=str(item.get("label", "")),
+        )
+    return declared
+
+
+def rule_inputs(name: str, params: Mapping[str, object], max_points: Decimal) -> tuple[InputSpec, ...]:
+    """The inputs a rule reads: its defaults, overridden or extended by declared ones."""
+    rule_type = _rule_type(name)
+    declared = _declared(params)
+    merged: list[InputSpec] = []
+    for spec in rule_type.inputs(params):
+        own = declared.pop(spec.name, None)
+        if own is None:
+            if name == "manual":
+                spec = replace(spec, max=max_points)
+            if spec.type == "percent" and spec.max is None:
+                spec = replace(spec, min=ZERO, max=Decimal(100))
+            merged.append(spec)
+        else:
+            merged.append(
+                replace(
+                    own,
+                    min=own.min if own.min is not None else spec.min,
+                    choices=own.choices or spec.choices,
+                )
+            )
+    merged.extend(declared.values())
+    return tuple(merged)
+
+
+def _rule_type(name: str) -> RuleType:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(REGISTRY))
+        raise RuleError(f"unknown rule '{name}' (known rules: {known})") from None
+
+
+def build_rule(name: str, params: Mapping[str, object], max_points: Decimal) -> Rule:
+    """Validate a rule by compiling it once, and return it with its declared inputs."""
+    rule_type = _rule_type(name)
+    if rule_type.compile is not None:
+        rule_type.compile(params, max_points)
+    if rule_type.compile_column is not None:
+        rule_type.compile_column(params, max_points)
+    return Rule(name=name, params=params, inputs=rule_inputs(name, params, max_points))

@@ -1,0 +1,71 @@
+"""Units (đơn vị): departments, boards, district and commune committees, provinces — and their
+lineage, so that comparisons across years survive administrative reform. Kinds are data."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.Model):
+    code = models.SlugField(_("mã"), max_length=50, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+
+    class Meta:
+        verbose_name = _("loại đơn vị")
+        verbose_name_plural = _("loại đơn vị")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    code = models.CharField(_("mã"), max_length=64, unique=True)
+    name = models.CharField(_("tên"), max_length=300)
+    kind = models.ForeignKey(UnitKind, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("loại"))
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("đơn vị cấp trên")
+    )
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="unit_validity_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Lineage(models.Model):
+    """One edge of administrative change: `predecessor` became (part of) `successor`."""
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", _("sáp nhập")
+        SPLIT = "split", _("chia tách")
+        RENAME = "rename", _("đổi tên")
+
+    predecessor = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="successor_links")
+    successor = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="predecessor_links")
+    kind = models.CharField(_("loại thay đổi"), max_length=10, choices=Kind.choices)
+    effective_on = models.DateField(_("ngày hiệu lực"), null=True, blank=True)
+    decision = models.CharField(_("văn bản"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("quan hệ kế thừa")
+        verbose_name_plural = _("quan hệ kế thừa")
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="lineage_unique_edge"),
+            models.CheckConstraint(condition=~models.Q(predecessor=models.F("successor")), name="lineage_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ({self.get_kind_display()})"

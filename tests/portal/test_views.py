@@ -1,0 +1,85 @@
+"""The portal's pages and who may see them: deny by default, 404 for what is not yours to see."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from opendti.accounts.models import User
+from opendti.accounts.roles import ROLES
+from opendti.results.demo import demo_load
+
+pytestmark = pytest.mark.django_db
+
+ALLOWED_RESULTS = {"coordinator", "approver", "administrator"}
+
+
+@pytest.fixture
+def demo() -> None:
+    demo_load()
+
+
+def client_for(role: str | None) -> Client:
+    client = Client()
+    if role is not None:
+        user = User.objects.filter(groups__name=role).first()
+        assert user is not None
+        client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_period_results_access_by_role(demo: None, role: str | None) -> None:
+    response = client_for(role).get("/ky/2023-departments/ket-qua/")
+    if role is None:
+        assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
+    elif role in ALLOWED_RESULTS:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 404
+
+
+def test_unknown_period_and_hidden_period_answer_alike(demo: None) -> None:
+    focal = client_for("focal_point")
+    assert focal.get("/ky/khong-co/ket-qua/").status_code == 404
+    assert focal.get("/ky/2023-districts/ket-qua/").status_code == 404
+
+
+def test_results_page_shows_the_engine_numbers(demo: None) -> None:
+    html = client_for("coordinator").get("/ky/2023-districts/ket-qua/").content.decode()
+    # Vietnamese number format, as the province publishes: a comma before the decimals.
+    assert '<td class="total">685,21</td>' in html and "UBND huyện Đắk Song" in html
+    assert "Kết quả tạm tính" in html
+    assert '<td class="total">387,87</td>' in html  # the parts win over the published 387.96
+    assert "387.96 given" in html  # and the published number that does not add up is shown
+
+
+def test_home_lists_periods_only_to_result_viewers(demo: None) -> None:
+    assert "2023-departments" not in client_for(None).get("/").content.decode()
+    assert "2023-departments" in client_for("coordinator").get("/").content.decode()
+    assert "2023-departments" not in client_for("reviewer").get("/").content.decode()
+
+
+def _patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, URLPattern]]:
+    found: list[tuple[str, URLPattern]] = []
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            found += _patterns(entry, prefix + str(entry.pattern))
+        else:
+            found.append((prefix + str(entry.pattern), entry))
+    return found
+
+
+PUBLIC = {"", "dang-nhap/", "dang-xuat/", "i18n/setlang/"}
+
+
+def test_every_portal_url_is_in_the_access_matrix() -> None:
+    """A new view must be added to this matrix (or to PUBLIC) on purpose, never by accident."""
+    portal = {route for route, p in _patterns(get_resolver()) if p.lookup_str.startswith("opendti.")}
+    assert portal <= PUBLIC | {"ky/<slug:code>/ket-qua/"}
+
+
+def test_groups_exist_for_every_role(demo: None) -> None:
+    assert set(Group.objects.values_list("name", flat=True)) >= set(ROLES)
