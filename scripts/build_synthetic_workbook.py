@@ -11,7 +11,14 @@ import json
 import random
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "src" / "opendti" / "demo" / "workbooks" / "synthetic-2025-communes"
+OUT = (
+    Path(__file__).resolve().parent.parent
+    / "src"
+    / "opendti"
+    / "demo"
+    / "workbooks"
+    / "synthetic-2025-communes"
+)
 
 PILLARS = [("cqs", "Chính quyền số"), ("kts", "Kinh tế số"), ("xhs", "Xã hội số")]
 ALL = "cqs;kts;xhs"
@@ -20,56 +27,275 @@ NODES: list[tuple] = [
     ("NT", "", "Nhóm chỉ số nền tảng chung", "group", 500, ALL, "yes", "", None),
     ("HD", "", "Nhóm chỉ số hoạt động", "group", 500, "", "yes", "", None),
     ("1", "NT", "Nhận thức số", "main", 100, "", "yes", "", None),
-    ("1.1", "1", "Lãnh đạo đơn vị chủ trì, chỉ đạo công tác chuyển đổi số", "component", 40, "", "yes", "yes_no", {}),
-    ("1.2", "1", "Số buổi tuyên truyền về chuyển đổi số trong năm", "component", 30, "", "yes", "count",
-     {"points_each": 5, "inputs": [{"name": "", "type": "number", "unit": "buổi", "min": 0}]}),
-    ("1.3", "1", "Mức độ phổ biến chuyển đổi số trên cổng thông tin", "component", 30, "", "yes", "choice",
-     {"choices": {"Đầy đủ": 30, "Một phần": 15, "Chưa có": 0}}),
+    (
+        "1.1",
+        "1",
+        "Lãnh đạo đơn vị chủ trì, chỉ đạo công tác chuyển đổi số",
+        "component",
+        40,
+        "",
+        "yes",
+        "yes_no",
+        {},
+    ),
+    (
+        "1.2",
+        "1",
+        "Số buổi tuyên truyền về chuyển đổi số trong năm",
+        "component",
+        30,
+        "",
+        "yes",
+        "count",
+        {"points_each": 5, "inputs": [{"name": "", "type": "number", "unit": "buổi", "min": 0}]},
+    ),
+    (
+        "1.3",
+        "1",
+        "Mức độ phổ biến chuyển đổi số trên cổng thông tin",
+        "component",
+        30,
+        "",
+        "yes",
+        "choice",
+        {"choices": {"Đầy đủ": 30, "Một phần": 15, "Chưa có": 0}},
+    ),
     ("2", "NT", "Thể chế số", "main", 100, "", "yes", "", None),
     ("2.1", "2", "Ban hành kế hoạch chuyển đổi số năm", "component", 50, "", "yes", "yes_no", {}),
-    ("2.2", "2", "Tỷ lệ nhiệm vụ của kế hoạch được hoàn thành", "component", 50, "", "yes", "ratio",
-     {"inputs": [{"name": "numerator", "unit": "nhiệm vụ", "min": 0}, {"name": "denominator", "unit": "nhiệm vụ", "min": 0}]}),
+    (
+        "2.2",
+        "2",
+        "Tỷ lệ nhiệm vụ của kế hoạch được hoàn thành",
+        "component",
+        50,
+        "",
+        "yes",
+        "ratio",
+        {
+            "inputs": [
+                {"name": "numerator", "unit": "nhiệm vụ", "min": 0},
+                {"name": "denominator", "unit": "nhiệm vụ", "min": 0},
+            ]
+        },
+    ),
     ("3", "NT", "Hạ tầng số", "main", 100, "", "yes", "", None),
-    ("3.1", "3", "Tỷ lệ cán bộ được trang bị máy tính", "component", 60, "", "yes", "ratio",
-     {"target": 0.9, "inputs": [{"name": "numerator", "unit": "người"}, {"name": "denominator", "unit": "người"}]}),
-    ("3.2", "3", "Tốc độ kết nối mạng truyền số liệu chuyên dùng", "component", 40, "", "yes", "tiers",
-     {"tiers": [{"min": 100, "points": 40}, {"min": 50, "points": 25}, {"min": 10, "points": 10}],
-      "inputs": [{"name": "", "type": "number", "unit": "Mbps", "min": 0}]}),
+    (
+        "3.1",
+        "3",
+        "Tỷ lệ cán bộ được trang bị máy tính",
+        "component",
+        60,
+        "",
+        "yes",
+        "ratio",
+        {
+            "target": 0.9,
+            "inputs": [
+                {"name": "numerator", "unit": "người"},
+                {"name": "denominator", "unit": "người"},
+            ],
+        },
+    ),
+    (
+        "3.2",
+        "3",
+        "Tốc độ kết nối mạng truyền số liệu chuyên dùng",
+        "component",
+        40,
+        "",
+        "yes",
+        "tiers",
+        {
+            "tiers": [
+                {"min": 100, "points": 40},
+                {"min": 50, "points": 25},
+                {"min": 10, "points": 10},
+            ],
+            "inputs": [{"name": "", "type": "number", "unit": "Mbps", "min": 0}],
+        },
+    ),
     ("4", "NT", "Nhân lực số", "main", 100, "", "yes", "", None),
-    ("4.1", "4", "Tỷ lệ cán bộ được tập huấn kỹ năng số", "component", 60, "", "yes", "linear",
-     {"from": 20, "to": 80, "inputs": [{"name": "", "type": "percent", "unit": "%", "min": 0, "max": 100}]}),
-    ("4.2", "4", "Điểm đánh giá năng lực của Tổ công nghệ số cộng đồng", "component", 40, "", "yes", "manual", {}),
-    ("4.3", "4", "Số người có chứng chỉ kỹ năng số (tham khảo)", "component", 0, "", "no", "count",
-     {"points_each": 0.1}),
+    (
+        "4.1",
+        "4",
+        "Tỷ lệ cán bộ được tập huấn kỹ năng số",
+        "component",
+        60,
+        "",
+        "yes",
+        "linear",
+        {
+            "from": 20,
+            "to": 80,
+            "inputs": [{"name": "", "type": "percent", "unit": "%", "min": 0, "max": 100}],
+        },
+    ),
+    (
+        "4.2",
+        "4",
+        "Điểm đánh giá năng lực của Tổ công nghệ số cộng đồng",
+        "component",
+        40,
+        "",
+        "yes",
+        "manual",
+        {},
+    ),
+    (
+        "4.3",
+        "4",
+        "Số người có chứng chỉ kỹ năng số (tham khảo)",
+        "component",
+        0,
+        "",
+        "no",
+        "count",
+        {"points_each": 0.1},
+    ),
     ("5", "NT", "An toàn thông tin mạng", "main", 100, "", "yes", "", None),
-    ("5.1", "5", "Hệ thống thông tin được phê duyệt cấp độ an toàn", "component", 50, "", "yes", "formula",
-     {"expression": "approved / systems * 50 if systems > 0 else 0",
-      "inputs": [{"name": "approved", "unit": "hệ thống", "min": 0}, {"name": "systems", "unit": "hệ thống", "min": 0}]}),
-    ("5.2", "5", "Số sự cố mất an toàn thông tin trong năm", "component", 50, "", "yes", "linear",
-     {"from": 10, "to": 0, "inputs": [{"name": "", "unit": "sự cố", "min": 0}]}),
+    (
+        "5.1",
+        "5",
+        "Hệ thống thông tin được phê duyệt cấp độ an toàn",
+        "component",
+        50,
+        "",
+        "yes",
+        "formula",
+        {
+            "expression": "approved / systems * 50 if systems > 0 else 0",
+            "inputs": [
+                {"name": "approved", "unit": "hệ thống", "min": 0},
+                {"name": "systems", "unit": "hệ thống", "min": 0},
+            ],
+        },
+    ),
+    (
+        "5.2",
+        "5",
+        "Số sự cố mất an toàn thông tin trong năm",
+        "component",
+        50,
+        "",
+        "yes",
+        "linear",
+        {"from": 10, "to": 0, "inputs": [{"name": "", "unit": "sự cố", "min": 0}]},
+    ),
     ("6", "HD", "Hoạt động chính quyền số", "main", 200, "cqs", "yes", "", None),
-    ("6.1", "6", "Tỷ lệ hồ sơ TTHC xử lý trực tuyến toàn trình", "component", 80, "", "yes", "relative",
-     {"method": "min_max", "inputs": [{"name": "", "type": "percent", "unit": "%"}]}),
-    ("6.2", "6", "Tỷ lệ văn bản điện tử có ký số", "component", 60, "", "yes", "ratio",
-     {"inputs": [{"name": "numerator", "unit": "văn bản"}, {"name": "denominator", "unit": "văn bản"}]}),
-    ("6.3", "6", "Thời gian xử lý hồ sơ trung bình", "component", 40, "", "yes", "relative",
-     {"method": "best", "higher_is_better": False, "scope": "group", "inputs": [{"name": "", "unit": "ngày", "min": 0}]}),
+    (
+        "6.1",
+        "6",
+        "Tỷ lệ hồ sơ TTHC xử lý trực tuyến toàn trình",
+        "component",
+        80,
+        "",
+        "yes",
+        "relative",
+        {"method": "min_max", "inputs": [{"name": "", "type": "percent", "unit": "%"}]},
+    ),
+    (
+        "6.2",
+        "6",
+        "Tỷ lệ văn bản điện tử có ký số",
+        "component",
+        60,
+        "",
+        "yes",
+        "ratio",
+        {
+            "inputs": [
+                {"name": "numerator", "unit": "văn bản"},
+                {"name": "denominator", "unit": "văn bản"},
+            ]
+        },
+    ),
+    (
+        "6.3",
+        "6",
+        "Thời gian xử lý hồ sơ trung bình",
+        "component",
+        40,
+        "",
+        "yes",
+        "relative",
+        {
+            "method": "best",
+            "higher_is_better": False,
+            "scope": "group",
+            "inputs": [{"name": "", "unit": "ngày", "min": 0}],
+        },
+    ),
     ("6.4", "6", "Cổng dữ liệu mở của xã", "component", 20, "", "yes", "yes_no", {}),
     ("7", "HD", "Hoạt động kinh tế số", "main", 150, "kts", "yes", "", None),
-    ("7.1", "7", "Số hộ kinh doanh bán hàng trên sàn thương mại điện tử", "component", 75, "", "yes", "count",
-     {"points_each": 1.5, "cap": 75, "inputs": [{"name": "", "unit": "hộ", "min": 0}]}),
-    ("7.2", "7", "Tỷ lệ giao dịch thanh toán không dùng tiền mặt", "component", 75, "", "yes", "formula",
-     {"expression": "min(cashless / total * 100, 100) * 0.75",
-      "inputs": [{"name": "cashless", "unit": "giao dịch", "min": 0}, {"name": "total", "unit": "giao dịch", "min": 0}]}),
+    (
+        "7.1",
+        "7",
+        "Số hộ kinh doanh bán hàng trên sàn thương mại điện tử",
+        "component",
+        75,
+        "",
+        "yes",
+        "count",
+        {"points_each": 1.5, "cap": 75, "inputs": [{"name": "", "unit": "hộ", "min": 0}]},
+    ),
+    (
+        "7.2",
+        "7",
+        "Tỷ lệ giao dịch thanh toán không dùng tiền mặt",
+        "component",
+        75,
+        "",
+        "yes",
+        "formula",
+        {
+            "expression": "min(cashless / total * 100, 100) * 0.75",
+            "inputs": [
+                {"name": "cashless", "unit": "giao dịch", "min": 0},
+                {"name": "total", "unit": "giao dịch", "min": 0},
+            ],
+        },
+    ),
     ("8", "HD", "Hoạt động xã hội số", "main", 150, "xhs", "yes", "", None),
-    ("8.1", "8", "Tỷ lệ người dân có danh tính số", "component", 75, "", "yes", "tiers",
-     {"tiers": [{"min": 80, "points": 75}, {"min": 60, "points": 50}, {"min": 40, "points": 25}], "inclusive": True,
-      "inputs": [{"name": "", "type": "percent", "unit": "%"}]}),
-    ("8.2", "8", "Điểm chất lượng nền tảng bản đồ số đô thị", "component", 75, "", "yes", "manual", {}),
+    (
+        "8.1",
+        "8",
+        "Tỷ lệ người dân có danh tính số",
+        "component",
+        75,
+        "",
+        "yes",
+        "tiers",
+        {
+            "tiers": [
+                {"min": 80, "points": 75},
+                {"min": 60, "points": 50},
+                {"min": 40, "points": 25},
+            ],
+            "inclusive": True,
+            "inputs": [{"name": "", "type": "percent", "unit": "%"}],
+        },
+    ),
+    (
+        "8.2",
+        "8",
+        "Điểm chất lượng nền tảng bản đồ số đô thị",
+        "component",
+        75,
+        "",
+        "yes",
+        "manual",
+        {},
+    ),
 ]
 EXTRA = {
-    "1.1": {"evidence_required": "yes", "guidance": "Văn bản phân công lãnh đạo phụ trách chuyển đổi số."},
-    "2.2": {"verifier": "Văn phòng HĐND và UBND", "guidance": "Số nhiệm vụ hoàn thành / tổng số nhiệm vụ của kế hoạch."},
+    "1.1": {
+        "evidence_required": "yes",
+        "guidance": "Văn bản phân công lãnh đạo phụ trách chuyển đổi số.",
+    },
+    "2.2": {
+        "verifier": "Văn phòng HĐND và UBND",
+        "guidance": "Số nhiệm vụ hoàn thành / tổng số nhiệm vụ của kế hoạch.",
+    },
     "4.2": {"source": "reviewer"},
     "6.1": {"source": "auto", "verifier": "Cổng dịch vụ công tỉnh"},
     "6.4": {"deployed": "no", "guidance": "Tỉnh chưa triển khai cổng dữ liệu mở cấp xã."},
@@ -110,7 +336,14 @@ def values_for(rng: random.Random, code: str, rule: str, params: dict) -> list[t
         total = rng.randint(500, 5000)
         return [("cashless", str(rng.randint(total // 10, total))), ("total", str(total))]
     if rule == "relative":
-        return [("", f"{rng.randint(100, 9900) / 100:.2f}" if code == "6.1" else f"{rng.randint(15, 90) / 10:.1f}")]
+        return [
+            (
+                "",
+                f"{rng.randint(100, 9900) / 100:.2f}"
+                if code == "6.1"
+                else f"{rng.randint(15, 90) / 10:.1f}",
+            )
+        ]
     raise ValueError(rule)
 
 
@@ -119,26 +352,66 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     extra_cols = ["applies_to", "deployed", "guidance", "evidence_required", "source", "verifier"]
     sheets: dict[str, list[list[str]]] = {
-        "settings": [["key", "value"], ["title", "DTI cấp xã 2025 (dữ liệu minh họa)"], ["level", "communes"],
-                     ["year", "2025"], ["period", "2025"], ["total_max", "1000"], ["decimals", "2"],
-                     ["display", "points"], ["not_deployed", "exclude"]],
+        "settings": [
+            ["key", "value"],
+            ["title", "DTI cấp xã 2025 (dữ liệu minh họa)"],
+            ["level", "communes"],
+            ["year", "2025"],
+            ["period", "2025"],
+            ["total_max", "1000"],
+            ["decimals", "2"],
+            ["display", "points"],
+            ["not_deployed", "exclude"],
+        ],
         "pillars": [["code", "name"], *[list(p) for p in PILLARS]],
-        "framework": [["code", "parent", "name", "kind", "max_points", "pillars", "scored", "rule", "params", *extra_cols]],
-        "bands": [["scheme", "label", "basis", "lower", "lower_inclusive"],
-                  ["total", "Dẫn dắt", "percent", "75", "no"], ["total", "Nâng cao", "percent", "50", "no"],
-                  ["total", "Hình thành", "percent", "25", "no"], ["total", "Khởi động", "percent", "", ""],
-                  ["pillar", "Dẫn dắt", "percent", "75", "no"], ["pillar", "Nâng cao", "percent", "50", "no"],
-                  ["pillar", "Hình thành", "percent", "25", "no"], ["pillar", "Khởi động", "percent", "", ""]],
-        "units": [["code", "name", "group", "ranked", "kind", "predecessors"],
-                  *[[c, n, g, r, "ubnd-xa", p] for c, n, g, r, p in UNITS]],
+        "framework": [
+            [
+                "code",
+                "parent",
+                "name",
+                "kind",
+                "max_points",
+                "pillars",
+                "scored",
+                "rule",
+                "params",
+                *extra_cols,
+            ]
+        ],
+        "bands": [
+            ["scheme", "label", "basis", "lower", "lower_inclusive"],
+            ["total", "Dẫn dắt", "percent", "75", "no"],
+            ["total", "Nâng cao", "percent", "50", "no"],
+            ["total", "Hình thành", "percent", "25", "no"],
+            ["total", "Khởi động", "percent", "", ""],
+            ["pillar", "Dẫn dắt", "percent", "75", "no"],
+            ["pillar", "Nâng cao", "percent", "50", "no"],
+            ["pillar", "Hình thành", "percent", "25", "no"],
+            ["pillar", "Khởi động", "percent", "", ""],
+        ],
+        "units": [
+            ["code", "name", "group", "ranked", "kind", "predecessors"],
+            *[[c, n, g, r, "ubnd-xa", p] for c, n, g, r, p in UNITS],
+        ],
         "values": [["unit", "indicator", "input", "value"]],
         "scores": [["unit", "node", "score"]],
     }
     for code, parent, name, kind, max_points, pillars, scored, rule, params in NODES:
         extra = EXTRA.get(code, {})
-        sheets["framework"].append([code, parent, name, kind, str(max_points), pillars, scored, rule,
-                                    json.dumps(params, ensure_ascii=False) if rule else "",
-                                    *[extra.get(c, "") for c in extra_cols]])
+        sheets["framework"].append(
+            [
+                code,
+                parent,
+                name,
+                kind,
+                str(max_points),
+                pillars,
+                scored,
+                rule,
+                json.dumps(params, ensure_ascii=False) if rule else "",
+                *[extra.get(c, "") for c in extra_cols],
+            ]
+        )
     for unit, *_ in UNITS:
         for code, _parent, _name, _kind, _max, _p, _s, rule, params in NODES:
             if rule:

@@ -6,5 +6,8 @@ from .models import User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, ("OpenDTI", {"fields": ("full_name", "must_change_password")}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("OpenDTI", {"fields": ("full_name", "must_change_password")}),
+    )
     list_display = ("username", "full_name", "email", "is_staff")

@@ -14,8 +14,12 @@ class Submission(models.Model):
         DRAFT = "draft", _("đang nhập")
         SUBMITTED = "submitted", _("đã gửi")
 
-    participation = models.OneToOneField(Participation, on_delete=models.CASCADE, related_name="submission")
-    status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    participation = models.OneToOneField(
+        Participation, on_delete=models.CASCADE, related_name="submission"
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
     notes = models.TextField(_("ghi chú"), blank=True)
 
     class Meta:
@@ -35,18 +39,24 @@ class InputValue(models.Model):
         verbose_name = _("giá trị đầu vào")
         verbose_name_plural = _("giá trị đầu vào")
         constraints = [
-            models.UniqueConstraint(fields=["submission", "node", "input_name"], name="input_value_unique")
+            models.UniqueConstraint(
+                fields=["submission", "node", "input_name"], name="input_value_unique"
+            )
         ]
 
 
 class GivenScore(models.Model):
     """A score given at a node code, a pillar code or TOTAL (checked against the parts)."""
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="given_scores")
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="given_scores"
+    )
     target = models.CharField(max_length=50)
     score = models.DecimalField(**POINTS)
 
     class Meta:
         verbose_name = _("điểm được nhập")
         verbose_name_plural = _("điểm được nhập")
-        constraints = [models.UniqueConstraint(fields=["submission", "target"], name="given_score_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "target"], name="given_score_unique")
+        ]

@@ -37,7 +37,9 @@ class Framework(models.Model):
         verbose_name = _("bộ chỉ số")
         verbose_name_plural = _("bộ chỉ số")
         ordering = ["-year", "code", "-version"]
-        constraints = [models.UniqueConstraint(fields=["code", "version"], name="framework_code_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="framework_code_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} (v{self.version})"
@@ -53,7 +55,9 @@ class Pillar(models.Model):
         verbose_name = _("trụ cột")
         verbose_name_plural = _("trụ cột")
         ordering = ["framework", "order"]
-        constraints = [models.UniqueConstraint(fields=["framework", "code"], name="pillar_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="pillar_code_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -72,13 +76,17 @@ class Node(models.Model):
         REVIEWER = "reviewer", _("tổ thẩm định chấm")
 
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="nodes")
-    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
     code = models.CharField(_("mã"), max_length=50)
     name = models.TextField(_("tên"))
     kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)
     max_points = models.DecimalField(_("điểm tối đa"), **POINTS)
     scored = models.BooleanField(_("tính điểm"), default=True)
-    pillars = models.ManyToManyField(Pillar, blank=True, related_name="nodes", verbose_name=_("trụ cột"))
+    pillars = models.ManyToManyField(
+        Pillar, blank=True, related_name="nodes", verbose_name=_("trụ cột")
+    )
     rule = models.CharField(_("quy tắc chấm"), max_length=30, blank=True)
     # JSON text, not a JSON column: PostgreSQL's jsonb reorders object keys, and the order of a
     # rule's choices is what the unit sees in its form.
@@ -86,7 +94,9 @@ class Node(models.Model):
     applies_to = models.JSONField(_("áp dụng cho nhóm"), default=list, blank=True)
     guidance = models.TextField(_("hướng dẫn"), blank=True)
     evidence_required = models.BooleanField(_("bắt buộc tài liệu kiểm chứng"), default=False)
-    source = models.CharField(_("nguồn dữ liệu"), max_length=10, choices=Source.choices, default=Source.SELF)
+    source = models.CharField(
+        _("nguồn dữ liệu"), max_length=10, choices=Source.choices, default=Source.SELF
+    )
     verifier = models.CharField(_("đơn vị phối hợp xác minh"), max_length=200, blank=True)
     order = models.PositiveIntegerField(default=0)
 
@@ -96,7 +106,9 @@ class Node(models.Model):
         ordering = ["framework", "order"]
         constraints = [
             models.UniqueConstraint(fields=["framework", "code"], name="node_code_unique"),
-            models.CheckConstraint(condition=models.Q(max_points__gte=0), name="node_max_points_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(max_points__gte=0), name="node_max_points_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -119,8 +131,12 @@ class InputSpec(models.Model):
     label = models.CharField(_("nhãn"), max_length=300, blank=True)
     type = models.CharField(_("kiểu"), max_length=10, choices=Type.choices)
     unit = models.CharField(_("đơn vị tính"), max_length=50, blank=True)
-    min_value = models.DecimalField(_("giá trị nhỏ nhất"), null=True, blank=True, max_digits=20, decimal_places=6)
-    max_value = models.DecimalField(_("giá trị lớn nhất"), null=True, blank=True, max_digits=20, decimal_places=6)
+    min_value = models.DecimalField(
+        _("giá trị nhỏ nhất"), null=True, blank=True, max_digits=20, decimal_places=6
+    )
+    max_value = models.DecimalField(
+        _("giá trị lớn nhất"), null=True, blank=True, max_digits=20, decimal_places=6
+    )
     choices = models.JSONField(_("các lựa chọn"), default=list, blank=True)
     order = models.PositiveIntegerField(default=0)
 
@@ -147,7 +163,9 @@ class BandScheme(models.Model):
     class Meta:
         verbose_name = _("thang xếp loại")
         verbose_name_plural = _("thang xếp loại")
-        constraints = [models.UniqueConstraint(fields=["framework", "scope"], name="band_scheme_scope_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "scope"], name="band_scheme_scope_unique")
+        ]
 
 
 class Band(models.Model):

@@ -27,15 +27,26 @@ class Period(models.Model):
     title = models.CharField(_("tên kỳ"), max_length=300)
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="periods")
     year = models.PositiveIntegerField(_("năm"))
-    label = models.CharField(_("kỳ"), max_length=50, blank=True, help_text=_("ví dụ 2023 hoặc Q1-2024"))
-    cadence = models.CharField(_("chu kỳ"), max_length=10, choices=Cadence.choices, default=Cadence.ANNUAL)
+    label = models.CharField(
+        _("kỳ"), max_length=50, blank=True, help_text=_("ví dụ 2023 hoặc Q1-2024")
+    )
+    cadence = models.CharField(
+        _("chu kỳ"), max_length=10, choices=Cadence.choices, default=Cadence.ANNUAL
+    )
     quarter = models.PositiveSmallIntegerField(_("quý"), null=True, blank=True)
     decimals = models.PositiveSmallIntegerField(_("số chữ số thập phân"), default=2)
-    display = models.CharField(_("hiển thị"), max_length=10, choices=Display.choices, default=Display.POINTS)
-    not_deployed_policy = models.CharField(
-        _("chỉ số chưa triển khai"), max_length=10, choices=NotDeployed.choices, default=NotDeployed.EXCLUDE
+    display = models.CharField(
+        _("hiển thị"), max_length=10, choices=Display.choices, default=Display.POINTS
     )
-    not_deployed = models.ManyToManyField(Node, blank=True, related_name="not_deployed_in", verbose_name=_("chỉ số chưa triển khai"))
+    not_deployed_policy = models.CharField(
+        _("chỉ số chưa triển khai"),
+        max_length=10,
+        choices=NotDeployed.choices,
+        default=NotDeployed.EXCLUDE,
+    )
+    not_deployed = models.ManyToManyField(
+        Node, blank=True, related_name="not_deployed_in", verbose_name=_("chỉ số chưa triển khai")
+    )
     units = models.ManyToManyField(Unit, through="Participation", related_name="periods")
 
     class Meta:
@@ -43,7 +54,9 @@ class Period(models.Model):
         verbose_name_plural = _("kỳ đánh giá")
         ordering = ["-year", "code"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(decimals__lte=6), name="period_decimals_at_most_6"),
+            models.CheckConstraint(
+                condition=models.Q(decimals__lte=6), name="period_decimals_at_most_6"
+            ),
             models.CheckConstraint(
                 condition=models.Q(quarter__isnull=True) | models.Q(quarter__gte=1, quarter__lte=4),
                 name="period_quarter_1_to_4",
@@ -79,7 +92,9 @@ class Participation(models.Model):
         verbose_name = _("đơn vị tham gia")
         verbose_name_plural = _("đơn vị tham gia")
         ordering = ["period", "order"]
-        constraints = [models.UniqueConstraint(fields=["period", "unit"], name="participation_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "unit"], name="participation_unique")
+        ]
 
 
 class Phase(models.Model):
@@ -103,5 +118,7 @@ class Phase(models.Model):
         verbose_name_plural = _("giai đoạn")
         ordering = ["period", "order"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="phase_dates_ordered")
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="phase_dates_ordered"
+            )
         ]

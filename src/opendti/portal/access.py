@@ -20,7 +20,9 @@ def can_view_provisional_results(user) -> bool:
 
 
 def access_period_results(user, code: str) -> Period:
-    period = Period.objects.select_related("framework", "framework__level").filter(code=code).first()
+    period = (
+        Period.objects.select_related("framework", "framework__level").filter(code=code).first()
+    )
     if period is None or not can_view_provisional_results(user):
         raise Http404("No such period")
     return period

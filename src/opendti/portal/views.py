@@ -28,13 +28,18 @@ def period_results(request, code: str):
             "mains": mains,
             "pillars": assessment.framework.pillars,
             "rows": [
-                {"unit": u, "mains": [u.nodes[n.code] for n in mains],
-                 "pillars": [u.pillars[p.code] for p in assessment.framework.pillars]}
+                {
+                    "unit": u,
+                    "mains": [u.nodes[n.code] for n in mains],
+                    "pillars": [u.pillars[p.code] for p in assessment.framework.pillars],
+                }
                 for u in rows
             ],
             "averages": result.averages,
             "average_mains": [result.averages.nodes[n.code] for n in mains],
-            "average_pillars": [result.averages.pillars[p.code] for p in assessment.framework.pillars],
+            "average_pillars": [
+                result.averages.pillars[p.code] for p in assessment.framework.pillars
+            ],
             "band_counts": result.band_counts,
             "findings": result.findings,
         },

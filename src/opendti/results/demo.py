@@ -30,7 +30,7 @@ DEMO_PERIODS = {
     "2022-provinces": "national-2022-provinces",
     "2025-communes": "synthetic-2025-communes",
 }
-DEMO_PASSWORD = "OpenDTI-demo-2026"  # noqa: S105 - printed for the local demo only
+DEMO_PASSWORD = "OpenDTI-demo-2026"
 DEMO_USERS = [
     ("dieuphoi", "Nguyễn Văn Điều Phối", COORDINATOR),
     ("daumoi", "Trần Thị Đầu Mối", FOCAL_POINT),
@@ -51,7 +51,9 @@ def demo_load() -> list[tuple[str, str, str]]:
             period_import_workbook(path=WORKBOOKS / folder, code=code)
     logins = []
     for username, full_name, role in DEMO_USERS:
-        user, created = User.objects.get_or_create(username=username, defaults={"full_name": full_name})
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"full_name": full_name}
+        )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.is_staff = role == ADMINISTRATOR

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-
 from pathlib import Path
 
 from django.db import transaction
@@ -40,8 +39,13 @@ def value_text(value: Value) -> str:
     return str(value)
 
 
-def period_import_workbook(*, path: str | Path | None = None, raw: RawWorkbook | None = None,
-                           code: str = "", replace: bool = False) -> Period:
+def period_import_workbook(
+    *,
+    path: str | Path | None = None,
+    raw: RawWorkbook | None = None,
+    code: str = "",
+    replace: bool = False,
+) -> Period:
     """Load a workbook as a new period (and a new framework version). Raises WorkbookError."""
     raw = raw if raw is not None else read_workbook(path)  # type: ignore[arg-type]
     parsed = parse_workbook(raw)
@@ -49,14 +53,22 @@ def period_import_workbook(*, path: str | Path | None = None, raw: RawWorkbook |
     try:
         year = int(settings.year)
     except ValueError:
-        raise WorkbookError([CellError("settings", None, "value", f"year must be a whole number, not '{settings.year}'")]) from None
+        raise WorkbookError(
+            [
+                CellError(
+                    "settings", None, "value", f"year must be a whole number, not '{settings.year}'"
+                )
+            ]
+        ) from None
     level_code = slugify(settings.level) or "default"
     code = code or slugify(f"{settings.period or year}-{level_code}")
     with transaction.atomic():
         existing = Period.objects.filter(code=code).first()
         if existing is not None:
             if not replace:
-                raise PeriodExists(f"period '{code}' already exists; choose another --code or use --replace")
+                raise PeriodExists(
+                    f"period '{code}' already exists; choose another --code or use --replace"
+                )
             existing.delete()
         return _create_period(parsed, code, year, level_code)
 
@@ -64,12 +76,20 @@ def period_import_workbook(*, path: str | Path | None = None, raw: RawWorkbook |
 def _create_period(parsed: ParsedWorkbook, code: str, year: int, level_code: str) -> Period:
     assessment, raw = parsed.assessment, parsed.raw
     settings = assessment.settings
-    level, _ = Level.objects.get_or_create(code=level_code, defaults={"name": settings.level or level_code})
+    level, _ = Level.objects.get_or_create(
+        code=level_code, defaults={"name": settings.level or level_code}
+    )
     framework_code = slugify(f"{level_code}-{year}")
-    version = (Framework.objects.filter(code=framework_code).aggregate(v=Max("version"))["v"] or 0) + 1
+    version = (
+        Framework.objects.filter(code=framework_code).aggregate(v=Max("version"))["v"] or 0
+    ) + 1
     framework = Framework.objects.create(
-        code=framework_code, version=version, name=settings.title or framework_code, year=year,
-        level=level, total_max=settings.total_max,
+        code=framework_code,
+        version=version,
+        name=settings.title or framework_code,
+        year=year,
+        level=level,
+        total_max=settings.total_max,
     )
     pillars = {
         p.code: Pillar.objects.create(framework=framework, code=p.code, name=p.name, order=i)
@@ -81,33 +101,68 @@ def _create_period(parsed: ParsedWorkbook, code: str, year: int, level_code: str
     for order, node in enumerate(assessment.framework.nodes):
         extra = extras[node.code]
         db_node = Node.objects.create(
-            framework=framework, parent=nodes.get(node.parent) if node.parent else None, code=node.code,
-            name=node.name, kind=node.kind, max_points=node.max_points, scored=node.scored,
-            rule=node.rule.name if node.rule else "", params=json.dumps(node.rule.params, ensure_ascii=False) if node.rule else "",
-            applies_to=sorted(node.applies_to), guidance=extra.get("guidance", ""),
-            evidence_required=extra.get("evidence_required", "").strip().lower() in ("yes", "có", "1", "true", "x"),
-            source=extra.get("source", "").strip() or Node.Source.SELF, verifier=extra.get("verifier", ""),
+            framework=framework,
+            parent=nodes.get(node.parent) if node.parent else None,
+            code=node.code,
+            name=node.name,
+            kind=node.kind,
+            max_points=node.max_points,
+            scored=node.scored,
+            rule=node.rule.name if node.rule else "",
+            params=json.dumps(node.rule.params, ensure_ascii=False) if node.rule else "",
+            applies_to=sorted(node.applies_to),
+            guidance=extra.get("guidance", ""),
+            evidence_required=extra.get("evidence_required", "").strip().lower()
+            in ("yes", "có", "1", "true", "x"),
+            source=extra.get("source", "").strip() or Node.Source.SELF,
+            verifier=extra.get("verifier", ""),
             order=order,
         )
         db_node.pillars.set([pillars[p] for p in node.pillars])
         nodes[node.code] = db_node
         if node.rule:
             specs += [
-                InputSpec(node=db_node, name=s.name, label=s.label, type=s.type, unit=s.unit,
-                          min_value=s.min, max_value=s.max, choices=list(s.choices), order=i)
+                InputSpec(
+                    node=db_node,
+                    name=s.name,
+                    label=s.label,
+                    type=s.type,
+                    unit=s.unit,
+                    min_value=s.min,
+                    max_value=s.max,
+                    choices=list(s.choices),
+                    order=i,
+                )
                 for i, s in enumerate(node.rule.inputs)
             ]
     InputSpec.objects.bulk_create(specs)
-    for scope, scheme in (("total", assessment.framework.total_bands), ("pillar", assessment.framework.pillar_bands)):
+    for scope, scheme in (
+        ("total", assessment.framework.total_bands),
+        ("pillar", assessment.framework.pillar_bands),
+    ):
         if scheme is not None:
-            db_scheme = BandScheme.objects.create(framework=framework, scope=scope, basis=scheme.basis)
+            db_scheme = BandScheme.objects.create(
+                framework=framework, scope=scope, basis=scheme.basis
+            )
             Band.objects.bulk_create(
-                Band(scheme=db_scheme, label=b.label, lower=b.lower, lower_inclusive=b.lower_inclusive, order=i)
+                Band(
+                    scheme=db_scheme,
+                    label=b.label,
+                    lower=b.lower,
+                    lower_inclusive=b.lower_inclusive,
+                    order=i,
+                )
                 for i, b in enumerate(scheme.bands)
             )
     period = Period.objects.create(
-        code=code, title=settings.title or code, framework=framework, year=year, label=settings.period,
-        decimals=settings.decimals, display=settings.display, not_deployed_policy=settings.not_deployed,
+        code=code,
+        title=settings.title or code,
+        framework=framework,
+        year=year,
+        label=settings.period,
+        decimals=settings.decimals,
+        display=settings.display,
+        not_deployed_policy=settings.not_deployed,
     )
     period.not_deployed.set([nodes[n.code] for n in assessment.framework.nodes if not n.deployed])
     unit_rows = {row["code"].strip(): row for row in raw["units"].rows}
@@ -117,22 +172,39 @@ def _create_period(parsed: ParsedWorkbook, code: str, year: int, level_code: str
         row = unit_rows[spec.code]
         kind = None
         if row.get("kind", "").strip():
-            kind, _ = UnitKind.objects.get_or_create(code=slugify(row["kind"]), defaults={"name": row["kind"].strip()})
-        unit, created = Unit.objects.get_or_create(code=spec.code, defaults={"name": spec.name, "kind": kind})
+            kind, _ = UnitKind.objects.get_or_create(
+                code=slugify(row["kind"]), defaults={"name": row["kind"].strip()}
+            )
+        unit, created = Unit.objects.get_or_create(
+            code=spec.code, defaults={"name": spec.name, "kind": kind}
+        )
         if not created and (unit.name != spec.name or (kind and unit.kind_id != kind.pk)):
             unit.name, unit.kind = spec.name, kind or unit.kind
             unit.save(update_fields=["name", "kind"])
         for predecessor_code in parsed.predecessors.get(spec.code, ()):
-            predecessor, _ = Unit.objects.get_or_create(code=predecessor_code, defaults={"name": predecessor_code})
-            Lineage.objects.get_or_create(predecessor=predecessor, successor=unit, defaults={"kind": Lineage.Kind.MERGE})
+            predecessor, _ = Unit.objects.get_or_create(
+                code=predecessor_code, defaults={"name": predecessor_code}
+            )
+            Lineage.objects.get_or_create(
+                predecessor=predecessor, successor=unit, defaults={"kind": Lineage.Kind.MERGE}
+            )
         group = None
         if spec.group:
-            group = groups.get(spec.group) or RankingGroup.objects.create(period=period, code=spec.group, name=spec.group)
+            group = groups.get(spec.group) or RankingGroup.objects.create(
+                period=period, code=spec.group, name=spec.group
+            )
             groups[spec.group] = group
-        participation = Participation.objects.create(period=period, unit=unit, group=group, ranked=spec.ranked, order=order)
+        participation = Participation.objects.create(
+            period=period, unit=unit, group=group, ranked=spec.ranked, order=order
+        )
         submissions[spec.code] = Submission.objects.create(participation=participation)
     InputValue.objects.bulk_create(
-        InputValue(submission=submissions[unit], node=nodes[indicator], input_name=name, value=value_text(value))
+        InputValue(
+            submission=submissions[unit],
+            node=nodes[indicator],
+            input_name=name,
+            value=value_text(value),
+        )
         for indicator, by_unit in assessment.values.items()
         for unit, inputs in by_unit.items()
         for name, value in inputs.items()
@@ -148,5 +220,3 @@ def _create_period(parsed: ParsedWorkbook, code: str, year: int, level_code: str
 def period_export_workbook(*, period: Period, path: str | Path) -> None:
     rows = period_rows(period)
     write_workbook({name: list(sheet) for name, sheet in rows.items()}, path)  # type: ignore[misc]
-
-

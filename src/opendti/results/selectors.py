@@ -34,7 +34,9 @@ def _yes(flag: bool) -> str:
 def period_rows(period: Period) -> Rows:
     framework = period.framework
     nodes = list(
-        Node.objects.filter(framework=framework).select_related("parent").prefetch_related("pillars")
+        Node.objects.filter(framework=framework)
+        .select_related("parent")
+        .prefetch_related("pillars")
     )
     not_deployed = set(period.not_deployed.values_list("pk", flat=True))
     settings = {
@@ -86,8 +88,10 @@ def period_rows(period: Period) -> Rows:
         Participation.objects.filter(period=period).select_related("unit", "unit__kind", "group")
     )
     predecessors: dict[int, list[str]] = {}
-    for link in Lineage.objects.filter(successor__in=[p.unit_id for p in participations]).order_by("pk").select_related(
-        "predecessor"
+    for link in (
+        Lineage.objects.filter(successor__in=[p.unit_id for p in participations])
+        .order_by("pk")
+        .select_related("predecessor")
     ):
         predecessors.setdefault(link.successor_id, []).append(link.predecessor.code)
     rows["units"] = [
@@ -103,13 +107,17 @@ def period_rows(period: Period) -> Rows:
     ]
     rows["values"] = [
         {"unit": unit, "indicator": node, "input": name, "value": value}
-        for unit, node, name, value in InputValue.objects.filter(submission__participation__period=period)
+        for unit, node, name, value in InputValue.objects.filter(
+            submission__participation__period=period
+        )
         .order_by("submission__participation__order", "node__order", "input_name")
         .values_list("submission__participation__unit__code", "node__code", "input_name", "value")
     ]
     rows["scores"] = [
         {"unit": unit, "node": target, "score": number_text(score)}
-        for unit, target, score in GivenScore.objects.filter(submission__participation__period=period)
+        for unit, target, score in GivenScore.objects.filter(
+            submission__participation__period=period
+        )
         .order_by("submission__participation__order", "pk")
         .values_list("submission__participation__unit__code", "target", "score")
     ]

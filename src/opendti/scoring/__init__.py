@@ -8,4 +8,12 @@ from .model import ENGINE_VERSION, TOTAL
 from .rules import REGISTRY, RuleError, build_rule
 from .tree import FrameworkError
 
-__all__ = ["ENGINE_VERSION", "REGISTRY", "TOTAL", "FrameworkError", "RuleError", "build_rule", "score_period"]
+__all__ = [
+    "ENGINE_VERSION",
+    "REGISTRY",
+    "TOTAL",
+    "FrameworkError",
+    "RuleError",
+    "build_rule",
+    "score_period",
+]

@@ -24,7 +24,9 @@ def validate_scheme(scheme: BandScheme) -> None:
             raise BandSchemeError(f"band '{band.label}' has no lower bound but is not the lowest")
         if previous is not None and previous.lower is not None and band.lower is not None:
             same_bound_ok = (
-                band.lower == previous.lower and previous.lower_inclusive is False and band.lower_inclusive
+                band.lower == previous.lower
+                and previous.lower_inclusive is False
+                and band.lower_inclusive
             )
             if band.lower > previous.lower or (band.lower == previous.lower and not same_bound_ok):
                 raise BandSchemeError(

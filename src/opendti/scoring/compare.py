@@ -51,14 +51,22 @@ def compare_periods(
             sources = tuple(code for code in lineage.get(unit.code, ()) if code in before)
             via = "lineage" if sources else "none"
         if sources:
-            prev_total = quantize(sum((before[c].total for c in sources), Decimal(0)) / len(sources), decimals)
+            prev_total = quantize(
+                sum((before[c].total for c in sources), Decimal(0)) / len(sources), decimals
+            )
             prev_percent = quantize(
                 sum((before[c].percent for c in sources), Decimal(0)) / len(sources), decimals
             )
             changes.append(
                 UnitChange(
-                    unit.code, prev_total, unit.total, unit.total - prev_total,
-                    prev_percent, unit.percent - prev_percent, via, sources,
+                    unit.code,
+                    prev_total,
+                    unit.total,
+                    unit.total - prev_total,
+                    prev_percent,
+                    unit.percent - prev_percent,
+                    via,
+                    sources,
                 )
             )
         else:

@@ -55,7 +55,9 @@ def score_period(assessment: Assessment) -> PeriodResult:
             _check_given(assessment, code, columns[code], log, "node_sum")
 
     totals = _sum_of(tree.roots, unit_status, columns)
-    pillar_scores = {p: _sum_of(members, unit_status, columns) for p, members in tree.pillar_members.items()}
+    pillar_scores = {
+        p: _sum_of(members, unit_status, columns) for p, members in tree.pillar_members.items()
+    }
     for pillar_code, column in pillar_scores.items():
         _check_given(assessment, pillar_code, column, log, "pillar_sum")
     _check_given(assessment, TOTAL, totals, log, "total_sum")
@@ -161,7 +163,9 @@ def _leaf_column(
         _check_inputs(node.rule, inputs, units, code, log)
         rule_type = REGISTRY[node.rule.name]
         if rule_type.compile_column is not None:
-            raw = _relative_column(assessment, node.rule, node.max_points, inputs, scored, log, code)
+            raw = _relative_column(
+                assessment, node.rule, node.max_points, inputs, scored, log, code
+            )
         else:
             assert rule_type.compile is not None
             scorer = rule_type.compile(node.rule.params, node.max_points)
@@ -185,7 +189,9 @@ def _leaf_column(
     ]
 
 
-def _given_or_missing(given: Mapping[str, Decimal], unit: UnitSpec, code: str, log: FindingLog) -> Decimal:
+def _given_or_missing(
+    given: Mapping[str, Decimal], unit: UnitSpec, code: str, log: FindingLog
+) -> Decimal:
     score = given.get(unit.code)
     if score is None:
         log.missing(unit.code, code, "no score given")
@@ -284,23 +290,31 @@ def _parent_column(
     return column
 
 
-def _sum_of(codes: Sequence[str], unit_status: Sequence[dict[str, str]], columns: dict[str, Column]) -> Column:
+def _sum_of(
+    codes: Sequence[str], unit_status: Sequence[dict[str, str]], columns: dict[str, Column]
+) -> Column:
     result: Column = []
     for i, part in enumerate(unit_status):
         present = [
-            score for c in codes if part[c] in (IN, ZERO_SCORE) and (score := columns[c][i]) is not None
+            score
+            for c in codes
+            if part[c] in (IN, ZERO_SCORE) and (score := columns[c][i]) is not None
         ]
         result.append(sum(present, ZERO) if present else None)
     return result
 
 
-def _max_of(codes: Sequence[str], status: dict[str, str], maxima: Mapping[str, Decimal | None]) -> Decimal:
+def _max_of(
+    codes: Sequence[str], status: dict[str, str], maxima: Mapping[str, Decimal | None]
+) -> Decimal:
     return sum(
         (m for c in codes if status[c] in (IN, ZERO_SCORE) and (m := maxima[c]) is not None), ZERO
     )
 
 
-def _check_given(assessment: Assessment, target: str, column: Column, log: FindingLog, kind: str) -> None:
+def _check_given(
+    assessment: Assessment, target: str, column: Column, log: FindingLog, kind: str
+) -> None:
     """A score given where the parts are known is checked against them; the parts win."""
     given = assessment.given_scores.get(target)
     if not given:
@@ -323,7 +337,11 @@ def _ranks(
     keys: dict[int, Decimal | Fraction] = {}
     for i in ranked:
         score = _z(scores[i])
-        keys[i] = score if same_max else (Fraction(score) / Fraction(maxima[i]) if maxima[i] else Fraction(0))
+        keys[i] = (
+            score
+            if same_max
+            else (Fraction(score) / Fraction(maxima[i]) if maxima[i] else Fraction(0))
+        )
     overall = competition_ranks((i, keys[i]) for i in ranked)
     by_group: dict[int, int] = {}
     for group in {units[i].group for i in ranked}:

@@ -22,7 +22,9 @@ class FindingLog:
         self.decimals = decimals
         self.items: list[Finding] = []
 
-    def disagreement(self, unit: str, node: str, kind: str, expected: Decimal, found: Decimal) -> None:
+    def disagreement(
+        self, unit: str, node: str, kind: str, expected: Decimal, found: Decimal
+    ) -> None:
         difference = found - expected
         self.items.append(
             Finding(
@@ -66,7 +68,9 @@ class FindingLog:
             )
         )
 
-    def ratio_over_one(self, unit: str, node: str, numerator: Decimal, denominator: Decimal) -> None:
+    def ratio_over_one(
+        self, unit: str, node: str, numerator: Decimal, denominator: Decimal
+    ) -> None:
         self.items.append(
             Finding(
                 unit=unit,
@@ -82,7 +86,13 @@ class FindingLog:
     def missing(self, unit: str, node: str, message: str) -> None:
         self.items.append(
             Finding(
-                unit=unit, node=node, kind="missing", expected="", found="", difference="", message=message
+                unit=unit,
+                node=node,
+                kind="missing",
+                expected="",
+                found="",
+                difference="",
+                message=message,
             )
         )
 

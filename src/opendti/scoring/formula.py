@@ -57,7 +57,7 @@ def names_in(expression: str) -> set[str]:
     }
 
 
-def _compile(node: ast.AST, source: str, names: set[str]) -> Evaluator:  # noqa: C901
+def _compile(node: ast.AST, source: str, names: set[str]) -> Evaluator:
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
             raise FormulaError(f"only numbers are allowed as constants, not {node.value!r}")

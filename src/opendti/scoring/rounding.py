@@ -23,7 +23,9 @@ def quantize(value: Decimal, decimals: int) -> Decimal:
     return value.quantize(step(decimals), rounding=ROUND_HALF_UP)
 
 
-def ratio(numerator: Decimal, denominator: Decimal, decimals: int, scale: Decimal = HUNDRED) -> Decimal:
+def ratio(
+    numerator: Decimal, denominator: Decimal, decimals: int, scale: Decimal = HUNDRED
+) -> Decimal:
     """numerator / denominator x scale, rounded; zero when the denominator is zero."""
     if not denominator:
         return quantize(ZERO, decimals)

@@ -72,7 +72,9 @@ def _number(params: Mapping[str, object], key: str, default: Decimal | None = No
     return value
 
 
-def _points(params: Mapping[str, object], key: str, max_points: Decimal, default: Decimal) -> Decimal:
+def _points(
+    params: Mapping[str, object], key: str, max_points: Decimal, default: Decimal
+) -> Decimal:
     value = _number(params, key, default)
     if not ZERO <= value <= max_points:
         raise RuleError(f"param '{key}' = {value} is outside [0, {max_points}] (the max points)")
@@ -93,7 +95,9 @@ def _choice(params: Mapping[str, object], key: str, options: tuple[str, ...]) ->
     return str(raw)
 
 
-def _single(type_: str, **bounds: Decimal) -> Callable[[Mapping[str, object]], tuple[InputSpec, ...]]:
+def _single(
+    type_: str, **bounds: Decimal
+) -> Callable[[Mapping[str, object]], tuple[InputSpec, ...]]:
     return lambda params: (InputSpec(name="", type=type_, **bounds),)
 
 
@@ -160,10 +164,12 @@ register(
 )
 
 
-def _parse_tiers(params: Mapping[str, object], max_points: Decimal) -> list[tuple[Decimal, Decimal]]:
+def _parse_tiers(
+    params: Mapping[str, object], max_points: Decimal
+) -> list[tuple[Decimal, Decimal]]:
     raw = params.get("tiers")
     if not isinstance(raw, list) or not raw:
-        raise RuleError("param 'tiers' must be a non-empty list of {\"min\": x, \"points\": p}")
+        raise RuleError('param \'tiers\' must be a non-empty list of {"min": x, "points": p}')
     tiers: list[tuple[Decimal, Decimal]] = []
     for position, tier in enumerate(raw, start=1):
         if not isinstance(tier, Mapping):
@@ -226,7 +232,9 @@ def _compile_count(params: Mapping[str, object], max_points: Decimal) -> LeafSco
 
 
 register(
-    RuleType("count", "Đếm số lượng", lambda params: (InputSpec("", "number", min=ZERO),), _compile_count)
+    RuleType(
+        "count", "Đếm số lượng", lambda params: (InputSpec("", "number", min=ZERO),), _compile_count
+    )
 )
 
 
@@ -318,16 +326,22 @@ def _compile_relative(params: Mapping[str, object], max_points: Decimal) -> Colu
                     gap = value - low if higher else high - value
                     results.append(gap * max_points / (high - low))
             elif higher:
-                results.append(_clamp(value * max_points / high, max_points) if high > ZERO else ZERO)
+                results.append(
+                    _clamp(value * max_points / high, max_points) if high > ZERO else ZERO
+                )
             else:
-                results.append(max_points if value <= ZERO else _clamp(low * max_points / value, max_points))
+                results.append(
+                    max_points if value <= ZERO else _clamp(low * max_points / value, max_points)
+                )
         return results
 
     return score
 
 
 register(
-    RuleType("relative", "So với các đơn vị khác", _single("number"), compile_column=_compile_relative)
+    RuleType(
+        "relative", "So với các đơn vị khác", _single("number"), compile_column=_compile_relative
+    )
 )
 
 
@@ -364,7 +378,9 @@ def _declared(params: Mapping[str, object]) -> dict[str, InputSpec]:
     return declared
 
 
-def rule_inputs(name: str, params: Mapping[str, object], max_points: Decimal) -> tuple[InputSpec, ...]:
+def rule_inputs(
+    name: str, params: Mapping[str, object], max_points: Decimal
+) -> tuple[InputSpec, ...]:
     """The inputs a rule reads: its defaults, overridden or extended by declared ones."""
     rule_type = _rule_type(name)
     declared = _declared(params)

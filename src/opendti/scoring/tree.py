@@ -62,7 +62,9 @@ def prepare(framework: Framework) -> PreparedTree:
         if node.parent is None:
             roots.append(node.code)
         elif node.parent not in nodes:
-            raise FrameworkError(node.code, f"parent '{node.parent}' is not a node of the framework")
+            raise FrameworkError(
+                node.code, f"parent '{node.parent}' is not a node of the framework"
+            )
         else:
             children[node.parent].append(node.code)
     post_order: list[str] = []

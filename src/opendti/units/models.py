@@ -21,9 +21,16 @@ class UnitKind(models.Model):
 class Unit(models.Model):
     code = models.CharField(_("mã"), max_length=64, unique=True)
     name = models.CharField(_("tên"), max_length=300)
-    kind = models.ForeignKey(UnitKind, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("loại"))
+    kind = models.ForeignKey(
+        UnitKind, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("loại")
+    )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("đơn vị cấp trên")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("đơn vị cấp trên"),
     )
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
@@ -63,8 +70,12 @@ class Lineage(models.Model):
         verbose_name = _("quan hệ kế thừa")
         verbose_name_plural = _("quan hệ kế thừa")
         constraints = [
-            models.UniqueConstraint(fields=["predecessor", "successor"], name="lineage_unique_edge"),
-            models.CheckConstraint(condition=~models.Q(predecessor=models.F("successor")), name="lineage_not_self"),
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="lineage_unique_edge"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(predecessor=models.F("successor")), name="lineage_not_self"
+            ),
         ]
 
     def __str__(self) -> str:

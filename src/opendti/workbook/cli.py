@@ -20,7 +20,9 @@ def score_main(argv: list[str]) -> int:
     )
     parser.add_argument("workbook", help="an XLSX file, or a folder of CSV sheets")
     parser.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
-    parser.add_argument("--output", help="where to write (default: standard output; required for xlsx)")
+    parser.add_argument(
+        "--output", help="where to write (default: standard output; required for xlsx)"
+    )
     args = parser.parse_args(argv)
     try:
         parsed = parse_workbook(read_workbook(args.workbook))
@@ -39,9 +41,15 @@ def score_main(argv: list[str]) -> int:
             return 2
         write_xlsx(parsed.assessment, result, Path(args.output))
     else:
-        text = to_json(parsed.assessment, result) if args.format == "json" else to_csv(parsed.assessment, result)
+        text = (
+            to_json(parsed.assessment, result)
+            if args.format == "json"
+            else to_csv(parsed.assessment, result)
+        )
         if args.output:
-            Path(args.output).write_text(text + ("\n" if args.format == "json" else ""), encoding="utf-8")
+            Path(args.output).write_text(
+                text + ("\n" if args.format == "json" else ""), encoding="utf-8"
+            )
         else:
             sys.stdout.write(text + ("\n" if args.format == "json" else ""))
     if result.findings:

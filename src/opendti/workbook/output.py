@@ -90,7 +90,16 @@ def _table(assessment: Assessment, result: PeriodResult) -> tuple[list[str], lis
         header += [f"{p}_score", f"{p}_rank", f"{p}_band"]
     rows: list[list[object]] = []
     for u in sorted(result.units, key=lambda u: (u.rank is None, u.rank or 0, u.code)):
-        row: list[object] = [u.rank, u.group_rank, u.code, u.name, u.group, u.total, u.percent, u.band]
+        row: list[object] = [
+            u.rank,
+            u.group_rank,
+            u.code,
+            u.name,
+            u.group,
+            u.total,
+            u.percent,
+            u.band,
+        ]
         row += [u.nodes[c] for c in nodes]
         for p in pillars:
             row += [u.pillars[p].score, u.pillars[p].rank, u.pillars[p].band]
@@ -123,7 +132,9 @@ def write_xlsx(assessment: Assessment, result: PeriodResult, path: Path) -> None
             for u in result.units
             for code, score in u.nodes.items()
         ],
-        "band_counts": [{"band": band, "units": count} for band, count in result.band_counts.items()],
+        "band_counts": [
+            {"band": band, "units": count} for band, count in result.band_counts.items()
+        ],
         "findings": list(document["findings"]),  # type: ignore[arg-type]
     }
     write_workbook(sheets, path)

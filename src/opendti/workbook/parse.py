@@ -125,7 +125,12 @@ def _settings(sheet: Sheet, errors: _Collector) -> Settings:
             errors.add(sheet, i, "key", f"'{key}' is set twice")
         found[key] = row["value"].strip()
         if key not in SETTING_KEYS:
-            errors.add(sheet, i, "key", f"unknown setting '{key}' (known: {', '.join(sorted(SETTING_KEYS))})")
+            errors.add(
+                sheet,
+                i,
+                "key",
+                f"unknown setting '{key}' (known: {', '.join(sorted(SETTING_KEYS))})",
+            )
     index = {row["key"].strip().lower(): i for i, row in enumerate(sheet.rows)}
 
     def choice(key: str, options: tuple[str, ...]) -> str:
@@ -142,7 +147,9 @@ def _settings(sheet: Sheet, errors: _Collector) -> Settings:
             if not 0 <= decimals <= 6:
                 raise ValueError
         except ValueError:
-            errors.add(sheet, index["decimals"], "value", "decimals must be a whole number from 0 to 6")
+            errors.add(
+                sheet, index["decimals"], "value", "decimals must be a whole number from 0 to 6"
+            )
             decimals = 2
     total_max = None
     if found.get("total_max"):
@@ -221,7 +228,9 @@ def _nodes(sheet: Sheet, pillar_codes: set[str], errors: _Collector) -> list[Nod
     return nodes
 
 
-def _rule(sheet: Sheet, i: int, row: dict[str, str], max_points: Decimal, errors: _Collector) -> Rule | None:
+def _rule(
+    sheet: Sheet, i: int, row: dict[str, str], max_points: Decimal, errors: _Collector
+) -> Rule | None:
     name = row["rule"].strip()
     if not name:
         if row["params"].strip():
@@ -259,7 +268,12 @@ def _check_tree(sheet: Sheet, framework: Framework, settings: Settings, errors: 
     total = sum((tree.nodes[c].max_points for c in tree.roots if tree.nodes[c].scored), Decimal(0))
     if stated is not None and stated != total:
         errors.errors.append(
-            CellError("settings", None, "value", f"total_max is {stated} but the framework's scored roots sum to {total}")
+            CellError(
+                "settings",
+                None,
+                "value",
+                f"total_max is {stated} but the framework's scored roots sum to {total}",
+            )
         )
 
 
@@ -295,9 +309,7 @@ def _bands(sheet: Sheet | None, errors: _Collector) -> tuple[BandScheme | None, 
         if bands and lower is not None and bands[-1].lower is not None and lower > bands[-1].lower:
             errors.add(sheet, i, "lower", "bands go from the highest to the lowest")
         bands.append(Band(row["label"].strip(), lower, inclusive))
-    result = {
-        name: BandScheme(bases[name], tuple(bands)) for name, bands in schemes.items()
-    }
+    result = {name: BandScheme(bases[name], tuple(bands)) for name, bands in schemes.items()}
     return result.get("total"), result.get("pillar")
 
 
@@ -341,12 +353,22 @@ def _values(
             errors.add(sheet, i, "indicator", f"'{indicator}' is not a node of the framework")
             continue
         if node.rule is None:
-            errors.add(sheet, i, "indicator", f"'{indicator}' has no rule; give its score on the scores sheet")
+            errors.add(
+                sheet,
+                i,
+                "indicator",
+                f"'{indicator}' has no rule; give its score on the scores sheet",
+            )
             continue
         spec = next((s for s in node.rule.inputs if s.name == name), None)
         if spec is None:
             names = ", ".join(f"'{s.name}'" for s in node.rule.inputs)
-            errors.add(sheet, i, "input", f"rule '{node.rule.name}' of {indicator} has no input '{name}' (inputs: {names})")
+            errors.add(
+                sheet,
+                i,
+                "input",
+                f"rule '{node.rule.name}' of {indicator} has no input '{name}' (inputs: {names})",
+            )
             continue
         unit_values = values.setdefault(indicator, {}).setdefault(unit, {})
         if name in unit_values:
@@ -362,7 +384,11 @@ def _values(
 
 
 def _scores(
-    sheet: Sheet | None, nodes: list[Node], pillars: list[Pillar], units: list[UnitSpec], errors: _Collector
+    sheet: Sheet | None,
+    nodes: list[Node],
+    pillars: list[Pillar],
+    units: list[UnitSpec],
+    errors: _Collector,
 ) -> dict[str, dict[str, Decimal]]:
     targets = {node.code for node in nodes} | {p.code for p in pillars} | {TOTAL}
     unit_codes = {unit.code for unit in units}

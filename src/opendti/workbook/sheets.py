@@ -71,7 +71,11 @@ def read_workbook(path: str | Path) -> RawWorkbook:
         raise WorkbookError([CellError(str(path), None, "", "no such file or folder")])
     if path.suffix.lower() == ".csv":
         raise WorkbookError(
-            [CellError(path.name, None, "", "give the folder that holds the CSV sheets, not one CSV")]
+            [
+                CellError(
+                    path.name, None, "", "give the folder that holds the CSV sheets, not one CSV"
+                )
+            ]
         )
     return _read_xlsx(path)
 
@@ -80,7 +84,9 @@ def _read_xlsx(path: Path) -> RawWorkbook:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a file that is not XLSX
-        raise WorkbookError([CellError(path.name, None, "", f"not a readable XLSX file ({exc})")]) from None
+        raise WorkbookError(
+            [CellError(path.name, None, "", f"not a readable XLSX file ({exc})")]
+        ) from None
     raw: RawWorkbook = {}
     try:
         for worksheet in book.worksheets:
@@ -114,7 +120,9 @@ def _sheet(name: str, rows: list[list[str]]) -> Sheet:
     for number, cells in enumerate(rows[1:], start=2):
         if not any(cells):
             continue
-        sheet.rows.append({col: (cells[i] if i < len(cells) else "") for i, col in enumerate(columns) if col})
+        sheet.rows.append(
+            {col: (cells[i] if i < len(cells) else "") for i, col in enumerate(columns) if col}
+        )
         sheet.row_numbers.append(number)
     return sheet
 
@@ -146,7 +154,9 @@ def write_workbook(raw: dict[str, list[dict[str, object]]], path: str | Path) ->
 
 def _columns(name: str, rows: list[dict[str, object]]) -> list[str]:
     required, optional = SHEETS.get(name, ((), ()))
-    seen = list(required) + [c for c in optional if any(row.get(c) not in (None, "") for row in rows)]
+    seen = list(required) + [
+        c for c in optional if any(row.get(c) not in (None, "") for row in rows)
+    ]
     for row in rows:
         seen.extend(c for c in row if c not in seen)
     return seen
@@ -167,7 +177,9 @@ def _xlsx_value(value: object) -> object:
 
 def check_columns(raw: RawWorkbook) -> list[CellError]:
     errors = [
-        CellError(name, None, "", "the sheet is missing") for name in REQUIRED_SHEETS if name not in raw
+        CellError(name, None, "", "the sheet is missing")
+        for name in REQUIRED_SHEETS
+        if name not in raw
     ]
     for name, sheet in raw.items():
         for column in SHEETS[name][0]:

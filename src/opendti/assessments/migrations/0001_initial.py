@@ -5,55 +5,113 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('frameworks', '0001_initial'),
-        ('periods', '0001_initial'),
+        ("frameworks", "0001_initial"),
+        ("periods", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'đang nhập'), ('submitted', 'đã gửi')], default='draft', max_length=12, verbose_name='trạng thái')),
-                ('notes', models.TextField(blank=True, verbose_name='ghi chú')),
-                ('participation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='submission', to='periods.participation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "đang nhập"), ("submitted", "đã gửi")],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="ghi chú")),
+                (
+                    "participation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="submission",
+                        to="periods.participation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phiếu tự đánh giá',
-                'verbose_name_plural': 'phiếu tự đánh giá',
+                "verbose_name": "phiếu tự đánh giá",
+                "verbose_name_plural": "phiếu tự đánh giá",
             },
         ),
         migrations.CreateModel(
-            name='InputValue',
+            name="InputValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('input_name', models.CharField(blank=True, max_length=50)),
-                ('value', models.TextField()),
-                ('node', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='frameworks.node')),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='values', to='assessments.submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("input_name", models.CharField(blank=True, max_length=50)),
+                ("value", models.TextField()),
+                (
+                    "node",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="frameworks.node",
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="values",
+                        to="assessments.submission",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'giá trị đầu vào',
-                'verbose_name_plural': 'giá trị đầu vào',
-                'constraints': [models.UniqueConstraint(fields=('submission', 'node', 'input_name'), name='input_value_unique')],
+                "verbose_name": "giá trị đầu vào",
+                "verbose_name_plural": "giá trị đầu vào",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("submission", "node", "input_name"), name="input_value_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='GivenScore',
+            name="GivenScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('target', models.CharField(max_length=50)),
-                ('score', models.DecimalField(decimal_places=4, max_digits=12)),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='given_scores', to='assessments.submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("target", models.CharField(max_length=50)),
+                ("score", models.DecimalField(decimal_places=4, max_digits=12)),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="given_scores",
+                        to="assessments.submission",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'điểm được nhập',
-                'verbose_name_plural': 'điểm được nhập',
-                'constraints': [models.UniqueConstraint(fields=('submission', 'target'), name='given_score_unique')],
+                "verbose_name": "điểm được nhập",
+                "verbose_name_plural": "điểm được nhập",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("submission", "target"), name="given_score_unique"
+                    )
+                ],
             },
         ),
     ]

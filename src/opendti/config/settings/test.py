@@ -8,7 +8,7 @@ import dj_database_url
 
 from .base import *  # noqa: F403
 
-SECRET_KEY = "tests-only-not-secret"  # noqa: S105
+SECRET_KEY = "tests-only-not-secret"
 DEBUG = False
 DATABASES = {
     "default": dj_database_url.parse(os.environ.get("DATABASE_URL") or "sqlite://:memory:")

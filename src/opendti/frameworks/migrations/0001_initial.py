@@ -5,170 +5,379 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='BandScheme',
+            name="BandScheme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('total', 'tổng điểm'), ('pillar', 'trụ cột')], max_length=10, verbose_name='áp dụng cho')),
-                ('basis', models.CharField(choices=[('percent', '% điểm tối đa'), ('points', 'điểm')], max_length=10, verbose_name='căn cứ')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("total", "tổng điểm"), ("pillar", "trụ cột")],
+                        max_length=10,
+                        verbose_name="áp dụng cho",
+                    ),
+                ),
+                (
+                    "basis",
+                    models.CharField(
+                        choices=[("percent", "% điểm tối đa"), ("points", "điểm")],
+                        max_length=10,
+                        verbose_name="căn cứ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thang xếp loại',
-                'verbose_name_plural': 'thang xếp loại',
+                "verbose_name": "thang xếp loại",
+                "verbose_name_plural": "thang xếp loại",
             },
         ),
         migrations.CreateModel(
-            name='Framework',
+            name="Framework",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=80, verbose_name='mã')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='phiên bản')),
-                ('name', models.CharField(max_length=300, verbose_name='tên')),
-                ('year', models.PositiveIntegerField(verbose_name='năm')),
-                ('decision_number', models.CharField(blank=True, max_length=100, verbose_name='số quyết định')),
-                ('decision_date', models.DateField(blank=True, null=True, verbose_name='ngày ban hành')),
-                ('decision_issuer', models.CharField(blank=True, max_length=200, verbose_name='cơ quan ban hành')),
-                ('total_max', models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True, verbose_name='thang điểm')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=80, verbose_name="mã")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="phiên bản")),
+                ("name", models.CharField(max_length=300, verbose_name="tên")),
+                ("year", models.PositiveIntegerField(verbose_name="năm")),
+                (
+                    "decision_number",
+                    models.CharField(blank=True, max_length=100, verbose_name="số quyết định"),
+                ),
+                (
+                    "decision_date",
+                    models.DateField(blank=True, null=True, verbose_name="ngày ban hành"),
+                ),
+                (
+                    "decision_issuer",
+                    models.CharField(blank=True, max_length=200, verbose_name="cơ quan ban hành"),
+                ),
+                (
+                    "total_max",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="thang điểm",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bộ chỉ số',
-                'verbose_name_plural': 'bộ chỉ số',
-                'ordering': ['-year', 'code', '-version'],
+                "verbose_name": "bộ chỉ số",
+                "verbose_name_plural": "bộ chỉ số",
+                "ordering": ["-year", "code", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='Level',
+            name="Level",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=200, verbose_name='tên')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=200, verbose_name="tên")),
             ],
             options={
-                'verbose_name': 'cấp đánh giá',
-                'verbose_name_plural': 'cấp đánh giá',
+                "verbose_name": "cấp đánh giá",
+                "verbose_name_plural": "cấp đánh giá",
             },
         ),
         migrations.CreateModel(
-            name='Band',
+            name="Band",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=100, verbose_name='mức')),
-                ('lower', models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True, verbose_name='cận dưới')),
-                ('lower_inclusive', models.BooleanField(default=True, verbose_name='bao gồm cận dưới')),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bands', to='frameworks.bandscheme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=100, verbose_name="mức")),
+                (
+                    "lower",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="cận dưới",
+                    ),
+                ),
+                (
+                    "lower_inclusive",
+                    models.BooleanField(default=True, verbose_name="bao gồm cận dưới"),
+                ),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bands",
+                        to="frameworks.bandscheme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mức xếp loại',
-                'verbose_name_plural': 'mức xếp loại',
-                'ordering': ['scheme', 'order'],
+                "verbose_name": "mức xếp loại",
+                "verbose_name_plural": "mức xếp loại",
+                "ordering": ["scheme", "order"],
             },
         ),
         migrations.AddField(
-            model_name='bandscheme',
-            name='framework',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='band_schemes', to='frameworks.framework'),
+            model_name="bandscheme",
+            name="framework",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="band_schemes",
+                to="frameworks.framework",
+            ),
         ),
         migrations.AddField(
-            model_name='framework',
-            name='level',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='frameworks.level', verbose_name='cấp đánh giá'),
+            model_name="framework",
+            name="level",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                to="frameworks.level",
+                verbose_name="cấp đánh giá",
+            ),
         ),
         migrations.CreateModel(
-            name='Node',
+            name="Node",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=50, verbose_name='mã')),
-                ('name', models.TextField(verbose_name='tên')),
-                ('kind', models.CharField(choices=[('group', 'nhóm chỉ số'), ('main', 'chỉ số chính'), ('component', 'chỉ số thành phần'), ('criterion', 'tiêu chí')], max_length=10, verbose_name='loại')),
-                ('max_points', models.DecimalField(decimal_places=4, max_digits=12, verbose_name='điểm tối đa')),
-                ('scored', models.BooleanField(default=True, verbose_name='tính điểm')),
-                ('rule', models.CharField(blank=True, max_length=30, verbose_name='quy tắc chấm')),
-                ('params', models.TextField(blank=True, verbose_name='tham số (JSON)')),
-                ('applies_to', models.JSONField(blank=True, default=list, verbose_name='áp dụng cho nhóm')),
-                ('guidance', models.TextField(blank=True, verbose_name='hướng dẫn')),
-                ('evidence_required', models.BooleanField(default=False, verbose_name='bắt buộc tài liệu kiểm chứng')),
-                ('source', models.CharField(choices=[('self', 'đơn vị tự báo cáo'), ('auto', 'đo tự động'), ('reviewer', 'tổ thẩm định chấm')], default='self', max_length=10, verbose_name='nguồn dữ liệu')),
-                ('verifier', models.CharField(blank=True, max_length=200, verbose_name='đơn vị phối hợp xác minh')),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='nodes', to='frameworks.framework')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='frameworks.node')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=50, verbose_name="mã")),
+                ("name", models.TextField(verbose_name="tên")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("group", "nhóm chỉ số"),
+                            ("main", "chỉ số chính"),
+                            ("component", "chỉ số thành phần"),
+                            ("criterion", "tiêu chí"),
+                        ],
+                        max_length=10,
+                        verbose_name="loại",
+                    ),
+                ),
+                (
+                    "max_points",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=12, verbose_name="điểm tối đa"
+                    ),
+                ),
+                ("scored", models.BooleanField(default=True, verbose_name="tính điểm")),
+                ("rule", models.CharField(blank=True, max_length=30, verbose_name="quy tắc chấm")),
+                ("params", models.TextField(blank=True, verbose_name="tham số (JSON)")),
+                (
+                    "applies_to",
+                    models.JSONField(blank=True, default=list, verbose_name="áp dụng cho nhóm"),
+                ),
+                ("guidance", models.TextField(blank=True, verbose_name="hướng dẫn")),
+                (
+                    "evidence_required",
+                    models.BooleanField(default=False, verbose_name="bắt buộc tài liệu kiểm chứng"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("self", "đơn vị tự báo cáo"),
+                            ("auto", "đo tự động"),
+                            ("reviewer", "tổ thẩm định chấm"),
+                        ],
+                        default="self",
+                        max_length=10,
+                        verbose_name="nguồn dữ liệu",
+                    ),
+                ),
+                (
+                    "verifier",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="đơn vị phối hợp xác minh"
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="nodes",
+                        to="frameworks.framework",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="frameworks.node",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'chỉ số',
-                'verbose_name_plural': 'chỉ số',
-                'ordering': ['framework', 'order'],
+                "verbose_name": "chỉ số",
+                "verbose_name_plural": "chỉ số",
+                "ordering": ["framework", "order"],
             },
         ),
         migrations.CreateModel(
-            name='InputSpec',
+            name="InputSpec",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=50, verbose_name='tên đầu vào')),
-                ('label', models.CharField(blank=True, max_length=300, verbose_name='nhãn')),
-                ('type', models.CharField(choices=[('number', 'số'), ('percent', 'tỷ lệ %'), ('yesno', 'có/không'), ('choice', 'lựa chọn'), ('date', 'ngày'), ('text', 'văn bản')], max_length=10, verbose_name='kiểu')),
-                ('unit', models.CharField(blank=True, max_length=50, verbose_name='đơn vị tính')),
-                ('min_value', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True, verbose_name='giá trị nhỏ nhất')),
-                ('max_value', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True, verbose_name='giá trị lớn nhất')),
-                ('choices', models.JSONField(blank=True, default=list, verbose_name='các lựa chọn')),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('node', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inputs', to='frameworks.node')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=50, verbose_name="tên đầu vào")),
+                ("label", models.CharField(blank=True, max_length=300, verbose_name="nhãn")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("number", "số"),
+                            ("percent", "tỷ lệ %"),
+                            ("yesno", "có/không"),
+                            ("choice", "lựa chọn"),
+                            ("date", "ngày"),
+                            ("text", "văn bản"),
+                        ],
+                        max_length=10,
+                        verbose_name="kiểu",
+                    ),
+                ),
+                ("unit", models.CharField(blank=True, max_length=50, verbose_name="đơn vị tính")),
+                (
+                    "min_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=20,
+                        null=True,
+                        verbose_name="giá trị nhỏ nhất",
+                    ),
+                ),
+                (
+                    "max_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=20,
+                        null=True,
+                        verbose_name="giá trị lớn nhất",
+                    ),
+                ),
+                (
+                    "choices",
+                    models.JSONField(blank=True, default=list, verbose_name="các lựa chọn"),
+                ),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "node",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="inputs",
+                        to="frameworks.node",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đầu vào',
-                'verbose_name_plural': 'đầu vào',
-                'ordering': ['node', 'order'],
+                "verbose_name": "đầu vào",
+                "verbose_name_plural": "đầu vào",
+                "ordering": ["node", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Pillar',
+            name="Pillar",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=50, verbose_name='mã')),
-                ('name', models.CharField(max_length=200, verbose_name='tên')),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pillars', to='frameworks.framework')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=50, verbose_name="mã")),
+                ("name", models.CharField(max_length=200, verbose_name="tên")),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pillars",
+                        to="frameworks.framework",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'trụ cột',
-                'verbose_name_plural': 'trụ cột',
-                'ordering': ['framework', 'order'],
+                "verbose_name": "trụ cột",
+                "verbose_name_plural": "trụ cột",
+                "ordering": ["framework", "order"],
             },
         ),
         migrations.AddField(
-            model_name='node',
-            name='pillars',
-            field=models.ManyToManyField(blank=True, related_name='nodes', to='frameworks.pillar', verbose_name='trụ cột'),
+            model_name="node",
+            name="pillars",
+            field=models.ManyToManyField(
+                blank=True, related_name="nodes", to="frameworks.pillar", verbose_name="trụ cột"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bandscheme',
-            constraint=models.UniqueConstraint(fields=('framework', 'scope'), name='band_scheme_scope_unique'),
+            model_name="bandscheme",
+            constraint=models.UniqueConstraint(
+                fields=("framework", "scope"), name="band_scheme_scope_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='framework',
-            constraint=models.UniqueConstraint(fields=('code', 'version'), name='framework_code_version'),
+            model_name="framework",
+            constraint=models.UniqueConstraint(
+                fields=("code", "version"), name="framework_code_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inputspec',
-            constraint=models.UniqueConstraint(fields=('node', 'name'), name='input_name_unique'),
+            model_name="inputspec",
+            constraint=models.UniqueConstraint(fields=("node", "name"), name="input_name_unique"),
         ),
         migrations.AddConstraint(
-            model_name='pillar',
-            constraint=models.UniqueConstraint(fields=('framework', 'code'), name='pillar_code_unique'),
+            model_name="pillar",
+            constraint=models.UniqueConstraint(
+                fields=("framework", "code"), name="pillar_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='node',
-            constraint=models.UniqueConstraint(fields=('framework', 'code'), name='node_code_unique'),
+            model_name="node",
+            constraint=models.UniqueConstraint(
+                fields=("framework", "code"), name="node_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='node',
-            constraint=models.CheckConstraint(condition=models.Q(('max_points__gte', 0)), name='node_max_points_not_negative'),
+            model_name="node",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_points__gte", 0)), name="node_max_points_not_negative"
+            ),
         ),
     ]

@@ -5,110 +5,255 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('frameworks', '0001_initial'),
-        ('units', '0001_initial'),
+        ("frameworks", "0001_initial"),
+        ("units", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Participation',
+            name="Participation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ranked', models.BooleanField(default=True, verbose_name='xếp hạng')),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='participations', to='units.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ranked", models.BooleanField(default=True, verbose_name="xếp hạng")),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="participations",
+                        to="units.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đơn vị tham gia',
-                'verbose_name_plural': 'đơn vị tham gia',
-                'ordering': ['period', 'order'],
+                "verbose_name": "đơn vị tham gia",
+                "verbose_name_plural": "đơn vị tham gia",
+                "ordering": ["period", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Period',
+            name="Period",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=80, unique=True, verbose_name='mã')),
-                ('title', models.CharField(max_length=300, verbose_name='tên kỳ')),
-                ('year', models.PositiveIntegerField(verbose_name='năm')),
-                ('label', models.CharField(blank=True, help_text='ví dụ 2023 hoặc Q1-2024', max_length=50, verbose_name='kỳ')),
-                ('cadence', models.CharField(choices=[('annual', 'hằng năm'), ('quarterly', 'hằng quý')], default='annual', max_length=10, verbose_name='chu kỳ')),
-                ('quarter', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='quý')),
-                ('decimals', models.PositiveSmallIntegerField(default=2, verbose_name='số chữ số thập phân')),
-                ('display', models.CharField(choices=[('points', 'điểm'), ('percent', '% điểm tối đa'), ('index', 'chỉ số 0–1')], default='points', max_length=10, verbose_name='hiển thị')),
-                ('not_deployed_policy', models.CharField(choices=[('exclude', 'không tính vào điểm tối đa'), ('zero', 'tính 0 điểm')], default='exclude', max_length=10, verbose_name='chỉ số chưa triển khai')),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='periods', to='frameworks.framework')),
-                ('not_deployed', models.ManyToManyField(blank=True, related_name='not_deployed_in', to='frameworks.node', verbose_name='chỉ số chưa triển khai')),
-                ('units', models.ManyToManyField(related_name='periods', through='periods.Participation', to='units.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=80, unique=True, verbose_name="mã")),
+                ("title", models.CharField(max_length=300, verbose_name="tên kỳ")),
+                ("year", models.PositiveIntegerField(verbose_name="năm")),
+                (
+                    "label",
+                    models.CharField(
+                        blank=True,
+                        help_text="ví dụ 2023 hoặc Q1-2024",
+                        max_length=50,
+                        verbose_name="kỳ",
+                    ),
+                ),
+                (
+                    "cadence",
+                    models.CharField(
+                        choices=[("annual", "hằng năm"), ("quarterly", "hằng quý")],
+                        default="annual",
+                        max_length=10,
+                        verbose_name="chu kỳ",
+                    ),
+                ),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="quý"),
+                ),
+                (
+                    "decimals",
+                    models.PositiveSmallIntegerField(default=2, verbose_name="số chữ số thập phân"),
+                ),
+                (
+                    "display",
+                    models.CharField(
+                        choices=[
+                            ("points", "điểm"),
+                            ("percent", "% điểm tối đa"),
+                            ("index", "chỉ số 0–1"),
+                        ],
+                        default="points",
+                        max_length=10,
+                        verbose_name="hiển thị",
+                    ),
+                ),
+                (
+                    "not_deployed_policy",
+                    models.CharField(
+                        choices=[
+                            ("exclude", "không tính vào điểm tối đa"),
+                            ("zero", "tính 0 điểm"),
+                        ],
+                        default="exclude",
+                        max_length=10,
+                        verbose_name="chỉ số chưa triển khai",
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="periods",
+                        to="frameworks.framework",
+                    ),
+                ),
+                (
+                    "not_deployed",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="not_deployed_in",
+                        to="frameworks.node",
+                        verbose_name="chỉ số chưa triển khai",
+                    ),
+                ),
+                (
+                    "units",
+                    models.ManyToManyField(
+                        related_name="periods", through="periods.Participation", to="units.unit"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kỳ đánh giá',
-                'verbose_name_plural': 'kỳ đánh giá',
-                'ordering': ['-year', 'code'],
+                "verbose_name": "kỳ đánh giá",
+                "verbose_name_plural": "kỳ đánh giá",
+                "ordering": ["-year", "code"],
             },
         ),
         migrations.AddField(
-            model_name='participation',
-            name='period',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participations', to='periods.period'),
+            model_name="participation",
+            name="period",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="participations",
+                to="periods.period",
+            ),
         ),
         migrations.CreateModel(
-            name='Phase',
+            name="Phase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('self_assessment', 'tự đánh giá'), ('appraisal', 'thẩm định'), ('explanation', 'giải trình'), ('coordinator_review', 'rà soát tổng hợp'), ('approval', 'phê duyệt'), ('publication', 'công bố')], max_length=20, verbose_name='giai đoạn')),
-                ('round_number', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='lần')),
-                ('starts_on', models.DateField(verbose_name='từ ngày')),
-                ('ends_on', models.DateField(verbose_name='đến ngày')),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phases', to='periods.period')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("self_assessment", "tự đánh giá"),
+                            ("appraisal", "thẩm định"),
+                            ("explanation", "giải trình"),
+                            ("coordinator_review", "rà soát tổng hợp"),
+                            ("approval", "phê duyệt"),
+                            ("publication", "công bố"),
+                        ],
+                        max_length=20,
+                        verbose_name="giai đoạn",
+                    ),
+                ),
+                (
+                    "round_number",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="lần"),
+                ),
+                ("starts_on", models.DateField(verbose_name="từ ngày")),
+                ("ends_on", models.DateField(verbose_name="đến ngày")),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phases",
+                        to="periods.period",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'giai đoạn',
-                'verbose_name_plural': 'giai đoạn',
-                'ordering': ['period', 'order'],
+                "verbose_name": "giai đoạn",
+                "verbose_name_plural": "giai đoạn",
+                "ordering": ["period", "order"],
             },
         ),
         migrations.CreateModel(
-            name='RankingGroup',
+            name="RankingGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=50, verbose_name='mã')),
-                ('name', models.CharField(max_length=200, verbose_name='tên')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='groups', to='periods.period')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=50, verbose_name="mã")),
+                ("name", models.CharField(max_length=200, verbose_name="tên")),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="groups",
+                        to="periods.period",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nhóm xếp hạng',
-                'verbose_name_plural': 'nhóm xếp hạng',
+                "verbose_name": "nhóm xếp hạng",
+                "verbose_name_plural": "nhóm xếp hạng",
             },
         ),
         migrations.AddField(
-            model_name='participation',
-            name='group',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='periods.rankinggroup'),
+            model_name="participation",
+            name="group",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="periods.rankinggroup",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='period',
-            constraint=models.CheckConstraint(condition=models.Q(('decimals__lte', 6)), name='period_decimals_at_most_6'),
+            model_name="period",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("decimals__lte", 6)), name="period_decimals_at_most_6"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='period',
-            constraint=models.CheckConstraint(condition=models.Q(('quarter__isnull', True), models.Q(('quarter__gte', 1), ('quarter__lte', 4)), _connector='OR'), name='period_quarter_1_to_4'),
+            model_name="period",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("quarter__isnull", True),
+                    models.Q(("quarter__gte", 1), ("quarter__lte", 4)),
+                    _connector="OR",
+                ),
+                name="period_quarter_1_to_4",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='phase',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='phase_dates_ordered'),
+            model_name="phase",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="phase_dates_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rankinggroup',
-            constraint=models.UniqueConstraint(fields=('period', 'code'), name='group_code_unique'),
+            model_name="rankinggroup",
+            constraint=models.UniqueConstraint(fields=("period", "code"), name="group_code_unique"),
         ),
         migrations.AddConstraint(
-            model_name='participation',
-            constraint=models.UniqueConstraint(fields=('period', 'unit'), name='participation_unique'),
+            model_name="participation",
+            constraint=models.UniqueConstraint(
+                fields=("period", "unit"), name="participation_unique"
+            ),
         ),
     ]

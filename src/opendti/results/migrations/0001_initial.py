@@ -5,29 +5,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('periods', '0001_initial'),
+        ("periods", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ResultRun',
+            name="ResultRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('engine_version', models.CharField(max_length=20)),
-                ('inputs_hash', models.CharField(max_length=64)),
-                ('computed_at', models.DateTimeField(auto_now_add=True)),
-                ('document', models.JSONField()),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='result_runs', to='periods.period')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("engine_version", models.CharField(max_length=20)),
+                ("inputs_hash", models.CharField(max_length=64)),
+                ("computed_at", models.DateTimeField(auto_now_add=True)),
+                ("document", models.JSONField()),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="result_runs",
+                        to="periods.period",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lần tính điểm',
-                'verbose_name_plural': 'lần tính điểm',
-                'ordering': ['-computed_at'],
-                'get_latest_by': 'computed_at',
+                "verbose_name": "lần tính điểm",
+                "verbose_name_plural": "lần tính điểm",
+                "ordering": ["-computed_at"],
+                "get_latest_by": "computed_at",
             },
         ),
     ]

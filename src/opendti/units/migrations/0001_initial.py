@@ -5,61 +5,137 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='UnitKind',
+            name="UnitKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=200, verbose_name='tên')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=200, verbose_name="tên")),
             ],
             options={
-                'verbose_name': 'loại đơn vị',
-                'verbose_name_plural': 'loại đơn vị',
-                'ordering': ['name'],
+                "verbose_name": "loại đơn vị",
+                "verbose_name_plural": "loại đơn vị",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=300, verbose_name='tên')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='hiệu lực từ')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='hiệu lực đến')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='units.unit', verbose_name='đơn vị cấp trên')),
-                ('kind', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='units.unitkind', verbose_name='loại')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=64, unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=300, verbose_name="tên")),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="hiệu lực từ")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="hiệu lực đến")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="units.unit",
+                        verbose_name="đơn vị cấp trên",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="units.unitkind",
+                        verbose_name="loại",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đơn vị',
-                'verbose_name_plural': 'đơn vị',
-                'ordering': ['name'],
+                "verbose_name": "đơn vị",
+                "verbose_name_plural": "đơn vị",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Lineage',
+            name="Lineage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('merge', 'sáp nhập'), ('split', 'chia tách'), ('rename', 'đổi tên')], max_length=10, verbose_name='loại thay đổi')),
-                ('effective_on', models.DateField(blank=True, null=True, verbose_name='ngày hiệu lực')),
-                ('decision', models.CharField(blank=True, max_length=200, verbose_name='văn bản')),
-                ('predecessor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='successor_links', to='units.unit')),
-                ('successor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='predecessor_links', to='units.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("merge", "sáp nhập"),
+                            ("split", "chia tách"),
+                            ("rename", "đổi tên"),
+                        ],
+                        max_length=10,
+                        verbose_name="loại thay đổi",
+                    ),
+                ),
+                (
+                    "effective_on",
+                    models.DateField(blank=True, null=True, verbose_name="ngày hiệu lực"),
+                ),
+                ("decision", models.CharField(blank=True, max_length=200, verbose_name="văn bản")),
+                (
+                    "predecessor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="successor_links",
+                        to="units.unit",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="predecessor_links",
+                        to="units.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'quan hệ kế thừa',
-                'verbose_name_plural': 'quan hệ kế thừa',
-                'constraints': [models.UniqueConstraint(fields=('predecessor', 'successor'), name='lineage_unique_edge'), models.CheckConstraint(condition=models.Q(('predecessor', models.F('successor')), _negated=True), name='lineage_not_self')],
+                "verbose_name": "quan hệ kế thừa",
+                "verbose_name_plural": "quan hệ kế thừa",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("predecessor", "successor"), name="lineage_unique_edge"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("predecessor", models.F("successor")), _negated=True),
+                        name="lineage_not_self",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_from__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='unit_validity_ordered'),
+            model_name="unit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True),
+                    ("valid_from__isnull", True),
+                    ("valid_to__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="unit_validity_ordered",
+            ),
         ),
     ]

@@ -17,4 +17,6 @@ class Command(BaseCommand):
             codes = ", ".join(Period.objects.values_list("code", flat=True)) or "none"
             raise CommandError(f"no period '{options['period']}' (periods: {codes})")
         period_export_workbook(period=period, path=options["output"])
-        self.stdout.write(self.style.SUCCESS(f"Wrote period '{period.code}' to {options['output']}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Wrote period '{period.code}' to {options['output']}")
+        )

@@ -10,16 +10,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("workbook")
-        parser.add_argument("--code", default="", help="the period's code (default: from its settings)")
-        parser.add_argument("--replace", action="store_true", help="replace a period with the same code")
+        parser.add_argument(
+            "--code", default="", help="the period's code (default: from its settings)"
+        )
+        parser.add_argument(
+            "--replace", action="store_true", help="replace a period with the same code"
+        )
 
     def handle(self, *args, **options):
         try:
-            period = period_import_workbook(path=options["workbook"], code=options["code"], replace=options["replace"])
+            period = period_import_workbook(
+                path=options["workbook"], code=options["code"], replace=options["replace"]
+            )
         except WorkbookError as exc:
             lines = "\n".join(f"  {e}" for e in exc.errors)
-            raise CommandError(f"{len(exc.errors)} error(s) in the workbook; nothing was imported:\n{lines}") from None
+            raise CommandError(
+                f"{len(exc.errors)} error(s) in the workbook; nothing was imported:\n{lines}"
+            ) from None
         except (PeriodExists, FrameworkError) as exc:
             raise CommandError(str(exc)) from None
         count = period.participations.count()
-        self.stdout.write(self.style.SUCCESS(f"Imported period '{period.code}' ({period.title}): {count} units"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Imported period '{period.code}' ({period.title}): {count} units")
+        )

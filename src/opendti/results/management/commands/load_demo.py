@@ -8,6 +8,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = demo_load()
-        self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo logins (username / password — role):"))
+        self.stdout.write(
+            self.style.SUCCESS("Demo data loaded. Demo logins (username / password — role):")
+        )
         for username, password, role in logins:
             self.stdout.write(f"  {username:10} / {password} — {role}")
