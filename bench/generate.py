@@ -115,7 +115,14 @@ def _params(rng: random.Random, rule: str, m: Decimal) -> dict[str, object]:
     if rule == "count":
         return {"points_each": rng.choice(["0.25", "0.5", "1", "1.5"]), "cap": str(m)}
     if rule == "choice":
-        return {"choices": {"A": str(m), "B": str((m * 3 / 5).quantize(TWO)), "C": str(quarter), "D": "0"}}
+        return {
+            "choices": {
+                "A": str(m),
+                "B": str((m * 3 / 5).quantize(TWO)),
+                "C": str(quarter),
+                "D": "0",
+            }
+        }
     if rule == "manual":
         return {}
     if rule == "formula":
@@ -178,7 +185,9 @@ def _units(rng: random.Random) -> tuple[UnitSpec, ...]:
     for group, count in GROUPS:
         for k in range(1, count + 1):
             units.append(
-                UnitSpec(f"{group}-{k:04d}", f"Đơn vị {group} {k}", group, ranked=rng.random() > 0.01)
+                UnitSpec(
+                    f"{group}-{k:04d}", f"Đơn vị {group} {k}", group, ranked=rng.random() > 0.01
+                )
             )
     return tuple(units)
 
@@ -248,8 +257,12 @@ def main() -> None:
     framework = assessment.framework
     leaves = [n for n in framework.nodes if n.rule is not None]
     cells = sum(len(column) for column in assessment.values.values())
-    print(f"units: {len(assessment.units)}  groups: {dict(Counter(u.group for u in assessment.units))}")
-    print(f"nodes: {len(framework.nodes)}  leaves: {len(leaves)}  pillars: {len(framework.pillars)}")
+    print(
+        f"units: {len(assessment.units)}  groups: {dict(Counter(u.group for u in assessment.units))}"
+    )
+    print(
+        f"nodes: {len(framework.nodes)}  leaves: {len(leaves)}  pillars: {len(framework.pillars)}"
+    )
     print(f"max points of the leaves: {sum(n.max_points for n in leaves)}")
     print(f"rules: {dict(Counter(n.rule.name for n in leaves if n.rule))}")
     print(f"cells with values: {cells} of {len(leaves) * len(assessment.units)}")

@@ -233,7 +233,9 @@ def _relative(floor: Floor, params: Any, m: float, v: Array, scored: Array) -> A
                 if high == low:
                     scores = np.full(len(values), m)
                 else:
-                    share = (values - low) / (high - low) if higher else (high - values) / (high - low)
+                    share = (
+                        (values - low) / (high - low) if higher else (high - values) / (high - low)
+                    )
                     scores = share * m
             elif higher:
                 scores = np.clip(values * m / high, 0.0, m) if high > 0 else np.zeros(len(values))
@@ -348,6 +350,7 @@ def floor_score(floor: Floor) -> dict[str, Any]:
         }
 
     return {
+        "columns": columns,
         "totals": np.nan_to_num(totals),
         "percent": percent,
         "index": index,
@@ -421,19 +424,35 @@ def main(argv: list[str] | None = None) -> int:
     engine_totals = np.array([float(u.total) for u in result.units])
     gap = np.abs(engine_totals - floor_result["totals"])
     agree = int((gap <= 0.01 + EPS).sum())
-    same_rank = int(sum(u.rank == (r or None) for u, r in zip(result.units, floor_result["rank"])))
+    cells = agreeing_cells = 0
+    for code, column in floor_result["columns"].items():
+        scores = np.array(
+            [np.nan if (v := u.nodes[code]) is None else float(v) for u in result.units]
+        )
+        close = np.isclose(scores, column, rtol=0, atol=0.005) | (
+            np.isnan(scores) & np.isnan(column)
+        )
+        cells, agreeing_cells = cells + len(close), agreeing_cells + int(close.sum())
+    same_rank = int(
+        sum(u.rank == (r or None) for u, r in zip(result.units, floor_result["rank"], strict=True))
+    )
     engine, floor_summary = _summary(engine_times), _summary(numpy_times)
     ratio = engine["median"] / floor_summary["median"]
 
     print()
     print(f"{'':24}{'median s':>10}{'min s':>10}{'max s':>10}")
-    print(f"{'engine (Decimal)':24}{engine['median']:>10.4f}{engine['min']:>10.4f}{engine['max']:>10.4f}")
+    print(
+        f"{'engine (Decimal)':24}{engine['median']:>10.4f}{engine['min']:>10.4f}{engine['max']:>10.4f}"
+    )
     row = floor_summary
-    print(f"{'numpy floor (float64)':24}{row['median']:>10.4f}{row['min']:>10.4f}{row['max']:>10.4f}")
+    print(
+        f"{'numpy floor (float64)':24}{row['median']:>10.4f}{row['min']:>10.4f}{row['max']:>10.4f}"
+    )
     print(f"{'ratio engine / numpy':24}{ratio:>10.1f}")
     print()
     n = len(result.units)
     print(f"totals agreeing within 0.01: {agree} of {n} (largest gap {gap.max():.4f})")
+    print(f"node scores agreeing: {agreeing_cells} of {cells}")
     print(f"overall ranks agreeing: {same_rank} of {n}")
     print(f"findings: {len(result.findings)}; result sha256 {digest(result)[:16]}")
 
@@ -446,6 +465,8 @@ def main(argv: list[str] | None = None) -> int:
         "numpy_seconds": floor_summary,
         "ratio_engine_numpy": round(ratio, 2),
         "totals_agreeing": agree,
+        "node_scores_agreeing": agreeing_cells,
+        "node_scores": cells,
         "ranks_agreeing": same_rank,
         "largest_total_gap": round(float(gap.max()), 6),
         "findings": len(result.findings),

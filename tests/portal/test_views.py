@@ -77,7 +77,9 @@ PUBLIC = {"", "dang-nhap/", "dang-xuat/", "i18n/setlang/"}
 
 def test_every_portal_url_is_in_the_access_matrix() -> None:
     """A new view must be added to this matrix (or to PUBLIC) on purpose, never by accident."""
-    portal = {route for route, p in _patterns(get_resolver()) if p.lookup_str.startswith("opendti.")}
+    portal = {
+        route for route, p in _patterns(get_resolver()) if p.lookup_str.startswith("opendti.")
+    }
     assert portal <= PUBLIC | {"ky/<slug:code>/ket-qua/"}
 
 

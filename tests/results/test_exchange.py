@@ -17,12 +17,19 @@ from opendti.workbook import WorkbookError, parse_workbook, read_workbook
 
 pytestmark = pytest.mark.django_db
 
-FOLDERS = ["daknong-2023-departments", "daknong-2023-districts", "synthetic-2025-communes", "national-2022-provinces"]
+FOLDERS = [
+    "daknong-2023-departments",
+    "daknong-2023-districts",
+    "synthetic-2025-communes",
+    "national-2022-provinces",
+]
 
 
 @pytest.mark.parametrize("folder", FOLDERS)
 @pytest.mark.parametrize("suffix", ["", ".xlsx"])
-def test_round_trip_loses_nothing(workbooks: Path, tmp_path: Path, folder: str, suffix: str) -> None:
+def test_round_trip_loses_nothing(
+    workbooks: Path, tmp_path: Path, folder: str, suffix: str
+) -> None:
     original = parse_workbook(read_workbook(workbooks / folder))
     period = period_import_workbook(path=workbooks / folder, code="first")
     target = tmp_path / f"export{suffix}"
@@ -74,4 +81,7 @@ def test_same_code_is_refused_unless_replaced(workbooks: Path) -> None:
         period_import_workbook(path=workbooks / "daknong-2023-districts", code="dn")
     period_import_workbook(path=workbooks / "daknong-2023-districts", code="dn", replace=True)
     assert Period.objects.filter(code="dn").count() == 1
-    assert GivenScore.objects.filter(submission__participation__period__code="dn").count() == 8 * 8 + 8 + 3 * 8
+    assert (
+        GivenScore.objects.filter(submission__participation__period__code="dn").count()
+        == 8 * 8 + 8 + 3 * 8
+    )

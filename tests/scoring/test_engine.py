@@ -274,7 +274,12 @@ def test_bands_and_band_counts() -> None:
         ("Yếu", None, True),
     )
     result = score_period(flat({"a": 10, "b": 8, "c": "7.99", "d": 9}, bands))
-    assert {u.code: u.band for u in result.units} == {"a": "Tốt", "b": "Khá", "c": "Yếu", "d": "Tốt"}
+    assert {u.code: u.band for u in result.units} == {
+        "a": "Tốt",
+        "b": "Khá",
+        "c": "Yếu",
+        "d": "Tốt",
+    }
     assert list(result.band_counts.items()) == [("Xuất sắc", 0), ("Tốt", 2), ("Khá", 1), ("Yếu", 1)]
 
 
@@ -344,7 +349,10 @@ def test_findings_for_values_that_cannot_be_right() -> None:
             ["u", "v"],
             values={
                 "m": {"u": 12, "v": 5},
-                "r": {"u": {"numerator": 5, "denominator": 4}, "v": {"numerator": 1, "denominator": 4}},
+                "r": {
+                    "u": {"numerator": 5, "denominator": 4},
+                    "v": {"numerator": 1, "denominator": 4},
+                },
                 "c": {"u": "full", "v": "half"},
             },
             scores={"s": {"u": 3}},
@@ -391,7 +399,10 @@ def test_scores_that_add_up_make_no_findings() -> None:
         ([node("a", 10), node("a", 10)], "a: the code is used twice"),
         ([node("a", 10, "zz")], "a: parent 'zz' is not a node of the framework"),
         ([node("a", 10, "b"), node("b", 10, "a")], "the tree has a cycle"),
-        ([node("r", 20), node("r1", 10, "r")], "r: max points 20 differ from its scored children's 10"),
+        (
+            [node("r", 20), node("r1", 10, "r")],
+            "r: max points 20 differ from its scored children's 10",
+        ),
         ([node(TOTAL, 10)], "a node code must differ from TOTAL"),
         ([node("a", 10, pillars=["nope"])], "a: unknown pillar nope"),
         ([node("a", -1)], "a: max points cannot be negative"),
@@ -414,7 +425,9 @@ def test_a_band_scheme_out_of_order_is_refused() -> None:
             assessment(
                 [node("m", 10)],
                 ["u"],
-                total_bands=scheme("points", ("Khá", 5, True), ("Tốt", 8, True), ("Yếu", None, True)),
+                total_bands=scheme(
+                    "points", ("Khá", 5, True), ("Tốt", 8, True), ("Yếu", None, True)
+                ),
             )
         )
 
@@ -428,7 +441,11 @@ def test_compare_periods_follows_lineage() -> None:
     change = compare_periods(current, previous, {"m": ["b", "c"], "s": ["b"], "a": ["c"]})
     by_unit = {c.unit: c for c in change.units}
     # a exists in both: itself, whatever the lineage says
-    assert (by_unit["a"].via, by_unit["a"].predecessors, by_unit["a"].change) == ("same", ("a",), D(2))
+    assert (by_unit["a"].via, by_unit["a"].predecessors, by_unit["a"].change) == (
+        "same",
+        ("a",),
+        D(2),
+    )
     # m merged from b and c: mean of 6 and 8.01 = 7.005 -> 7.01
     m = by_unit["m"]
     assert (m.via, m.predecessors, m.previous_total, m.change) == (
@@ -441,6 +458,10 @@ def test_compare_periods_follows_lineage() -> None:
     # s split from b
     assert (by_unit["s"].via, by_unit["s"].change) == ("lineage", D(-1))
     # n has no history
-    assert (by_unit["n"].via, by_unit["n"].change, by_unit["n"].previous_total) == ("none", None, None)
+    assert (by_unit["n"].via, by_unit["n"].change, by_unit["n"].previous_total) == (
+        "none",
+        None,
+        None,
+    )
     assert change.most_improved == ("a",)
     assert change.average_change == D("7.50") - D("8.00")

@@ -59,7 +59,9 @@ def cases(draw: st.DrawFn) -> Case:
                 params = {"method": draw(st.sampled_from(["min_max", "best"]))}
                 nodes.append(node(code, maximum, parent, rule="relative", params=params, **options))
             else:
-                nodes.append(node(code, maximum, parent, rule=kind if kind == "manual" else None, **options))
+                nodes.append(
+                    node(code, maximum, parent, rule=kind if kind == "manual" else None, **options)
+                )
                 own.append(code)
             return maximum
         index = len(nodes)
@@ -74,7 +76,11 @@ def cases(draw: st.DrawFn) -> Case:
     for position in range(roots):
         build(None, 0, position == 0 or draw(st.booleans()))
     units = [
-        unit(f"u{i}", draw(st.sampled_from(GROUPS)), ranked=draw(st.booleans()) or draw(st.booleans()))
+        unit(
+            f"u{i}",
+            draw(st.sampled_from(GROUPS)),
+            ranked=draw(st.booleans()) or draw(st.booleans()),
+        )
         for i in range(draw(st.integers(1, 6)))
     ]
     values: dict[str, dict[str, object]] = {}
@@ -138,7 +144,9 @@ def test_totals_and_parents_are_sums_of_their_counted_parts(case: Case) -> None:
         assert u.total == sum((s for c in roots if (s := scores[c]) is not None), Decimal(0))
         for code, kids in children.items():
             info = _informational(nodes, code)
-            counted = [scores[k] for k in kids if (info or nodes[k].scored) and scores[k] is not None]
+            counted = [
+                scores[k] for k in kids if (info or nodes[k].scored) and scores[k] is not None
+            ]
             if kids and scores[code] is not None:
                 assert scores[code] == sum(counted, Decimal(0)), code
             elif kids:
@@ -168,13 +176,19 @@ def _ancestors(nodes: Mapping[str, Node], code: str) -> list[Node]:
 
 def _check_ranks(
     units: Sequence[UnitSpec],
-    keys: Mapping[str, Fraction],
+    scores: Mapping[str, tuple[Decimal, Decimal]],
     rank: Mapping[str, int | None],
     group_rank: Mapping[str, int | None],
 ) -> None:
-    ranked = [u for u in units if u.ranked]
+    """Competition ranks of the ranked units that have something to be scored on (max > 0):
+    on points where those units share one max, else on the exact share of their max."""
+    ranked = [u for u in units if u.ranked and scores[u.code][1] > 0]
+    same_max = len({scores[u.code][1] for u in ranked}) <= 1
+    keys = {
+        u.code: Fraction(scores[u.code][0]) if same_max else _share(*scores[u.code]) for u in ranked
+    }
     for u in units:
-        if not u.ranked:
+        if u not in ranked:
             assert rank[u.code] is None and group_rank[u.code] is None
             continue
         assert rank[u.code] == 1 + sum(keys[o.code] > keys[u.code] for o in ranked)
@@ -188,22 +202,17 @@ def test_ranks_are_competition_ranks_of_the_totals(case: Case) -> None:
     result = score_period(case.assessment)
     units = case.assessment.units
     by_code = {u.code: u for u in result.units}
-    same_max = len({by_code[u.code].max_points for u in units if u.ranked}) <= 1
-    keys = {
-        c: Fraction(r.total) if same_max else _share(r.total, r.max_points) for c, r in by_code.items()
-    }
     _check_ranks(
-        units, keys, {c: r.rank for c, r in by_code.items()}, {c: r.group_rank for c, r in by_code.items()}
+        units,
+        {c: (r.total, r.max_points) for c, r in by_code.items()},
+        {c: r.rank for c, r in by_code.items()},
+        {c: r.group_rank for c, r in by_code.items()},
     )
     for pillar in case.assessment.framework.pillars:
         results = {c: r.pillars[pillar.code] for c, r in by_code.items()}
-        same = len({results[u.code].max_points for u in units if u.ranked}) <= 1
-        pillar_keys = {
-            c: Fraction(p.score) if same else _share(p.score, p.max_points) for c, p in results.items()
-        }
         _check_ranks(
             units,
-            pillar_keys,
+            {c: (p.score, p.max_points) for c, p in results.items()},
             {c: p.rank for c, p in results.items()},
             {c: p.group_rank for c, p in results.items()},
         )
@@ -226,7 +235,10 @@ def test_more_points_never_lower_a_units_rank_or_band(case: Case, data: st.DataO
     maximum = next(n.max_points for n in case.assessment.framework.nodes if n.code == leaf)
     raised = replace(
         case.assessment,
-        values={**case.assessment.values, leaf: {**case.assessment.values.get(leaf, {}), target: {"": maximum}}},
+        values={
+            **case.assessment.values,
+            leaf: {**case.assessment.values.get(leaf, {}), target: {"": maximum}},
+        },
         given_scores={
             **case.assessment.given_scores,
             leaf: {**case.assessment.given_scores.get(leaf, {}), target: maximum},
@@ -279,7 +291,9 @@ def _half_up(value: Fraction, decimals: int) -> Decimal:
 def _expected_band(value: Decimal, bands: BandScheme) -> str:
     """The band is the highest one whose lower bound the value reaches (bounds descend)."""
     unreached = [
-        b for b in bands.bands if b.lower is not None and not (value > b.lower or (b.lower_inclusive and value == b.lower))
+        b
+        for b in bands.bands
+        if b.lower is not None and not (value > b.lower or (b.lower_inclusive and value == b.lower))
     ]
     return bands.bands[len(unreached)].label
 

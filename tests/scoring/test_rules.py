@@ -40,7 +40,9 @@ def leaf_score(
     return result.unit("u").nodes["x"]
 
 
-def relative_column(params: Params, values: list[int], groups: list[str] | None = None) -> list[Decimal]:
+def relative_column(
+    params: Params, values: list[int], groups: list[str] | None = None
+) -> list[Decimal]:
     codes = [f"u{i}" for i in range(len(values))]
     result = score_period(
         assessment(
@@ -74,10 +76,30 @@ T, F = True, False
         ("ratio", {}, {"numerator": D(3), "denominator": D(0)}, "0"),
         ("ratio", {"zero_denominator": "full"}, {"numerator": D(0), "denominator": D(0)}, "10"),
         # tiers: the first threshold reached, inclusive by default; else below the last
-        ("tiers", {"tiers": [{"min": 90, "points": 10}, {"min": 50, "points": 5}]}, {"": D(90)}, "10"),
-        ("tiers", {"tiers": [{"min": 90, "points": 10}, {"min": 50, "points": 5}]}, {"": D("89.99")}, "5"),
-        ("tiers", {"tiers": [{"min": 90, "points": 10}, {"min": 50, "points": 5}]}, {"": D(50)}, "5"),
-        ("tiers", {"tiers": [{"min": 90, "points": 10}, {"min": 50, "points": 5}]}, {"": D(49)}, "0"),
+        (
+            "tiers",
+            {"tiers": [{"min": 90, "points": 10}, {"min": 50, "points": 5}]},
+            {"": D(90)},
+            "10",
+        ),
+        (
+            "tiers",
+            {"tiers": [{"min": 90, "points": 10}, {"min": 50, "points": 5}]},
+            {"": D("89.99")},
+            "5",
+        ),
+        (
+            "tiers",
+            {"tiers": [{"min": 90, "points": 10}, {"min": 50, "points": 5}]},
+            {"": D(50)},
+            "5",
+        ),
+        (
+            "tiers",
+            {"tiers": [{"min": 90, "points": 10}, {"min": 50, "points": 5}]},
+            {"": D(49)},
+            "0",
+        ),
         (
             "tiers",
             {"tiers": [{"min": 90, "points": 10}, {"min": 50, "points": 5}], "inclusive": False},
@@ -208,7 +230,11 @@ def test_relative_rule_ignores_units_without_a_value() -> None:
         ("yes_no", {"yes": 12}, "param 'yes' = 12 is outside [0, 10]"),
         ("yes_no", {"no": -1}, "param 'no' = -1 is outside [0, 10]"),
         ("ratio", {"target": 0}, "param 'target' must be above 0"),
-        ("ratio", {"zero_denominator": "half"}, "param 'zero_denominator' must be one of zero, full"),
+        (
+            "ratio",
+            {"zero_denominator": "half"},
+            "param 'zero_denominator' must be one of zero, full",
+        ),
         ("tiers", {}, "param 'tiers' must be a non-empty list"),
         ("tiers", {"tiers": []}, "param 'tiers' must be a non-empty list"),
         (

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from fractions import Fraction
+from itertools import repeat
+from math import lcm
+from operator import add
 
 from .bands import band_for, band_labels
 from .findings import FindingLog
@@ -16,6 +18,7 @@ from .model import (
     TOTAL,
     Assessment,
     Averages,
+    Node,
     PeriodResult,
     PillarResult,
     Rule,
@@ -24,7 +27,7 @@ from .model import (
     Value,
 )
 from .ranking import competition_ranks
-from .rounding import mean, quantize, ratio
+from .rounding import mean, quantize_all, ratio
 from .rules import REGISTRY, MissingInput
 from .tree import IN, INFO, OUT, ZERO_SCORE, PreparedTree, counted_max, node_status, prepare
 
@@ -43,20 +46,27 @@ def score_period(assessment: Assessment) -> PeriodResult:
     status = {g: node_status(tree, g, settings.not_deployed) for g in groups}
     maxima = {g: counted_max(tree, status[g]) for g in groups}
     unit_status = [status[unit.group] for unit in units]
+    group_status = list(status.values())
 
     columns: dict[str, Column] = {}
+    holes: set[str] = set()  # nodes whose column has a None (the node is out for some unit)
     for code in tree.post_order:
         if tree.is_leaf(code):
-            columns[code] = _leaf_column(assessment, tree, code, unit_status, log)
+            columns[code] = _leaf_column(assessment, tree, code, unit_status, group_status, log)
+            if any(part[code] == OUT for part in group_status):
+                holes.add(code)
         else:
-            columns[code] = _parent_column(tree, code, unit_status, columns)
+            columns[code] = _parent_column(tree, code, unit_status, group_status, columns, holes)
+            if None in columns[code]:
+                holes.add(code)
         # A score given at a rule-less leaf is the leaf's score itself; anywhere else it is a check.
         if not tree.is_leaf(code) or tree.nodes[code].rule is not None:
             _check_given(assessment, code, columns[code], log, "node_sum")
 
-    totals = _sum_of(tree.roots, unit_status, columns)
+    totals = _sum_of(tree.roots, unit_status, group_status, columns, holes)
     pillar_scores = {
-        p: _sum_of(members, unit_status, columns) for p, members in tree.pillar_members.items()
+        p: _sum_of(members, unit_status, group_status, columns, holes)
+        for p, members in tree.pillar_members.items()
     }
     for pillar_code, column in pillar_scores.items():
         _check_given(assessment, pillar_code, column, log, "pillar_sum")
@@ -92,11 +102,14 @@ def score_period(assessment: Assessment) -> PeriodResult:
             )
         pillar_results[pillar_code] = results
 
+    # Each unit's node scores are one row across the columns; its maxima are its group's.
+    codes = list(tree.nodes)
+    rows = zip(*(columns[code] for code in codes), strict=True) if codes else repeat(())
+    node_max_of = {g: {code: maxima[g][code] for code in codes} for g in groups}
     unit_results = []
-    for i, unit in enumerate(units):
+    for i, (unit, row) in enumerate(zip(units, rows, strict=False)):  # rows may be endless
         total = _z(totals[i])
         basis = percents[i] if total_scheme and total_scheme.basis == "percent" else total
-        node_max = maxima[unit.group]
         unit_results.append(
             UnitResult(
                 code=unit.code,
@@ -110,17 +123,18 @@ def score_period(assessment: Assessment) -> PeriodResult:
                 band=band_for(basis, total_scheme),
                 rank=ranks.get(i),
                 group_rank=group_ranks.get(i),
-                nodes={code: columns[code][i] for code in tree.nodes},
-                node_max={code: node_max[code] for code in tree.nodes},
+                nodes=dict(zip(codes, row, strict=True)),
+                node_max=dict(node_max_of[unit.group]),
                 pillars={p: pillar_results[p][i] for p in pillar_results},
             )
         )
 
     return PeriodResult(
         units=tuple(unit_results),
-        averages=_averages(unit_results, tree, decimals),
+        averages=_averages(unit_results, None, columns, tree, decimals),
         group_averages={
-            g: _averages([r for r in unit_results if r.group == g], tree, decimals) for g in groups
+            g: _averages([unit_results[i] for i in at], at, columns, tree, decimals)
+            for g, at in _positions_by_group(units, groups).items()
         },
         band_counts=_band_counts([r.band for r in unit_results], band_labels(total_scheme)),
         pillar_band_counts={
@@ -143,50 +157,68 @@ def _leaf_column(
     tree: PreparedTree,
     code: str,
     unit_status: Sequence[dict[str, str]],
+    group_status: Sequence[dict[str, str]],
     log: FindingLog,
 ) -> Column:
     node = tree.nodes[code]
     units = assessment.units
     decimals = assessment.settings.decimals
+    shared = {part[code] for part in group_status}
+    if len(shared) == 1:  # the leaf takes part the same way for every unit (the usual case)
+        part = shared.pop()
+        if part == OUT:
+            return [None] * len(units)
+        if part == ZERO_SCORE:
+            return [ZERO] * len(units)
+        return quantize_all(_raw_column(assessment, node, [True] * len(units), log), decimals)
     parts = [status[code] for status in unit_status]
-    scored = [part in (IN, INFO) for part in parts]
-    raw: list[Decimal]
+    raw = _raw_column(assessment, node, [part in (IN, INFO) for part in parts], log)
+    return [
+        None if part == OUT else ZERO if part == ZERO_SCORE else score
+        for part, score in zip(parts, quantize_all(raw, decimals), strict=True)
+    ]
+
+
+def _raw_column(
+    assessment: Assessment, node: Node, scored: Sequence[bool], log: FindingLog
+) -> list[Decimal]:
+    """A leaf's unrounded score for every unit (zero where the unit is not scored on it)."""
+    units, code = assessment.units, node.code
     if node.rule is None:
         given = assessment.given_scores.get(code, {})
-        raw = [
-            _given_or_missing(given, unit, code, log) if scored[i] else ZERO
-            for i, unit in enumerate(units)
+        return [
+            _given_or_missing(given, unit, code, log) if counted else ZERO
+            for unit, counted in zip(units, scored, strict=True)
         ]
+    values = assessment.values.get(code, {})
+    if all(scored):
+        inputs = [values.get(u.code) for u in units]
     else:
-        values = assessment.values.get(code, {})
-        inputs = [values.get(u.code) if scored[i] else None for i, u in enumerate(units)]
-        _check_inputs(node.rule, inputs, units, code, log)
-        rule_type = REGISTRY[node.rule.name]
-        if rule_type.compile_column is not None:
-            raw = _relative_column(
-                assessment, node.rule, node.max_points, inputs, scored, log, code
-            )
+        inputs = [
+            values.get(u.code) if counted else None
+            for u, counted in zip(units, scored, strict=True)
+        ]
+    _check_inputs(node.rule, inputs, units, code, log)
+    rule_type = REGISTRY[node.rule.name]
+    if rule_type.compile_column is not None:
+        return _relative_column(assessment, node.rule, node.max_points, inputs, scored, log, code)
+    assert rule_type.compile is not None
+    scorer = rule_type.compile(node.rule.params, node.max_points)
+    raw: list[Decimal] = []
+    append = raw.append
+    for unit, unit_inputs, counted in zip(units, inputs, scored, strict=True):
+        if not counted:
+            append(ZERO)
+        elif unit_inputs is None:
+            log.missing(unit.code, code, "no value given")
+            append(ZERO)
         else:
-            assert rule_type.compile is not None
-            scorer = rule_type.compile(node.rule.params, node.max_points)
-            raw = []
-            for i, unit in enumerate(units):
-                unit_inputs = inputs[i]
-                if not scored[i]:
-                    raw.append(ZERO)
-                elif unit_inputs is None:
-                    log.missing(unit.code, code, "no value given")
-                    raw.append(ZERO)
-                else:
-                    try:
-                        raw.append(scorer(unit_inputs))
-                    except MissingInput as missing:
-                        log.missing(unit.code, code, f"no value for input '{missing.args[0]}'")
-                        raw.append(ZERO)
-    return [
-        None if part == OUT else ZERO if part == ZERO_SCORE else quantize(score, decimals)
-        for part, score in zip(parts, raw, strict=True)
-    ]
+            try:
+                append(scorer(unit_inputs))
+            except MissingInput as missing:
+                log.missing(unit.code, code, f"no value for input '{missing.args[0]}'")
+                append(ZERO)
+    return raw
 
 
 def _given_or_missing(
@@ -241,16 +273,15 @@ def _check_inputs(
     """Values outside an input's bounds, and a numerator above its denominator."""
     bounded = [s for s in rule.inputs if s.min is not None or s.max is not None or s.choices]
     for spec in bounded:
+        name, low, high, choices = spec.name, spec.min, spec.max, spec.choices
         for unit, inputs in zip(units, column, strict=True):
             if inputs is None:
                 continue
-            value = inputs.get(spec.name)
+            value = inputs.get(name)
             if isinstance(value, Decimal):
-                if (spec.min is not None and value < spec.min) or (
-                    spec.max is not None and value > spec.max
-                ):
+                if (low is not None and value < low) or (high is not None and value > high):
                     log.out_of_bounds(unit.code, code, spec, value)
-            elif spec.choices and isinstance(value, str) and value not in spec.choices:
+            elif choices and isinstance(value, str) and value not in choices:
                 log.unknown_choice(unit.code, code, spec, value)
     if rule.name == "ratio":
         for unit, inputs in zip(units, column, strict=True):
@@ -269,9 +300,19 @@ def _check_inputs(
 
 
 def _parent_column(
-    tree: PreparedTree, code: str, unit_status: Sequence[dict[str, str]], columns: dict[str, Column]
+    tree: PreparedTree,
+    code: str,
+    unit_status: Sequence[dict[str, str]],
+    group_status: Sequence[dict[str, str]],
+    columns: dict[str, Column],
+    holes: set[str],
 ) -> Column:
     children = tree.children[code]
+    if not any(part[c] == INFO and part[code] != INFO for part in group_status for c in children):
+        # Every unit counts each child that has a score for it (an out child has None).
+        return _add_present(
+            [columns[c] for c in children], len(unit_status), [c in holes for c in children]
+        )
     counted_by_status: dict[int, list[Column]] = {}
     column: Column = []
     for i, part in enumerate(unit_status):
@@ -291,8 +332,17 @@ def _parent_column(
 
 
 def _sum_of(
-    codes: Sequence[str], unit_status: Sequence[dict[str, str]], columns: dict[str, Column]
+    codes: Sequence[str],
+    unit_status: Sequence[dict[str, str]],
+    group_status: Sequence[dict[str, str]],
+    columns: dict[str, Column],
+    holes: set[str],
 ) -> Column:
+    if not any(part[c] == INFO for part in group_status for c in codes):
+        # Only informational nodes are left out of a sum; an out node has None anyway.
+        return _add_present(
+            [columns[c] for c in codes], len(unit_status), [c in holes for c in codes]
+        )
     result: Column = []
     for i, part in enumerate(unit_status):
         present = [
@@ -302,6 +352,24 @@ def _sum_of(
         ]
         result.append(sum(present, ZERO) if present else None)
     return result
+
+
+def _add_present(parts: Sequence[Column], size: int, holed: Sequence[bool]) -> Column:
+    """Per unit, the sum of the parts' scores that are not None (None where none is).
+
+    The same additions in the same order as `sum(present, ZERO)` unit by unit, but done a column
+    at a time: whole columns are added in one pass, and only a column with holes (`holed`) is
+    walked value by value.
+    """
+    total: Column = [ZERO] * size
+    for part, has_holes in zip(parts, holed, strict=True):
+        if has_holes:
+            total = [t if s is None else t + s for t, s in zip(total, part, strict=True)]  # type: ignore[operator]
+        else:
+            total = list(map(add, total, part))
+    if all(holed):  # a unit may have no score in any part
+        return [None if all(part[i] is None for part in parts) else t for i, t in enumerate(total)]
+    return total
 
 
 def _max_of(
@@ -334,30 +402,65 @@ def _ranks(
     """Rank ranked units on points, or on the exact share of their max where maxima differ."""
     ranked = [i for i, unit in enumerate(units) if unit.ranked and scores[i] is not None]
     same_max = len({maxima[i] for i in ranked}) <= 1
-    keys: dict[int, Decimal | Fraction] = {}
-    for i in ranked:
-        score = _z(scores[i])
-        keys[i] = (
-            score
-            if same_max
-            else (Fraction(score) / Fraction(maxima[i]) if maxima[i] else Fraction(0))
-        )
+    keys: dict[int, Decimal] | dict[int, int] = (
+        {i: _z(scores[i]) for i in ranked} if same_max else _share_keys(ranked, scores, maxima)
+    )
     overall = competition_ranks((i, keys[i]) for i in ranked)
+    in_group: dict[str, list[int]] = {}
+    for i in ranked:
+        in_group.setdefault(units[i].group, []).append(i)
     by_group: dict[int, int] = {}
-    for group in {units[i].group for i in ranked}:
-        by_group.update(competition_ranks((i, keys[i]) for i in ranked if units[i].group == group))
+    for positions in in_group.values():
+        by_group.update(competition_ranks((i, keys[i]) for i in positions))
     return overall, by_group
 
 
-def _averages(results: Sequence[UnitResult], tree: PreparedTree, decimals: int) -> Averages:
+def _share_keys(ranked: Sequence[int], scores: Column, maxima: Sequence[Decimal]) -> dict[int, int]:
+    """score / max for each unit, exactly, as integer numerators over one common denominator.
+
+    They order and tie exactly as the fractions themselves (zero where the max is zero), but
+    compare as plain integers. With score = a/b and max = c/d, score / max = a*d / (b*c).
+    """
+    of_max = {m: m.as_integer_ratio() for m in {maxima[i] for i in ranked}}
+    shares: dict[int, tuple[int, int]] = {}
+    for i in ranked:
+        c, d = of_max[maxima[i]]
+        if c:
+            a, b = _z(scores[i]).as_integer_ratio()
+            shares[i] = (a * d, b * c)
+        else:
+            shares[i] = (0, 1)
+    common = lcm(*{denominator for _, denominator in shares.values()})
+    return {
+        i: numerator * (common // denominator) for i, (numerator, denominator) in shares.items()
+    }
+
+
+def _positions_by_group(units: Sequence[UnitSpec], groups: Sequence[str]) -> dict[str, list[int]]:
+    positions: dict[str, list[int]] = {g: [] for g in groups}
+    for i, unit in enumerate(units):
+        positions[unit.group].append(i)
+    return positions
+
+
+def _averages(
+    results: Sequence[UnitResult],
+    positions: Sequence[int] | None,
+    columns: Mapping[str, Column],
+    tree: PreparedTree,
+    decimals: int,
+) -> Averages:
+    """Averages over `results`, the units at `positions` in the columns (None: every unit)."""
     pillars = tree.pillar_members
+    nodes: dict[str, Decimal | None] = {}
+    for code in tree.nodes:
+        column = columns[code]
+        scores = column if positions is None else [column[i] for i in positions]
+        nodes[code] = mean([s for s in scores if s is not None], decimals)
     return Averages(
         total=mean([r.total for r in results], decimals),
         percent=mean([r.percent for r in results], decimals),
-        nodes={
-            code: mean([s for r in results if (s := r.nodes[code]) is not None], decimals)
-            for code in tree.nodes
-        },
+        nodes=nodes,
         pillars={p: mean([r.pillars[p].score for r in results], decimals) for p in pillars},
     )
 

@@ -7,7 +7,9 @@ rounded here too, from exact values.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import repeat
 
 _STEPS = {d: Decimal(1).scaleb(-d) for d in range(0, 9)}
 ZERO = Decimal(0)
@@ -21,6 +23,11 @@ def step(decimals: int) -> Decimal:
 def quantize(value: Decimal, decimals: int) -> Decimal:
     """Round half-up to `decimals` places (2.345 -> 2.35, -2.345 -> -2.35)."""
     return value.quantize(step(decimals), rounding=ROUND_HALF_UP)
+
+
+def quantize_all(values: Iterable[Decimal], decimals: int) -> list[Decimal]:
+    """`quantize` of each value, as one pass over a whole column."""
+    return list(map(Decimal.quantize, values, repeat(step(decimals)), repeat(ROUND_HALF_UP)))
 
 
 def ratio(

@@ -306,7 +306,17 @@ def _bands(sheet: Sheet | None, errors: _Collector) -> tuple[BandScheme | None, 
             errors.add(sheet, i, "lower_inclusive", str(exc))
             inclusive = True
         bands = schemes.setdefault(scheme, [])
-        if bands and lower is not None and bands[-1].lower is not None and lower > bands[-1].lower:
+        above = bands[-1] if bands else None
+        if (
+            above is not None
+            and lower is not None
+            and above.lower is not None
+            and (
+                lower > above.lower
+                # an equal bound only below an exclusive one: "> 80" then ">= 80"
+                or (lower == above.lower and (above.lower_inclusive or not inclusive))
+            )
+        ):
             errors.add(sheet, i, "lower", "bands go from the highest to the lowest")
         bands.append(Band(row["label"].strip(), lower, inclusive))
     result = {name: BandScheme(bases[name], tuple(bands)) for name, bands in schemes.items()}
