@@ -6,7 +6,7 @@ and applied down the column, and a parent's column is the sum of its children's 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from itertools import repeat
 from math import lcm
@@ -56,16 +56,16 @@ def score_period(assessment: Assessment) -> PeriodResult:
             if any(part[code] == OUT for part in group_status):
                 holes.add(code)
         else:
-            columns[code] = _parent_column(tree, code, unit_status, group_status, columns, holes)
+            columns[code] = _parent_column(tree, code, unit_status, columns, holes)
             if None in columns[code]:
                 holes.add(code)
         # A score given at a rule-less leaf is the leaf's score itself; anywhere else it is a check.
         if not tree.is_leaf(code) or tree.nodes[code].rule is not None:
             _check_given(assessment, code, columns[code], log, "node_sum")
 
-    totals = _sum_of(tree.roots, unit_status, group_status, columns, holes)
+    totals = _sum_of(tree.roots, unit_status, columns, holes)
     pillar_scores = {
-        p: _sum_of(members, unit_status, group_status, columns, holes)
+        p: _sum_of(members, unit_status, columns, holes)
         for p, members in tree.pillar_members.items()
     }
     for pillar_code, column in pillar_scores.items():
@@ -303,54 +303,63 @@ def _parent_column(
     tree: PreparedTree,
     code: str,
     unit_status: Sequence[dict[str, str]],
-    group_status: Sequence[dict[str, str]],
     columns: dict[str, Column],
     holes: set[str],
 ) -> Column:
+    """The exact sum of the children that count for each unit (an informational parent shows the
+    sum of all its children; a parent that is out has None)."""
     children = tree.children[code]
-    if not any(part[c] == INFO and part[code] != INFO for part in group_status for c in children):
-        # Every unit counts each child that has a score for it (an out child has None).
-        return _add_present(
-            [columns[c] for c in children], len(unit_status), [c in holes for c in children]
-        )
-    counted_by_status: dict[int, list[Column]] = {}
-    column: Column = []
-    for i, part in enumerate(unit_status):
+
+    def counted(part: dict[str, str]) -> list[str] | None:
         if part[code] == OUT:
-            column.append(None)
-            continue
-        key = id(part)
-        counted = counted_by_status.get(key)
-        if counted is None:
-            keep = (IN, ZERO_SCORE) if part[code] != INFO else (IN, ZERO_SCORE, INFO)
-            counted = [columns[c] for c in children if part[c] in keep]
-            counted_by_status[key] = counted
-        scores = [col[i] for col in counted]
-        present = [s for s in scores if s is not None]
-        column.append(sum(present, ZERO) if present else None)
-    return column
+            return None
+        keep = (IN, ZERO_SCORE, INFO) if part[code] == INFO else (IN, ZERO_SCORE)
+        return [c for c in children if part[c] in keep]
+
+    return _sum_counted(counted, unit_status, columns, holes)
 
 
 def _sum_of(
     codes: Sequence[str],
     unit_status: Sequence[dict[str, str]],
-    group_status: Sequence[dict[str, str]],
     columns: dict[str, Column],
     holes: set[str],
 ) -> Column:
-    if not any(part[c] == INFO for part in group_status for c in codes):
-        # Only informational nodes are left out of a sum; an out node has None anyway.
-        return _add_present(
-            [columns[c] for c in codes], len(unit_status), [c in holes for c in codes]
-        )
-    result: Column = []
+    """Per unit, the sum of the nodes among `codes` that count for it (a total, a pillar)."""
+    return _sum_counted(
+        lambda part: [c for c in codes if part[c] in (IN, ZERO_SCORE)], unit_status, columns, holes
+    )
+
+
+def _sum_counted(
+    counted: Callable[[dict[str, str]], list[str] | None],
+    unit_status: Sequence[dict[str, str]],
+    columns: dict[str, Column],
+    holes: set[str],
+) -> Column:
+    """Sum, for each unit, the columns `counted(its group's status)` names (None: the node is out).
+
+    Units are taken in blocks that count the same nodes: usually one block, added whole columns
+    at a time; otherwise each block on its own rows.
+    """
+    size = len(unit_status)
+    by_status: dict[int, list[int]] = {}
     for i, part in enumerate(unit_status):
-        present = [
-            score
-            for c in codes
-            if part[c] in (IN, ZERO_SCORE) and (score := columns[c][i]) is not None
-        ]
-        result.append(sum(present, ZERO) if present else None)
+        by_status.setdefault(id(part), []).append(i)
+    blocks: dict[tuple[str, ...] | None, list[int]] = {}
+    for positions in by_status.values():
+        codes = counted(unit_status[positions[0]])
+        blocks.setdefault(None if codes is None else tuple(codes), []).extend(positions)
+    result: Column = [None] * size
+    for codes, positions in blocks.items():
+        if codes is None:
+            continue
+        holed = [c in holes for c in codes]
+        if len(positions) == size:
+            return _add_present([columns[c] for c in codes], size, holed)
+        parts = [[columns[c][i] for i in positions] for c in codes]
+        for i, score in zip(positions, _add_present(parts, len(positions), holed), strict=True):
+            result[i] = score
     return result
 
 
