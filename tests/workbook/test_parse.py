@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +14,8 @@ from opendti.workbook import WorkbookError, parse_workbook, read_workbook, write
 from opendti.workbook.parse import ParsedWorkbook, parse_number
 
 from .tiny import TINY_RESULTS, Sheets, set_cell, tiny_sheets, write_sheets
+
+WORKBOOKS = Path(__file__).resolve().parents[2] / "src" / "opendti" / "demo" / "workbooks"
 
 DEMOS = ("daknong-2023-departments", "daknong-2023-districts", "national-2022-provinces")
 
@@ -378,3 +382,28 @@ def test_unreadable_workbooks(tmp_path: Path, name: str, message: str) -> None:
         (tmp_path / name).write_text("not a workbook", encoding="utf-8")
     with pytest.raises(WorkbookError, match=message):
         read_workbook(tmp_path / name)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("evidence_required", "maybe", "'maybe' is not yes or no"),
+        ("source", "guess", "source must be one of auto, reviewer, self"),
+    ],
+)
+def test_optional_framework_columns_are_checked(
+    tmp_path: Path, column: str, value: str, message: str
+) -> None:
+    folder = tmp_path / "wb"
+    shutil.copytree(WORKBOOKS / "synthetic-2025-communes", folder)
+    path = folder / "framework.csv"
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    rows[4][rows[0].index(column)] = value
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    with pytest.raises(WorkbookError) as error:
+        parse_workbook(read_workbook(folder))
+    assert [str(e) for e in error.value.errors] == [
+        f"framework, row 5, column {chr(ord('A') + rows[0].index(column))} '{column}': {message}"
+    ]

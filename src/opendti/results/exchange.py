@@ -21,7 +21,7 @@ from opendti.periods.models import Participation, Period, RankingGroup
 from opendti.scoring.model import Value
 from opendti.units.models import Lineage, Unit, UnitKind
 from opendti.workbook.errors import CellError, WorkbookError
-from opendti.workbook.parse import ParsedWorkbook, parse_workbook
+from opendti.workbook.parse import ParsedWorkbook, parse_flag, parse_workbook
 from opendti.workbook.sheets import RawWorkbook, read_workbook, write_workbook
 
 from .selectors import period_rows
@@ -112,8 +112,7 @@ def _create_period(parsed: ParsedWorkbook, code: str, year: int, level_code: str
             params=json.dumps(node.rule.params, ensure_ascii=False) if node.rule else "",
             applies_to=sorted(node.applies_to),
             guidance=extra.get("guidance", ""),
-            evidence_required=extra.get("evidence_required", "").strip().lower()
-            in ("yes", "có", "1", "true", "x"),
+            evidence_required=parse_flag(extra.get("evidence_required", ""), False),
             source=extra.get("source", "").strip() or Node.Source.SELF,
             verifier=extra.get("verifier", ""),
             order=order,

@@ -34,6 +34,7 @@ from .sheets import RawWorkbook, Sheet, check_columns
 
 YES = {"yes", "y", "true", "1", "có", "co", "x"}
 NO = {"no", "n", "false", "0", "không", "khong", ""}
+SOURCES = {"", "self", "auto", "reviewer"}  # data source of an indicator (empty: self-reported)
 SETTING_KEYS = {
     "title", "level", "year", "period", "total_max", "decimals", "display", "not_deployed",
 }  # fmt: skip
@@ -204,12 +205,17 @@ def _nodes(sheet: Sheet, pillar_codes: set[str], errors: _Collector) -> list[Nod
             if pillar not in pillar_codes:
                 errors.add(sheet, i, "pillars", f"'{pillar}' is not a code on the pillars sheet")
         flags = {}
-        for column, default in (("scored", True), ("deployed", True)):
+        # evidence_required is not the engine's business, but a bad value is still the file's error.
+        for column, default in (("scored", True), ("deployed", True), ("evidence_required", False)):
             try:
                 flags[column] = parse_flag(row.get(column, ""), default)
             except ValueError as exc:
                 errors.add(sheet, i, column, str(exc))
                 flags[column] = default
+        if row.get("source", "").strip() not in SOURCES:
+            errors.add(
+                sheet, i, "source", f"source must be one of {', '.join(sorted(SOURCES - {''}))}"
+            )
         rule = _rule(sheet, i, row, max_points, errors)
         nodes.append(
             Node(

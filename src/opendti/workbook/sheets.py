@@ -175,7 +175,8 @@ def _xlsx_value(value: object) -> object:
     return _text(value)
 
 
-def check_columns(raw: RawWorkbook) -> list[CellError]:
+def check_columns(raw: RawWorkbook) -> None:
+    """Every required sheet and column is there, or a WorkbookError lists what is missing."""
     errors = [
         CellError(name, None, "", "the sheet is missing")
         for name in REQUIRED_SHEETS
@@ -187,7 +188,6 @@ def check_columns(raw: RawWorkbook) -> list[CellError]:
                 errors.append(CellError(name, 1, column, "this required column is missing"))
     if errors:
         raise WorkbookError(errors)
-    return errors
 
 
 def raw_from_rows(rows: dict[str, list[dict[str, str]]]) -> RawWorkbook:
