@@ -28,6 +28,7 @@ demo: install
 test: install
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	DJANGO_SETTINGS_MODULE=opendti.config.settings.test $(BIN)/opendti makemigrations --check --dry-run
 	$(BIN)/pytest
 

@@ -170,7 +170,7 @@ def _leaf_column(
             return [None] * len(units)
         if part == ZERO_SCORE:
             return [ZERO] * len(units)
-        return quantize_all(_raw_column(assessment, node, [True] * len(units), log), decimals)
+        return list(quantize_all(_raw_column(assessment, node, [True] * len(units), log), decimals))
     parts = [status[code] for status in unit_status]
     raw = _raw_column(assessment, node, [part in (IN, INFO) for part in parts], log)
     return [
@@ -348,8 +348,8 @@ def _sum_counted(
         by_status.setdefault(id(part), []).append(i)
     blocks: dict[tuple[str, ...] | None, list[int]] = {}
     for positions in by_status.values():
-        codes = counted(unit_status[positions[0]])
-        blocks.setdefault(None if codes is None else tuple(codes), []).extend(positions)
+        names = counted(unit_status[positions[0]])
+        blocks.setdefault(None if names is None else tuple(names), []).extend(positions)
     result: Column = [None] * size
     for codes, positions in blocks.items():
         if codes is None:

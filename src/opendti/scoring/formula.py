@@ -11,6 +11,7 @@ import ast
 import operator
 from collections.abc import Callable, Mapping
 from decimal import Decimal, DivisionByZero, InvalidOperation
+from typing import Any
 
 Evaluator = Callable[[Mapping[str, object]], object]
 
@@ -25,7 +26,7 @@ _BINARY: dict[type, Callable[[object, object], object]] = {
     ast.Mult: operator.mul,
     ast.Div: operator.truediv,
 }
-_COMPARE: dict[type, Callable[[object, object], object]] = {
+_COMPARE: dict[type, Callable[[Any, Any], object]] = {
     ast.Lt: operator.lt,
     ast.LtE: operator.le,
     ast.Gt: operator.gt,

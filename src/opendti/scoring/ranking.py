@@ -10,11 +10,11 @@ from typing import TypeVar
 K = TypeVar("K", bound=Hashable)
 
 
-def competition_ranks(keyed: Iterable[tuple[K, Decimal | Fraction]]) -> dict[K, int]:
+def competition_ranks(keyed: Iterable[tuple[K, Decimal | Fraction | int]]) -> dict[K, int]:
     """Rank by key, highest first. The result never depends on the order of the input."""
     ordered = sorted(keyed, key=lambda item: item[1], reverse=True)
     ranks: dict[K, int] = {}
-    previous: Decimal | Fraction | None = None
+    previous: Decimal | Fraction | int | None = None
     rank = 0
     for position, (ident, key) in enumerate(ordered, start=1):
         if key != previous:

@@ -96,9 +96,9 @@ def _choice(params: Mapping[str, object], key: str, options: tuple[str, ...]) ->
 
 
 def _single(
-    type_: str, **bounds: Decimal
+    type_: str, minimum: Decimal | None = None
 ) -> Callable[[Mapping[str, object]], tuple[InputSpec, ...]]:
-    return lambda params: (InputSpec(name="", type=type_, **bounds),)
+    return lambda params: (InputSpec(name="", type=type_, min=minimum),)
 
 
 def _clamp(value: Decimal, max_points: Decimal) -> Decimal:
@@ -259,6 +259,11 @@ def _choice_points(params: Mapping[str, object], max_points: Decimal) -> dict[st
     return {str(option): _points(raw, option, max_points, ZERO) for option in raw}
 
 
+def _choice_names(params: Mapping[str, object]) -> tuple[str, ...]:
+    raw = params.get("choices")
+    return tuple(str(option) for option in raw) if isinstance(raw, Mapping) else ()
+
+
 def _compile_choice(params: Mapping[str, object], max_points: Decimal) -> LeafScorer:
     points = _choice_points(params, max_points)
 
@@ -272,9 +277,7 @@ register(
     RuleType(
         "choice",
         "Lựa chọn",
-        lambda params: (
-            InputSpec("", "choice", choices=tuple(str(k) for k in params.get("choices", {}) or {})),  # type: ignore[union-attr]
-        ),
+        lambda params: (InputSpec("", "choice", choices=_choice_names(params)),),
         _compile_choice,
     )
 )
@@ -284,7 +287,9 @@ def _compile_manual(params: Mapping[str, object], max_points: Decimal) -> LeafSc
     return lambda values: _clamp(_num(values, ""), max_points)
 
 
-register(RuleType("manual", "Chấm điểm trực tiếp", _single("number", min=ZERO), _compile_manual))
+register(
+    RuleType("manual", "Chấm điểm trực tiếp", _single("number", minimum=ZERO), _compile_manual)
+)
 
 
 def _formula_inputs(params: Mapping[str, object]) -> tuple[InputSpec, ...]:

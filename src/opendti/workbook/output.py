@@ -124,7 +124,6 @@ def to_csv(assessment: Assessment, result: PeriodResult) -> str:
 
 def write_xlsx(assessment: Assessment, result: PeriodResult, path: Path) -> None:
     header, rows = _table(assessment, result)
-    document = result_document(assessment, result)
     sheets: dict[str, list[dict[str, object]]] = {
         "results": [dict(zip(header, row, strict=True)) for row in rows],
         "nodes": [
@@ -135,6 +134,6 @@ def write_xlsx(assessment: Assessment, result: PeriodResult, path: Path) -> None
         "band_counts": [
             {"band": band, "units": count} for band, count in result.band_counts.items()
         ],
-        "findings": list(document["findings"]),  # type: ignore[arg-type]
+        "findings": [asdict(f) for f in result.findings],
     }
     write_workbook(sheets, path)
