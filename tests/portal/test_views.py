@@ -53,7 +53,9 @@ def test_results_page_shows_the_engine_numbers(demo: None) -> None:
     assert '<td class="total">685,21</td>' in html and "UBND huyện Đắk Song" in html
     assert "Kết quả tạm tính" in html
     assert '<td class="total">387,87</td>' in html  # the parts win over the published 387.96
-    assert "387.96 given" in html  # and the published number that does not add up is shown
+    # ... and the published number that does not add up is shown, in Vietnamese, with the gap.
+    assert "Tổng điểm được nhập khác tổng các chỉ số chính" in html
+    assert '<span class="found">387.96</span>' in html and "(chênh lệch +0.09)" in html
 
 
 def test_home_lists_periods_only_to_result_viewers(demo: None) -> None:

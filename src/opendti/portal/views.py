@@ -1,10 +1,21 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from opendti.periods.models import Period
 from opendti.results.services import period_score
 
 from .access import access_period_results, can_view_provisional_results
+
+# The engine names a finding by its kind; people read it in their language.
+FINDING_LABELS = {
+    "node_sum": _("Điểm được nhập khác tổng các chỉ số thành phần"),
+    "pillar_sum": _("Điểm trụ cột được nhập khác tổng các chỉ số của trụ cột"),
+    "total_sum": _("Tổng điểm được nhập khác tổng các chỉ số chính"),
+    "out_of_bounds": _("Giá trị nằm ngoài giới hạn cho phép"),
+    "ratio_over_100": _("Tử số lớn hơn mẫu số (tỷ lệ trên 100%)"),
+    "missing": _("Thiếu số liệu"),
+}
 
 
 def home(request):
@@ -41,6 +52,8 @@ def period_results(request, code: str):
                 result.averages.pillars[p.code] for p in assessment.framework.pillars
             ],
             "band_counts": result.band_counts,
-            "findings": result.findings,
+            "findings": [
+                {"finding": f, "label": FINDING_LABELS.get(f.kind, f.kind)} for f in result.findings
+            ],
         },
     )
