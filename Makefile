@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export OPENDTI_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test install lint bench clean
+.PHONY: demo test install browser lint bench clean
 
 $(BIN)/opendti: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,13 @@ $(BIN)/opendti: pyproject.toml requirements.lock
 
 install: $(BIN)/opendti
 
+# The browser tests (tests/e2e/) drive Debian's chromium; Playwright never downloads its own.
+browser:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
 demo: install
 	DJANGO_SETTINGS_MODULE=opendti.config.settings.local $(BIN)/opendti migrate --noinput
 	DJANGO_SETTINGS_MODULE=opendti.config.settings.local $(BIN)/opendti load-demo
@@ -25,7 +32,7 @@ demo: install
 	@echo ""
 	DJANGO_SETTINGS_MODULE=opendti.config.settings.local $(BIN)/opendti runserver $(HOST):$(PORT)
 
-test: install
+test: install browser
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/lint-imports
 	$(BIN)/mypy

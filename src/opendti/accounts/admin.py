@@ -8,6 +8,13 @@ from .models import User
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        ("OpenDTI", {"fields": ("full_name", "must_change_password")}),
+        ("OpenDTI", {"fields": ("full_name", "must_change_password", "password_changed_at")}),
     )
     list_display = ("username", "full_name", "email", "is_staff")
+
+    def save_model(self, request, obj, form, change):
+        # An account an administrator creates has a password someone else knows: the owner must
+        # choose their own at first login.
+        if not change:
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)

@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [path("i18n/", include("django.conf.urls.i18n"))]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("tai-khoan/", include("opendti.accounts.urls")),
     path("", include("opendti.portal.urls")),
     prefix_default_language=False,
 )

@@ -2,6 +2,8 @@
 timeline of phases. Scoring settings that vary by period (decimals, not-deployed policy) live here.
 """
 
+from __future__ import annotations
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +50,15 @@ class Period(models.Model):
         Node, blank=True, related_name="not_deployed_in", verbose_name=_("chỉ số chưa triển khai")
     )
     units = models.ManyToManyField(Unit, through="Participation", related_name="periods")
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kỳ trước"),
+        help_text=_("để nhập tiếp từ kỳ trước và so sánh biến động"),
+    )
 
     class Meta:
         verbose_name = _("kỳ đánh giá")
@@ -65,6 +76,10 @@ class Period(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def phase(self, kind: str) -> Phase | None:
+        """The last phase of a kind (the self-assessment deadline is its end date)."""
+        return self.phases.filter(kind=kind).order_by("-order", "-ends_on").first()
 
 
 class RankingGroup(models.Model):
@@ -120,5 +135,33 @@ class Phase(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_on__gte=models.F("starts_on")), name="phase_dates_ordered"
+            )
+        ]
+
+
+class Membership(models.Model):
+    """A person's part in one unit's work for one period: the unit's own people only.
+
+    Coordinators, reviewers and approvers act across units through their role (a group), not
+    through memberships.
+    """
+
+    class Role(models.TextChoices):
+        FOCAL_POINT = "focal_point", _("cán bộ đầu mối")
+        CONTRIBUTOR = "contributor", _("cán bộ phối hợp")
+        UNIT_LEADER = "unit_leader", _("lãnh đạo đơn vị")
+
+    participation = models.ForeignKey(
+        Participation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("vai trò"), max_length=12, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("thành viên đơn vị")
+        verbose_name_plural = _("thành viên đơn vị")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participation", "user", "role"], name="membership_unique"
             )
         ]

@@ -3,10 +3,12 @@ every rule type, and a demo user for each role. Loading twice changes nothing.""
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from opendti.accounts.models import User
 from opendti.accounts.roles import (
@@ -19,7 +21,8 @@ from opendti.accounts.roles import (
     ROLES,
     UNIT_LEADER,
 )
-from opendti.periods.models import Period
+from opendti.periods.models import Membership, Participation, Period
+from opendti.periods.services import period_open_next
 
 from .exchange import period_import_workbook
 
@@ -30,6 +33,9 @@ DEMO_PERIODS = {
     "2022-provinces": "national-2022-provinces",
     "2025-communes": "synthetic-2025-communes",
 }
+# The period open for self-assessment: the 2025 communes again, a year later, with no data yet.
+OPEN_PERIOD = "2026-communes"
+OPEN_FROM = "2025-communes"
 DEMO_PASSWORD = "OpenDTI-demo-2026"
 DEMO_USERS = [
     ("dieuphoi", "Nguyễn Văn Điều Phối", COORDINATOR),
@@ -39,7 +45,32 @@ DEMO_USERS = [
     ("pheduyet", "Hoàng Văn Phê Duyệt", APPROVER),
     ("tichhop", "Hệ thống tích hợp", INTEGRATOR),
     ("quantri", "Quản trị hệ thống", ADMINISTRATOR),
+    ("daumoi2", "Vũ Thị Đầu Mối Hai", FOCAL_POINT),
+    ("lanhdao2", "Đỗ Văn Lãnh Đạo Hai", UNIT_LEADER),
 ]
+# Who works for which unit in the open period: two units, each with a focal point and a leader.
+DEMO_MEMBERSHIPS = [
+    ("daumoi", "xa-hoa-binh", Membership.Role.FOCAL_POINT),
+    ("lanhdao", "xa-hoa-binh", Membership.Role.UNIT_LEADER),
+    ("daumoi2", "xa-tan-lap", Membership.Role.FOCAL_POINT),
+    ("lanhdao2", "xa-tan-lap", Membership.Role.UNIT_LEADER),
+]
+
+
+def demo_open_period(*, days_left: int = 30) -> Period:
+    """The 2026 commune period, open for self-assessment from a week ago for `days_left` days."""
+    existing = Period.objects.filter(code=OPEN_PERIOD).first()
+    if existing is not None:
+        return existing
+    today = timezone.localdate()
+    return period_open_next(
+        previous=Period.objects.get(code=OPEN_FROM),
+        code=OPEN_PERIOD,
+        title="DTI cấp xã 2026 (dữ liệu minh họa, đang tự đánh giá)",
+        year=2026,
+        starts_on=today - datetime.timedelta(days=7),
+        ends_on=today + datetime.timedelta(days=days_left),
+    )
 
 
 @transaction.atomic
@@ -61,4 +92,11 @@ def demo_load() -> list[tuple[str, str, str]]:
             user.save()
         user.groups.add(Group.objects.get(name=role))
         logins.append((username, DEMO_PASSWORD, str(ROLES[role])))
+    period = demo_open_period()
+    for username, unit, role in DEMO_MEMBERSHIPS:
+        Membership.objects.get_or_create(
+            participation=Participation.objects.get(period=period, unit__code=unit),
+            user=User.objects.get(username=username),
+            role=role,
+        )
     return logins

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "opendti.assessments",
     "opendti.results",
     "opendti.portal",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -42,11 +44,19 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "opendti.accounts.middleware.AbsoluteSessionLimitMiddleware",
+    "opendti.accounts.middleware.PasswordPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "opendti.config.urls"
 WSGI_APPLICATION = "opendti.config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 TEMPLATES = [
     {
@@ -70,6 +80,12 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers queue (BEGIN IMMEDIATE + busy timeout) instead of failing with "database is locked"
+    # when two people save at once on the embedded database.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -94,8 +110,24 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 
+# Sessions end after 30 idle minutes (the cookie is renewed on every request) and after 12 hours
+# however active (AbsoluteSessionLimitMiddleware).
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
+OPENDTI_SESSION_MAX_AGE = int(os.environ.get("OPENDTI_SESSION_MAX_AGE", str(12 * 3600)))
+
+# Login throttling (django-axes). Locking by username AND address together: one person's typos
+# never lock out a whole office that shares one public address, and guessing one account's
+# password from one address stops after a few tries, for a cool-off period.
+AXES_FAILURE_LIMIT = int(os.environ.get("OPENDTI_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("OPENDTI_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Password policy: a forced change at first login (User.must_change_password, set for accounts
+# created by an administrator) and, when this is above zero, a change every N days.
+OPENDTI_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("OPENDTI_PASSWORD_MAX_AGE_DAYS", "0"))
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -103,3 +135,11 @@ X_FRAME_OPTIONS = "DENY"
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
+
+# Evidence files (tài liệu kiểm chứng): kept outside the web root, served only by a checked view.
+OPENDTI_EVIDENCE_ROOT = Path(os.environ.get("OPENDTI_EVIDENCE_ROOT", DATA_DIR / "evidence"))
+OPENDTI_EVIDENCE_MAX_MB = int(os.environ.get("OPENDTI_EVIDENCE_MAX_MB", "20"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Data-quality check: a change against the unit's previous period larger than this share of the
+# indicator's max points is flagged (a warning, not a block).
+OPENDTI_LARGE_CHANGE_PERCENT = int(os.environ.get("OPENDTI_LARGE_CHANGE_PERCENT", "50"))

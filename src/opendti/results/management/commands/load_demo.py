@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from opendti.results.demo import demo_load
+from opendti.results.demo import DEMO_MEMBERSHIPS, OPEN_PERIOD, demo_load
 
 
 class Command(BaseCommand):
@@ -13,3 +13,6 @@ class Command(BaseCommand):
         )
         for username, password, role in logins:
             self.stdout.write(f"  {username:10} / {password} — {role}")
+        self.stdout.write(f"Open for self-assessment: period {OPEN_PERIOD}; unit accounts:")
+        for username, unit, role in DEMO_MEMBERSHIPS:
+            self.stdout.write(f"  {username:10} — {unit} ({role})")

@@ -2,10 +2,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from opendti.assessments.access import is_coordinator, submission_list_visible_to
 from opendti.periods.models import Period
 from opendti.results.services import period_score
 
-from .access import access_period_results, can_view_provisional_results
+from ..access import access_period_results, can_view_provisional_results
 
 # The engine names a finding by its kind; people read it in their language.
 FINDING_LABELS = {
@@ -22,7 +23,14 @@ def home(request):
     periods = []
     if can_view_provisional_results(request.user):
         periods = list(Period.objects.select_related("framework__level").order_by("-year", "code"))
-    return render(request, "portal/home.html", {"periods": periods})
+    work = []
+    if request.user.is_authenticated and not is_coordinator(request.user):
+        work = list(submission_list_visible_to(request.user))
+    return render(
+        request,
+        "portal/home.html",
+        {"periods": periods, "work": work, "coordinator": is_coordinator(request.user)},
+    )
 
 
 @login_required

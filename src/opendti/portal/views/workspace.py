@@ -1,0 +1,385 @@
+"""The unit workspace: fill in indicators with a live score preview, evidence, checks, hand-over,
+submission. Views only translate HTTP to the services and the permission layer."""
+
+from __future__ import annotations
+
+import datetime
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from opendti.accounts.models import User
+from opendti.assessments import evidence as evidence_services
+from opendti.assessments import services
+from opendti.assessments.access import Action, access_submission, require
+from opendti.assessments.models import Change, Evidence, Submission
+from opendti.assessments.uploads import upload_open
+from opendti.frameworks.models import Node
+from opendti.results.checks import blocking_count
+
+from ..workspace import workspace_build
+
+
+def htmx_login_required(view):
+    """login_required, except that a background (htmx) request answers 401 instead of a login
+    page, so the page can keep the typed values and say that the session has ended."""
+    guarded = login_required(view)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.headers.get("HX-Request") and not request.user.is_authenticated:
+            return HttpResponse(status=401)
+        return guarded(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _node(submission: Submission, code: str) -> Node:
+    return get_object_or_404(
+        Node.objects.prefetch_related("inputs"),
+        framework=submission.participation.period.framework,
+        code=code,
+    )
+
+
+def _workspace_url(submission: Submission) -> str:
+    from django.urls import reverse
+
+    p = submission.participation
+    return reverse("portal:workspace", args=[p.period.code, p.unit.code])
+
+
+def _act(request, submission: Submission, action, success) -> HttpResponse:
+    """Run a service for a form post: its refusal or its success becomes a message on the
+    workspace, where the user goes back to."""
+    try:
+        outcome = action()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success(outcome) if callable(success) else success)
+    return redirect(_workspace_url(submission))
+
+
+@require_GET
+@htmx_login_required
+def workspace(request, period: str, unit: str):
+    submission = access_submission(request.user, period, unit)
+    context = workspace_build(submission=submission, user=request.user)
+    return render(request, "portal/workspace/page.html", context)
+
+
+def _raw_inputs(request, node: Node) -> dict[str, str]:
+    return {
+        spec.name: request.POST.get(f"v-{node.code}-{spec.name}", "") for spec in node.inputs.all()
+    }
+
+
+def _indicator(request, submission, node, status: int = 200, **extra):
+    context = workspace_build(submission=submission, user=request.user)
+    for section in context["sections"]:
+        for indicator in section.indicators:
+            if indicator.node.pk == node.pk:
+                return render(
+                    request,
+                    "portal/workspace/indicator_saved.html",
+                    {**context, "section": section, "item": indicator, **extra},
+                    status=status,
+                )
+    raise Http404
+
+
+@require_POST
+@htmx_login_required
+def indicator_save(request, period: str, unit: str, code: str):
+    submission = access_submission(request.user, period, unit)
+    node = _node(submission, code)
+    raw = _raw_inputs(request, node)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return HttpResponse(_("Thiếu phiên bản của biểu mẫu."), status=400)
+    try:
+        services.answer_save(
+            submission=submission,
+            node=node,
+            raw=raw,
+            version=version,
+            actor=request.user,
+            is_estimate=request.POST.get("is_estimate") == "on",
+            note=request.POST.get("note", ""),
+        )
+    except services.Conflict as conflict:
+        return _indicator(request, submission, node, 409, conflict=conflict, yours=raw)
+    except ValidationError as error:
+        return _indicator(request, submission, node, 422, form_errors=error.messages, yours=raw)
+    except PermissionDenied as denied:
+        # The card is shown again with the reason (the page swaps 403/409/422 answers in).
+        return _indicator(
+            request,
+            submission,
+            node,
+            403,
+            form_errors=[permission_denied_message(denied)],
+            yours=raw,
+        )
+    return _indicator(request, submission, node, saved=True)
+
+
+@require_POST
+@htmx_login_required
+def preview(request, period: str, unit: str, code: str):
+    """The score as it would be with the typed (unsaved) values; writes nothing."""
+    submission = access_submission(request.user, period, unit)
+    node = _node(submission, code)
+    fields = {f.name: f for f in services.indicator_fields(node)}
+    typed: dict[str, str] = {}
+    errors: list[str] = []
+    for name, raw in _raw_inputs(request, node).items():
+        try:
+            typed[name] = services.value_normalise(fields[name], raw)
+        except ValidationError as error:
+            errors.extend(error.messages)
+    overrides = {node.code: typed} if not errors else None
+    context = workspace_build(
+        submission=submission, user=request.user, overrides=overrides, with_previous=False
+    )
+    item = next(i for s in context["sections"] for i in s.indicators if i.node.pk == node.pk)
+    return render(
+        request,
+        "portal/workspace/preview.html",
+        {**context, "item": item, "form_errors": errors},
+    )
+
+
+@require_GET
+@htmx_login_required
+def indicator_history(request, period: str, unit: str, code: str):
+    submission = access_submission(request.user, period, unit)
+    node = _node(submission, code)
+    changes = Change.objects.filter(submission=submission, node=node).select_related("actor")
+    return render(request, "portal/workspace/history.html", {"changes": changes, "node": node})
+
+
+@require_POST
+@htmx_login_required
+def indicator_confirm(request, period: str, unit: str, code: str):
+    submission = access_submission(request.user, period, unit)
+    node = _node(submission, code)
+    services.answer_confirm(submission=submission, node=node, actor=request.user)
+    return _indicator(request, submission, node, saved=True)
+
+
+def _nodes_from(request, submission) -> list[Node]:
+    codes = request.POST.getlist("nodes")
+    nodes = list(
+        Node.objects.filter(framework=submission.participation.period.framework, code__in=codes)
+    )
+    if len(nodes) != len(set(codes)):
+        raise ValidationError(_("Có chỉ số không thuộc bộ chỉ số của kỳ."))
+    return nodes
+
+
+def _date(text: str) -> datetime.date | None:
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(_("Ngày văn bản phải có dạng YYYY-MM-DD.")) from None
+
+
+@require_POST
+@htmx_login_required
+def evidence_add(request, period: str, unit: str):
+    submission = access_submission(request.user, period, unit)
+    kind = request.POST.get("kind")
+    try:
+        nodes = _nodes_from(request, submission)
+        if kind == Evidence.Kind.FILE:
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise ValidationError(_("Chưa chọn tệp."))
+            evidence_services.evidence_add_file(
+                submission=submission,
+                file=upload,
+                name=upload.name,
+                title=request.POST.get("title", ""),
+                nodes=nodes,
+                actor=request.user,
+                doc_date=_date(request.POST.get("doc_date", "")),
+            )
+        elif kind == Evidence.Kind.LINK:
+            evidence_services.evidence_add_link(
+                submission=submission,
+                url=request.POST.get("url", "").strip(),
+                title=request.POST.get("title", ""),
+                nodes=nodes,
+                actor=request.user,
+            )
+        elif kind == Evidence.Kind.DOCUMENT:
+            evidence_services.evidence_add_document(
+                submission=submission,
+                doc_number=request.POST.get("doc_number", ""),
+                doc_date=_date(request.POST.get("doc_date", "")),
+                issuer=request.POST.get("issuer", ""),
+                summary=request.POST.get("summary", ""),
+                nodes=nodes,
+                actor=request.user,
+            )
+        else:
+            raise ValidationError(_("Loại tài liệu không hợp lệ."))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Đã thêm tài liệu kiểm chứng."))
+    return redirect(_workspace_url(submission) + "#tai-lieu")
+
+
+def _evidence(submission: Submission, pk: int) -> Evidence:
+    return get_object_or_404(Evidence, submission=submission, pk=pk)
+
+
+@require_GET
+@htmx_login_required
+def evidence_download(request, period: str, unit: str, pk: int):
+    submission = access_submission(request.user, period, unit)
+    item = _evidence(submission, pk)
+    if item.kind != Evidence.Kind.FILE:
+        raise Http404
+    try:
+        path = upload_open(item.storage_path, root=evidence_services.evidence_root())
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=item.original_name,
+        content_type=item.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@htmx_login_required
+def evidence_confirm(request, period: str, unit: str, pk: int):
+    submission = access_submission(request.user, period, unit)
+    evidence_services.evidence_confirm(evidence=_evidence(submission, pk), actor=request.user)
+    return redirect(_workspace_url(submission) + "#tai-lieu")
+
+
+@require_POST
+@htmx_login_required
+def evidence_link(request, period: str, unit: str, pk: int):
+    submission = access_submission(request.user, period, unit)
+    item = _evidence(submission, pk)
+    node = _node(submission, request.POST.get("node", ""))
+    if request.POST.get("unlink"):
+        evidence_services.evidence_unlink(evidence=item, node=node, actor=request.user)
+    else:
+        evidence_services.evidence_link(evidence=item, node=node, actor=request.user)
+    return redirect(_workspace_url(submission) + "#tai-lieu")
+
+
+@require_POST
+@htmx_login_required
+def index_assign(request, period: str, unit: str):
+    submission = access_submission(request.user, period, unit)
+    node = _node(submission, request.POST.get("node", ""))
+    user_id = request.POST.get("user")
+    user = None
+    if user_id:
+        user = get_object_or_404(
+            User.objects.filter(memberships__participation=submission.participation).distinct(),
+            pk=user_id,
+        )
+    return _act(
+        request,
+        submission,
+        lambda: services.index_assign(
+            submission=submission, node=node, user=user, actor=request.user
+        ),
+        _("Đã cập nhật phân công."),
+    )
+
+
+@require_POST
+@htmx_login_required
+def carry_over(request, period: str, unit: str):
+    submission = access_submission(request.user, period, unit)
+    return _act(
+        request,
+        submission,
+        lambda: services.submission_carry_over(submission=submission, actor=request.user),
+        lambda count: (
+            _("Đã nhập tiếp %(n)d chỉ số từ kỳ trước; hãy xác nhận từng chỉ số.") % {"n": count}
+        ),
+    )
+
+
+@require_POST
+@htmx_login_required
+def submit(request, period: str, unit: str):
+    submission = access_submission(request.user, period, unit)
+    require(request.user, Action.SUBMIT, submission)
+    context = workspace_build(submission=submission, user=request.user, with_previous=False)
+    return _act(
+        request,
+        submission,
+        lambda: services.submission_submit(
+            submission=submission, actor=request.user, blocking=blocking_count(context["checks"])
+        ),
+        _("Đã gửi phiếu tự đánh giá."),
+    )
+
+
+@require_POST
+@htmx_login_required
+def recall(request, period: str, unit: str):
+    submission = access_submission(request.user, period, unit)
+    return _act(
+        request,
+        submission,
+        lambda: services.submission_recall(
+            submission=submission, actor=request.user, reason=request.POST.get("reason", "")
+        ),
+        _("Đã thu hồi phiếu để chỉnh sửa."),
+    )
+
+
+@require_POST
+@htmx_login_required
+def reopen(request, period: str, unit: str):
+    submission = access_submission(request.user, period, unit)
+    return _act(
+        request,
+        submission,
+        lambda: services.submission_reopen(
+            submission=submission,
+            actor=request.user,
+            until=_date(request.POST.get("until", "")) or datetime.date.min,
+            reason=request.POST.get("reason", ""),
+        ),
+        _("Đã mở lại phiếu của đơn vị."),
+    )
+
+
+@require_POST
+@htmx_login_required
+def remind(request, period: str, unit: str):
+    submission = access_submission(request.user, period, unit)
+    count = services.submission_remind(submission=submission, actor=request.user)
+    messages.success(request, _("Đã gửi nhắc nhở tới %(n)d người.") % {"n": count})
+    return redirect("portal:dashboard", code=period)
+
+
+def permission_denied_message(exc: PermissionDenied) -> str:
+    return str(exc) or _("Bạn không có quyền thực hiện thao tác này.")

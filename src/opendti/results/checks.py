@@ -1,0 +1,178 @@
+"""Data-quality checks on a submission before it is submitted, each tied to an indicator and
+either blocking (an error) or a warning. Impossible values come from the engine's own findings,
+so the workspace and the results can never disagree about them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from opendti.assessments.models import Answer, Evidence, EvidenceLink, Submission
+from opendti.frameworks.models import Node
+from opendti.periods.models import Period
+from opendti.scoring.model import PeriodResult
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Check:
+    node: str  # indicator code
+    level: str  # ERROR blocks the submission, WARNING does not
+    kind: str
+    message: str
+
+
+def period_span(period: Period) -> tuple[datetime.date, datetime.date]:
+    """The dates an evidence document should fall within: the assessed year or quarter.
+
+    A document from the year before is accepted when the period is annual, as plans for a
+    year are usually issued at the end of the previous one."""
+    if period.quarter:
+        start = datetime.date(period.year, 3 * period.quarter - 2, 1)
+        end_month = 3 * period.quarter
+        end = (
+            datetime.date(period.year, 12, 31)
+            if end_month == 12
+            else datetime.date(period.year, end_month + 1, 1) - datetime.timedelta(days=1)
+        )
+        return start, end
+    return datetime.date(period.year - 1, 10, 1), datetime.date(period.year, 12, 31)
+
+
+def submission_checks(
+    *,
+    submission: Submission,
+    result: PeriodResult,
+    previous: PeriodResult | None = None,
+) -> list[Check]:
+    period = submission.participation.period
+    unit = submission.participation.unit.code
+    nodes = {n.code: n for n in Node.objects.filter(framework=period.framework).exclude(rule="")}
+    own = {code for code, n in nodes.items() if n.source == Node.Source.SELF}
+    scores = result.unit(unit).nodes
+    applicable = {code for code in own if scores.get(code) is not None}
+    checks: list[Check] = []
+
+    for finding in result.findings:
+        if finding.unit != unit or finding.node not in applicable:
+            continue
+        if finding.kind == "missing" and not nodes[finding.node].scored:
+            # Informational indicators (không tính điểm) are asked for, not required.
+            checks.append(
+                Check(finding.node, WARNING, "missing", _("Chưa nhập số liệu (chỉ số tham khảo)."))
+            )
+        elif finding.kind == "missing":
+            checks.append(Check(finding.node, ERROR, "missing", _("Chưa nhập số liệu.")))
+        elif finding.kind == "out_of_bounds":
+            checks.append(
+                Check(
+                    finding.node,
+                    ERROR,
+                    "out_of_bounds",
+                    _("Giá trị %(found)s nằm ngoài giới hạn %(expected)s.")
+                    % {"found": finding.found, "expected": finding.expected},
+                )
+            )
+        elif finding.kind == "ratio_over_100":
+            checks.append(
+                Check(
+                    finding.node,
+                    ERROR,
+                    "ratio_over_100",
+                    _("Tử số lớn hơn mẫu số (tỷ lệ trên 100%%): %(found)s.")
+                    % {"found": finding.found},
+                )
+            )
+        else:
+            checks.append(Check(finding.node, ERROR, finding.kind, finding.message))
+
+    linked = set(
+        EvidenceLink.objects.filter(evidence__submission=submission).values_list(
+            "node__code", flat=True
+        )
+    )
+    for code in sorted(applicable, key=lambda c: nodes[c].order):
+        if nodes[code].evidence_required and code not in linked:
+            checks.append(
+                Check(code, ERROR, "evidence_missing", _("Chỉ số bắt buộc có tài liệu kiểm chứng."))
+            )
+
+    for code, estimate, carried in Answer.objects.filter(submission=submission).values_list(
+        "node__code", "is_estimate", "carried_over"
+    ):
+        if code not in applicable:
+            continue
+        if estimate:
+            checks.append(Check(code, WARNING, "estimate", _("Số liệu được đánh dấu là ước tính.")))
+        if carried:
+            checks.append(
+                Check(
+                    code, WARNING, "carried_over", _("Số liệu chuyển từ kỳ trước, chưa xác nhận.")
+                )
+            )
+
+    start, end = period_span(period)
+    for evidence in Evidence.objects.filter(submission=submission).prefetch_related("links__node"):
+        codes = [link.node.code for link in evidence.links.all() if link.node.code in applicable]
+        for code in codes:
+            if evidence.doc_date and not start <= evidence.doc_date <= end:
+                checks.append(
+                    Check(
+                        code,
+                        WARNING,
+                        "evidence_date",
+                        _("Tài liệu “%(title)s” ngày %(date)s nằm ngoài kỳ đánh giá.")
+                        % {"title": evidence.title, "date": evidence.doc_date.strftime("%d/%m/%Y")},
+                    )
+                )
+            if evidence.carried_over:
+                checks.append(
+                    Check(
+                        code,
+                        WARNING,
+                        "evidence_carried_over",
+                        _("Tài liệu “%(title)s” chuyển từ kỳ trước, chưa xác nhận.")
+                        % {"title": evidence.title},
+                    )
+                )
+
+    if previous is not None:
+        # An unanswered indicator scores zero; it is reported as missing, not as a change.
+        unanswered = {c.node for c in checks if c.kind == "missing"}
+        checks.extend(_large_changes(unit, nodes, applicable - unanswered, scores, previous))
+    return checks
+
+
+def _large_changes(unit, nodes, applicable, scores, previous: PeriodResult) -> list[Check]:
+    try:
+        before = previous.unit(unit).nodes
+    except KeyError:
+        return []
+    share = Decimal(settings.OPENDTI_LARGE_CHANGE_PERCENT) / 100
+    checks = []
+    for code in sorted(applicable, key=lambda c: nodes[c].order):
+        now, then = scores.get(code), before.get(code)
+        if now is None or then is None or not nodes[code].max_points:
+            continue
+        if abs(now - then) > share * nodes[code].max_points:
+            checks.append(
+                Check(
+                    code,
+                    WARNING,
+                    "large_change",
+                    _("Điểm thay đổi lớn so với kỳ trước: %(then)s → %(now)s.")
+                    % {"then": then, "now": now},
+                )
+            )
+    return checks
+
+
+def blocking_count(checks: list[Check]) -> int:
+    return sum(1 for c in checks if c.level == ERROR)

@@ -1,0 +1,37 @@
+"""Scores of one unit's submission as it stands, or as it would stand with unsaved values: the
+live preview of the workspace. Nothing is written; the unit is scored among all the period's
+units, so relative rules and ranks are the real ones.
+"""
+
+from __future__ import annotations
+
+from opendti.periods.models import Period
+from opendti.scoring import score_period
+from opendti.scoring.model import Assessment, PeriodResult
+from opendti.workbook.parse import parse_workbook
+from opendti.workbook.sheets import raw_from_rows
+
+from .selectors import period_rows
+
+Overrides = dict[str, dict[str, str]]  # indicator code -> input name -> canonical value ('' = none)
+
+
+def unit_preview(
+    *, period: Period, unit_code: str, overrides: Overrides | None = None
+) -> tuple[Assessment, PeriodResult]:
+    rows = period_rows(period)
+    if overrides:
+        kept = [
+            row
+            for row in rows["values"]
+            if not (row["unit"] == unit_code and row["indicator"] in overrides)
+        ]
+        for code, values in overrides.items():
+            kept.extend(
+                {"unit": unit_code, "indicator": code, "input": name, "value": value}
+                for name, value in values.items()
+                if value != ""
+            )
+        rows["values"] = kept
+    assessment = parse_workbook(raw_from_rows(rows)).assessment
+    return assessment, score_period(assessment)

@@ -1,0 +1,190 @@
+"""The access matrix, generated from the URL configuration: every URL × every role, including the
+people of another unit. A new URL without a row here fails the test, so no view escapes it.
+
+Codes: O allowed (2xx, or a redirect that is not to the login page), L sent to the login page,
+3 refused with 403 (the user may see the object but not do this), 4 answers 404 (the user may
+not know the object exists). Deny by default: 4 and L are the norm.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from opendti.accounts.models import User
+from opendti.assessments.access import access_submission
+from opendti.assessments.evidence import evidence_add_file
+from opendti.frameworks.models import Node
+from opendti.results.demo import OPEN_PERIOD, demo_load
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+# Who is asking: None is the public (not logged in).
+ROLES = {
+    "anonymous": None,
+    "focal": "daumoi",  # focal point of xa-hoa-binh, the unit every URL below points at
+    "leader": "lanhdao",  # its leader
+    "other_unit": "daumoi2",  # focal point of xa-tan-lap
+    "coordinator": "dieuphoi",
+    "reviewer": "thamdinh",
+    "approver": "pheduyet",
+    "integrator": "tichhop",
+    "admin": "quantri",
+}
+
+# (method, one code per role in the order of ROLES)
+MATRIX = {
+    "portal:home": ("GET", "O O O O O O O O O"),
+    "portal:login": ("GET", "O O O O O O O O O"),
+    "portal:logout": ("POST", "O O O O O O O O O"),
+    "set_language": ("POST", "O O O O O O O O O"),
+    "portal:period_results": ("GET", "L 4 4 4 O 4 O 4 O"),
+    "portal:dashboard": ("GET", "L 4 4 4 O 4 4 4 O"),
+    "portal:workspace": ("GET", "L O O 4 O 4 4 4 O"),
+    "portal:indicator_preview": ("POST", "L O O 4 O 4 4 4 O"),
+    "portal:indicator_history": ("GET", "L O O 4 O 4 4 4 O"),
+    "portal:evidence_download": ("GET", "L O O 4 O 4 4 4 O"),
+    "portal:indicator_save": ("POST", "L O 3 4 3 4 4 4 3"),
+    "portal:indicator_confirm": ("POST", "L O 3 4 3 4 4 4 3"),
+    "portal:evidence_add": ("POST", "L O 3 4 3 4 4 4 3"),
+    "portal:evidence_confirm": ("POST", "L O 3 4 3 4 4 4 3"),
+    "portal:evidence_link": ("POST", "L O 3 4 3 4 4 4 3"),
+    "portal:index_assign": ("POST", "L O 3 4 3 4 4 4 3"),
+    "portal:carry_over": ("POST", "L O 3 4 3 4 4 4 3"),
+    "portal:submit": ("POST", "L 3 O 4 3 4 4 4 3"),
+    "portal:recall": ("POST", "L 3 O 4 3 4 4 4 3"),
+    "portal:reopen": ("POST", "L 3 3 4 O 4 4 4 O"),
+    "portal:remind": ("POST", "L 3 3 4 O 4 4 4 O"),
+    "accounts:password_change": ("GET", "L O O O O O O O O"),
+    "accounts:password_change_done": ("GET", "L O O O O O O O O"),
+}
+# Django's own admin keeps its own staff check; it is tested for its entry page only.
+ADMIN_NAMESPACE = "admin"
+
+
+def _patterns(resolver: URLResolver, namespace: str = "") -> list[tuple[str, URLPattern]]:
+    found = []
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            found.extend(_patterns(entry, ns if entry.namespace else namespace))
+        elif entry.name:
+            found.append((f"{namespace}:{entry.name}" if namespace else entry.name, entry))
+    return found
+
+
+def url_names() -> dict[str, URLPattern]:
+    return {
+        name: pattern
+        for name, pattern in _patterns(get_resolver())
+        if not name.startswith(ADMIN_NAMESPACE + ":")
+    }
+
+
+def test_every_url_has_a_row_in_the_matrix():
+    names = set(url_names())
+    assert names - set(MATRIX) == set(), "URLs without access rules: add them to MATRIX"
+    assert set(MATRIX) - names == set(), "MATRIX rows for URLs that no longer exist"
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    settings.OPENDTI_EVIDENCE_ROOT = tmp_path / "evidence"
+    demo_load()
+    focal = User.objects.get(username="daumoi")
+    submission = access_submission(focal, OPEN_PERIOD, "xa-hoa-binh")
+    node = Node.objects.get(framework=submission.participation.period.framework, code="1.1")
+    evidence = evidence_add_file(
+        submission=submission,
+        file=io.BytesIO(PDF),
+        name="quyet-dinh.pdf",
+        title="QĐ",
+        nodes=[node],
+        actor=focal,
+    )
+    return {"evidence": evidence.pk, "leader": User.objects.get(username="lanhdao").pk}
+
+
+def _kwargs(pattern: URLPattern, world) -> dict:
+    values = {
+        "period": OPEN_PERIOD,
+        "code": "1.2",
+        "unit": "xa-hoa-binh",
+        "pk": world["evidence"],
+    }
+    kwargs = {key: values[key] for key in pattern.pattern.converters}
+    if pattern.name in ("period_results", "dashboard"):
+        kwargs["code"] = OPEN_PERIOD
+    return kwargs
+
+
+POST_DATA = {
+    "portal:indicator_save": {"version": "0", "v-1.2-": "3"},
+    "portal:indicator_preview": {"v-1.2-": "4"},
+    "portal:evidence_add": {"kind": "link", "url": "https://example.gov.vn/a", "nodes": "1.2"},
+    "portal:evidence_link": {"node": "1.2"},
+    "portal:index_assign": {"node": "1"},
+    "portal:recall": {"reason": "sửa số liệu"},
+    "portal:reopen": {"until": "2999-01-01", "reason": "đơn vị gặp sự cố"},
+    "set_language": {"language": "vi"},
+}
+
+
+def _outcome(response) -> str:
+    if response.status_code in (301, 302):
+        return "L" if "/dang-nhap/" in response["Location"] else "O"
+    if response.status_code == 403:
+        return "3"
+    if response.status_code == 404:
+        return "4"
+    if 200 <= response.status_code < 300:
+        return "O"
+    return str(response.status_code)
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_access_matrix(role, world):
+    client = Client()
+    username = ROLES[role]
+    if username:
+        client.force_login(User.objects.get(username=username))
+    index = list(ROLES).index(role)
+    patterns = url_names()
+    got, expected = {}, {}
+    for name, (method, codes) in MATRIX.items():
+        if name not in patterns:
+            continue  # test_every_url_has_a_row_in_the_matrix reports it
+        url = reverse(name, kwargs=_kwargs(patterns[name], world))
+        data = dict(POST_DATA.get(name, {}))
+        if name == "portal:index_assign":
+            data["user"] = world["leader"]
+        response = client.post(url, data) if method == "POST" else client.get(url)
+        got[name] = _outcome(response)
+        expected[name] = codes.split()[index]
+        if name == "portal:logout" and username:
+            client.force_login(User.objects.get(username=username))
+    assert got == expected
+
+
+@pytest.mark.parametrize("role", ["anonymous", "focal", "coordinator"])
+def test_post_only_urls_refuse_get(role, world):
+    client = Client()
+    if ROLES[role]:
+        client.force_login(User.objects.get(username=ROLES[role]))
+    patterns = url_names()
+    for name, (method, _codes) in MATRIX.items():
+        if method == "POST" and name.startswith("portal:") and name != "portal:logout":
+            url = reverse(name, kwargs=_kwargs(patterns[name], world))
+            assert client.get(url).status_code == 405, name
+
+
+def test_admin_is_for_staff_only(world):
+    client = Client()
+    client.force_login(User.objects.get(username="dieuphoi"))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    client.force_login(User.objects.get(username="quantri"))
+    assert client.get(reverse("admin:index")).status_code == 200
