@@ -7,6 +7,7 @@ import time
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
@@ -115,9 +116,28 @@ def test_a_session_ends_after_twelve_hours_however_active(people, settings) -> N
     session = client.session
     session[LOGIN_AT] = int(time.time()) - settings.OPENDTI_SESSION_MAX_AGE - 1
     session.save()
-    response = client.get("/tai-khoan/doi-mat-khau/")
-    assert response.status_code == 302 and LOGIN in response["Location"]
+    response = client.get("/tai-khoan/doi-mat-khau/?a=1&b=2")
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOGIN}?next=/tai-khoan/doi-mat-khau/%3Fa%3D1%26b%3D2"
+    page = client.get(response["Location"])
+    assert "Phiên làm việc đã quá 12 giờ; vui lòng đăng nhập lại." in page.content.decode()
     assert client.get("/tai-khoan/doi-mat-khau/")["Location"].startswith(LOGIN)  # logged out
+
+
+def test_logging_in_again_restarts_the_twelve_hours(people, settings) -> None:
+    client = Client()
+    assert logged_in(client.post(LOGIN, {"username": "an", "password": PASSWORD}))
+    assert abs(client.session[LOGIN_AT] - time.time()) < 60  # recorded at the login itself
+    session = client.session
+    session[LOGIN_AT] = int(time.time()) - settings.OPENDTI_SESSION_MAX_AGE + 60
+    session.save()
+    # A second login from the same, still live session keeps its data; the clock must restart.
+    assert logged_in(client.post(LOGIN, {"username": "an", "password": PASSWORD}))
+    assert abs(client.session[LOGIN_AT] - time.time()) < 60
+
+
+def session_row(client: Client) -> Session:
+    return Session.objects.get(session_key=client.session.session_key)
 
 
 def test_idle_sessions_end_after_thirty_minutes(people, settings) -> None:
@@ -125,12 +145,19 @@ def test_idle_sessions_end_after_thirty_minutes(people, settings) -> None:
     assert settings.OPENDTI_SESSION_MAX_AGE == 12 * 3600
     client = Client()
     client.force_login(User.objects.get(username="an"))
-    client.get("/")
-    # The expiry is renewed on every request, so it is 30 minutes after the last one.
-    expiry = client.session.get_expiry_date()
-    assert (
-        datetime.timedelta(minutes=29) < expiry - timezone.now() <= datetime.timedelta(minutes=30)
+    # Activity renews the expiry: a session with 5 minutes left is given 30 again by a request.
+    Session.objects.filter(pk=session_row(client).pk).update(
+        expire_date=timezone.now() + datetime.timedelta(minutes=5)
     )
+    assert client.get("/").status_code == 200
+    left = session_row(client).expire_date - timezone.now()
+    assert datetime.timedelta(minutes=29) < left <= datetime.timedelta(minutes=30)
+    # Thirty idle minutes later the session is gone: the next page asks for a login.
+    Session.objects.filter(pk=session_row(client).pk).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    response = client.get("/tai-khoan/doi-mat-khau/")
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
 
 
 def test_posts_without_a_csrf_token_are_refused(people) -> None:
@@ -140,3 +167,18 @@ def test_posts_without_a_csrf_token_are_refused(people) -> None:
     client.force_login(User.objects.get(username="an"))
     response = client.post("/tai-khoan/doi-mat-khau/", {"old_password": PASSWORD})
     assert response.status_code == 403
+
+
+def test_a_password_set_by_an_administrator_must_be_changed(people) -> None:
+    admin = User.objects.create_superuser(username="quantri", password=PASSWORD)
+    client = Client()
+    client.force_login(admin)
+    user = User.objects.get(username="an")
+    new = "Mat-khau-tam-thoi-2026"
+    response = client.post(
+        f"/admin/accounts/user/{user.pk}/password/",
+        {"password1": new, "password2": new, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(new) and user.must_change_password

@@ -129,3 +129,49 @@ def test_dashboard_shows_progress_submitted_and_overdue_and_sends_reminders(demo
     assert "Đã gửi nhắc nhở tới 1 người" in response.content.decode()
     assert mail.outbox[0].to == ["daumoi@hoabinh.gov.vn"]
     assert Change.objects.filter(kind=Change.Kind.REMINDER).count() == 1
+
+
+def _add_communes(count: int) -> None:
+    """More communes in the open period, each answering like xa-hoa-binh did in 2025."""
+    from opendti.periods.models import Participation, Period
+    from opendti.units.models import Unit
+
+    period = Period.objects.get(code=OPEN_PERIOD)
+    template = Participation.objects.filter(period=period).select_related("unit").first()
+    source = InputValue.objects.filter(
+        submission__participation__period=period.previous,
+        submission__participation__unit__code="xa-hoa-binh",
+    ).select_related("node")
+    nodes = {n.code: n for n in period.framework.nodes.all()}
+    for number in range(count):
+        unit = Unit.objects.create(
+            code=f"xa-them-{number}", name=f"Xã {number}", kind=template.unit.kind
+        )
+        participation = Participation.objects.create(period=period, unit=unit, group=template.group)
+        submission = Submission.objects.create(participation=participation)
+        InputValue.objects.bulk_create(
+            InputValue(
+                submission=submission,
+                node=nodes[v.node.code],
+                input_name=v.input_name,
+                value=v.value,
+            )
+            for v in source
+        )
+
+
+def test_the_dashboard_runs_a_fixed_number_of_queries(demo, django_assert_max_num_queries) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    coordinator = client_as("dieuphoi")
+    url = f"/ky/{OPEN_PERIOD}/tien-do/"
+    coordinator.get(url)  # every unit gets its submission row on the first visit
+    with CaptureQueriesContext(connection) as seven:
+        coordinator.get(url)
+    _add_communes(25)
+    coordinator.get(url)
+    with CaptureQueriesContext(connection) as thirty_two:
+        html = coordinator.get(url).content.decode()
+    assert 'id="submitted-count">0/32' in html
+    assert len(thirty_two.captured_queries) == len(seven.captured_queries)

@@ -7,6 +7,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,6 +16,13 @@ from django.utils.translation import gettext as _
 from .services import password_change_due
 
 LOGIN_AT = "opendti_login_at"
+
+
+def record_login_time(sender, request, user, **kwargs) -> None:
+    """On `user_logged_in`: start the absolute limit at the login itself. Logging in again within
+    a live session keeps its data (the key is only cycled), so the old time must be replaced."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LOGIN_AT] = int(time.time())
 
 
 class AbsoluteSessionLimitMiddleware:
@@ -29,14 +37,20 @@ class AbsoluteSessionLimitMiddleware:
         if user is not None and user.is_authenticated:
             started = request.session.get(LOGIN_AT)
             now = int(time.time())
+            max_age = settings.OPENDTI_SESSION_MAX_AGE
             if started is None:
+                # A session from before this rule was deployed: count from now.
                 request.session[LOGIN_AT] = now
-            elif now - int(started) > settings.OPENDTI_SESSION_MAX_AGE:
+            elif now - int(started) > max_age:
                 logout(request)
                 if request.headers.get("HX-Request"):
                     return HttpResponse(status=401)
-                messages.info(request, _("Phiên làm việc đã quá 12 giờ; vui lòng đăng nhập lại."))
-                return redirect(f"{reverse('portal:login')}?next={request.path}")
+                messages.info(
+                    request,
+                    _("Phiên làm việc đã quá %(hours)s giờ; vui lòng đăng nhập lại.")
+                    % {"hours": f"{max_age / 3600:g}"},
+                )
+                return redirect_to_login(request.get_full_path())
         return self.get_response(request)
 
 

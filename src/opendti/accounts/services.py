@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.utils import timezone
 
 from .models import User
@@ -14,11 +16,11 @@ def user_password_changed(*, user: User) -> None:
     user.save(update_fields=["must_change_password", "password_changed_at"])
 
 
-def password_change_due(user: User, *, max_age_days: int, now=None) -> bool:
+def password_change_due(user: User, *, max_age_days: int, now: datetime | None = None) -> bool:
     """Whether the policy makes this user change their password before going on."""
     if user.must_change_password:
         return True
     if max_age_days <= 0:
         return False
     changed = user.password_changed_at or user.date_joined
-    return (now or timezone.now()) - changed > timezone.timedelta(days=max_age_days)
+    return (now or timezone.now()) - changed > timedelta(days=max_age_days)

@@ -52,16 +52,63 @@ def submission_checks(
     result: PeriodResult,
     previous: PeriodResult | None = None,
 ) -> list[Check]:
-    period = submission.participation.period
-    unit = submission.participation.unit.code
+    return period_checks(submissions=[submission], result=result, previous=previous)[submission.pk]
+
+
+def period_checks(
+    *,
+    submissions: list[Submission],
+    result: PeriodResult,
+    previous: PeriodResult | None = None,
+) -> dict[int, list[Check]]:
+    """The checks of several submissions of one period, with a fixed number of queries."""
+    if not submissions:
+        return {}
+    period = submissions[0].participation.period
     nodes = {n.code: n for n in Node.objects.filter(framework=period.framework).exclude(rule="")}
+    ids = [s.pk for s in submissions]
+    findings: dict[str, list] = {}
+    for finding in result.findings:
+        findings.setdefault(finding.unit, []).append(finding)
+    linked: dict[int, set[str]] = {}
+    for submission_id, code in EvidenceLink.objects.filter(
+        evidence__submission__in=ids
+    ).values_list("evidence__submission_id", "node__code"):
+        linked.setdefault(submission_id, set()).add(code)
+    answers: dict[int, list[tuple[str, bool, bool]]] = {}
+    for submission_id, code, estimate, carried in Answer.objects.filter(
+        submission__in=ids
+    ).values_list("submission_id", "node__code", "is_estimate", "carried_over"):
+        answers.setdefault(submission_id, []).append((code, estimate, carried))
+    evidence: dict[int, list[Evidence]] = {}
+    for item in Evidence.objects.filter(submission__in=ids).prefetch_related("links__node"):
+        evidence.setdefault(item.submission_id, []).append(item)
+    return {
+        s.pk: _unit_checks(
+            unit=s.participation.unit.code,
+            period=period,
+            nodes=nodes,
+            result=result,
+            previous=previous,
+            findings=findings.get(s.participation.unit.code, []),
+            linked=linked.get(s.pk, set()),
+            answers=answers.get(s.pk, []),
+            evidence=evidence.get(s.pk, []),
+        )
+        for s in submissions
+    }
+
+
+def _unit_checks(
+    *, unit, period, nodes, result, previous, findings, linked, answers, evidence
+) -> list[Check]:
     own = {code for code, n in nodes.items() if n.source == Node.Source.SELF}
     scores = result.unit(unit).nodes
     applicable = {code for code in own if scores.get(code) is not None}
     checks: list[Check] = []
 
-    for finding in result.findings:
-        if finding.unit != unit or finding.node not in applicable:
+    for finding in findings:
+        if finding.node not in applicable:
             continue
         if finding.kind == "missing" and not nodes[finding.node].scored:
             # Informational indicators (không tính điểm) are asked for, not required.
@@ -93,20 +140,13 @@ def submission_checks(
         else:
             checks.append(Check(finding.node, ERROR, finding.kind, finding.message))
 
-    linked = set(
-        EvidenceLink.objects.filter(evidence__submission=submission).values_list(
-            "node__code", flat=True
-        )
-    )
     for code in sorted(applicable, key=lambda c: nodes[c].order):
         if nodes[code].evidence_required and code not in linked:
             checks.append(
                 Check(code, ERROR, "evidence_missing", _("Chỉ số bắt buộc có tài liệu kiểm chứng."))
             )
 
-    for code, estimate, carried in Answer.objects.filter(submission=submission).values_list(
-        "node__code", "is_estimate", "carried_over"
-    ):
+    for code, estimate, carried in answers:
         if code not in applicable:
             continue
         if estimate:
@@ -119,27 +159,27 @@ def submission_checks(
             )
 
     start, end = period_span(period)
-    for evidence in Evidence.objects.filter(submission=submission).prefetch_related("links__node"):
-        codes = [link.node.code for link in evidence.links.all() if link.node.code in applicable]
+    for item in evidence:
+        codes = [link.node.code for link in item.links.all() if link.node.code in applicable]
         for code in codes:
-            if evidence.doc_date and not start <= evidence.doc_date <= end:
+            if item.doc_date and not start <= item.doc_date <= end:
                 checks.append(
                     Check(
                         code,
                         WARNING,
                         "evidence_date",
                         _("Tài liệu “%(title)s” ngày %(date)s nằm ngoài kỳ đánh giá.")
-                        % {"title": evidence.title, "date": evidence.doc_date.strftime("%d/%m/%Y")},
+                        % {"title": item.title, "date": item.doc_date.strftime("%d/%m/%Y")},
                     )
                 )
-            if evidence.carried_over:
+            if item.carried_over:
                 checks.append(
                     Check(
                         code,
                         WARNING,
                         "evidence_carried_over",
                         _("Tài liệu “%(title)s” chuyển từ kỳ trước, chưa xác nhận.")
-                        % {"title": evidence.title},
+                        % {"title": item.title},
                     )
                 )
 

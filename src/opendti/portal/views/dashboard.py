@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from opendti.assessments.access import access_period_dashboard, submission_is_open, today
+from opendti.assessments.access import access_period_dashboard, today
 from opendti.assessments.models import Submission
 from opendti.periods.models import Participation, Phase
-from opendti.results.checks import blocking_count, submission_checks
+from opendti.results.checks import blocking_count, period_checks
 from opendti.results.services import period_score
 
 from .workspace import htmx_login_required
@@ -21,27 +21,39 @@ def dashboard(request, code: str):
     period = access_period_dashboard(request.user, code)
     phase = period.phase(Phase.Kind.SELF_ASSESSMENT)
     _, result = period_score(period=period)
-    rows = []
-    participations = Participation.objects.filter(period=period).select_related("unit", "period")
+    participations = list(
+        Participation.objects.filter(period=period).select_related("unit", "period")
+    )
+    existing = {
+        s.participation_id: s for s in Submission.objects.filter(participation__period=period)
+    }
+    missing = [p for p in participations if p.pk not in existing]
+    for participation in missing:  # units that have not opened their workspace yet
+        existing[participation.pk] = Submission.objects.create(participation=participation)
+    submissions = []
     for participation in participations:
-        submission, _created = Submission.objects.get_or_create(participation=participation)
+        submission = existing[participation.pk]
         submission.participation = participation
-        checks = submission_checks(submission=submission, result=result)
-        own = [c for c in checks if c.kind == "missing"]
-        unit_nodes = result.unit(participation.unit.code).nodes
+        submissions.append(submission)
+    checks = period_checks(submissions=submissions, result=result)
+    overdue = phase is not None and today() > phase.ends_on
+    rows = []
+    for submission in submissions:
+        unit_result = result.unit(submission.participation.unit.code)
+        own = checks[submission.pk]
+        errors = blocking_count(own)
         rows.append(
             {
-                "participation": participation,
+                "participation": submission.participation,
                 "submission": submission,
-                "missing": len(own),
-                "errors": blocking_count(checks),
-                "warnings": len(checks) - blocking_count(checks),
-                "total": result.unit(participation.unit.code).total,
-                "scored": sum(1 for v in unit_nodes.values() if v is not None),
-                "overdue": phase is not None
-                and today() > phase.ends_on
+                "missing": sum(1 for c in own if c.kind == "missing"),
+                "errors": errors,
+                "warnings": len(own) - errors,
+                "total": unit_result.total,
+                "scored": sum(1 for v in unit_result.nodes.values() if v is not None),
+                "overdue": overdue
                 and submission.status != Submission.Status.SUBMITTED
-                and not submission_is_open(submission),
+                and not (submission.reopened_until and today() <= submission.reopened_until),
             }
         )
     submitted = sum(1 for r in rows if r["submission"].status == Submission.Status.SUBMITTED)
