@@ -115,6 +115,12 @@ def test_dashboard_shows_progress_submitted_and_overdue_and_sends_reminders(demo
     coordinator = client_as("dieuphoi")
     html = coordinator.get(f"/ky/{OPEN_PERIOD}/tien-do/").content.decode()
     assert 'id="submitted-count">0/7' in html and 'id="overdue-count">0' in html
+    # xa-hoa-binh must answer 16 of its own indicators (not 4.2 reviewer's, 6.1 automatic,
+    # 6.4 not deployed, 8.2 wards only); nothing answered yet.
+    assert '<td class="answered">0/16 ' in html
+    client_as("daumoi").post(SAVE, {"version": "0", "v-1.2-": "3"}, **HX)
+    html = coordinator.get(f"/ky/{OPEN_PERIOD}/tien-do/").content.decode()
+    assert '<td class="answered">1/16 ' in html
     Submission.objects.filter(participation__unit__code="xa-tan-lap").update(
         status=Submission.Status.SUBMITTED, submitted_at=timezone.now()
     )
@@ -175,3 +181,46 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(demo, django_assert_max_nu
         html = coordinator.get(url).content.decode()
     assert 'id="submitted-count">0/32' in html
     assert len(thirty_two.captured_queries) == len(seven.captured_queries)
+
+
+def test_one_evidence_item_is_linked_to_more_indicators_and_unlinked(demo) -> None:
+    client = client_as("daumoi")
+    client.post(
+        WORKSPACE + "tai-lieu/",
+        {
+            "kind": "link",
+            "url": "https://xahoabinh.gov.vn/ke-hoach",
+            "title": "Kế hoạch",
+            "nodes": ["1.1"],
+        },
+    )
+    from opendti.assessments.models import Evidence, EvidenceLink
+
+    item = Evidence.objects.get(title="Kế hoạch")
+    client.post(WORKSPACE + f"tai-lieu/{item.pk}/gan/", {"node": "2.1"})
+    assert set(EvidenceLink.objects.filter(evidence=item).values_list("node__code", flat=True)) == {
+        "1.1",
+        "2.1",
+    }
+    page = client.get(WORKSPACE).content.decode()
+    assert page.count("https://xahoabinh.gov.vn/ke-hoach") >= 3  # in both cards and the list
+    client.post(WORKSPACE + f"tai-lieu/{item.pk}/gan/", {"node": "1.1", "unlink": "1"})
+    assert set(EvidenceLink.objects.filter(evidence=item).values_list("node__code", flat=True)) == {
+        "2.1"
+    }
+    history = client.get(WORKSPACE + "chi-so/1.1/lich-su/").content.decode()
+    assert history.count("Kế hoạch") == 2  # linked, then unlinked
+
+
+def test_the_submission_history_shows_reopening_with_its_reason(demo) -> None:
+    Phase.objects.filter(period__code=OPEN_PERIOD).update(
+        starts_on=timezone.localdate() - datetime.timedelta(days=30),
+        ends_on=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    until = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+    client_as("dieuphoi").post(
+        WORKSPACE + "mo-lai/", {"until": until, "reason": "Mất điện ngày cuối hạn"}
+    )
+    page = client_as("daumoi").get(WORKSPACE).content.decode()
+    assert 'id="locked"' not in page  # open again until the new date
+    assert "Mất điện ngày cuối hạn" in page and "Nguyễn Văn Điều Phối" in page

@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from opendti.assessments.access import Action, can, submission_is_open
-from opendti.assessments.models import Answer, Evidence, IndexAssignment, InputValue, Submission
+from opendti.assessments.models import (
+    Answer,
+    Change,
+    Evidence,
+    IndexAssignment,
+    InputValue,
+    Submission,
+)
 from opendti.assessments.services import Field, indicator_fields, previous_submission
 from opendti.frameworks.models import Node
 from opendti.periods.models import Membership
@@ -190,4 +197,7 @@ def workspace_build(
             for m in Membership.objects.filter(participation=participation).select_related("user")
         ],
         "has_previous": previous_submission(submission) is not None,
+        "submission_changes": Change.objects.filter(
+            submission=submission, node=None
+        ).select_related("actor"),
     }

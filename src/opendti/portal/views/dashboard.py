@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from opendti.assessments.access import access_period_dashboard, today
 from opendti.assessments.models import Submission
+from opendti.frameworks.models import Node
 from opendti.periods.models import Participation, Phase
 from opendti.results.checks import blocking_count, period_checks
 from opendti.results.services import period_score
@@ -36,21 +37,29 @@ def dashboard(request, code: str):
         submission.participation = participation
         submissions.append(submission)
     checks = period_checks(submissions=submissions, result=result)
+    own = list(
+        Node.objects.filter(framework=period.framework, source=Node.Source.SELF)
+        .exclude(rule="")
+        .values_list("code", flat=True)
+    )
     overdue = phase is not None and today() > phase.ends_on
     rows = []
     for submission in submissions:
         unit_result = result.unit(submission.participation.unit.code)
-        own = checks[submission.pk]
-        errors = blocking_count(own)
+        found = checks[submission.pk]
+        errors = blocking_count(found)
+        missing = sum(1 for c in found if c.kind == "missing")
+        applicable = sum(1 for code in own if unit_result.nodes.get(code) is not None)
         rows.append(
             {
                 "participation": submission.participation,
                 "submission": submission,
-                "missing": sum(1 for c in own if c.kind == "missing"),
+                "missing": missing,
                 "errors": errors,
-                "warnings": len(own) - errors,
+                "warnings": len(found) - errors,
                 "total": unit_result.total,
-                "scored": sum(1 for v in unit_result.nodes.values() if v is not None),
+                "applicable": applicable,
+                "answered": applicable - missing,
                 "overdue": overdue
                 and submission.status != Submission.Status.SUBMITTED
                 and not (submission.reopened_until and today() <= submission.reopened_until),
