@@ -1,0 +1,97 @@
+"""The submission's status: submit, recall, reopen, remind."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opendti.periods.models import Participation
+
+from ..access import Action, require
+from ..models import Change, Submission
+from .history import change_record
+
+
+def submission_submit(*, submission: Submission, actor, blocking: int) -> None:
+    """The unit leader submits; refused while blocking checks remain (counted by the caller
+    from the same checks the workspace shows)."""
+    require(actor, Action.SUBMIT, submission)
+    if submission.status == Submission.Status.SUBMITTED:
+        raise ValidationError(_("Phiếu đã được gửi."))
+    if blocking:
+        raise ValidationError(_("Còn %(n)d lỗi phải sửa trước khi gửi.") % {"n": blocking})
+    _set_status(submission, Submission.Status.SUBMITTED, actor, "")
+
+
+def submission_recall(*, submission: Submission, actor, reason: str) -> None:
+    """Before the deadline the leader may take a submission back to correct it."""
+    require(actor, Action.SUBMIT, submission)
+    if submission.status != Submission.Status.SUBMITTED:
+        raise ValidationError(_("Phiếu chưa được gửi."))
+    _set_status(submission, Submission.Status.DRAFT, actor, reason)
+
+
+def submission_reopen(*, submission: Submission, actor, until: datetime.date, reason: str) -> None:
+    """The coordinator reopens one unit after the deadline, with a recorded reason."""
+    require(actor, Action.REOPEN, submission)
+    if not reason.strip():
+        raise ValidationError(_("Cần ghi rõ lý do mở lại."))
+    if until < timezone.localdate():
+        raise ValidationError(_("Ngày mở lại đến phải từ hôm nay trở đi."))
+    with transaction.atomic():
+        before = submission.reopened_until
+        submission.reopened_until = until
+        submission.save(update_fields=["reopened_until"])
+        change_record(
+            submission,
+            None,
+            Change.Kind.STATUS,
+            "reopened_until",
+            before.isoformat() if before else "",
+            until.isoformat(),
+            actor,
+            reason,
+        )
+        if submission.status != Submission.Status.DRAFT:
+            _set_status(submission, Submission.Status.DRAFT, actor, reason)
+
+
+def _set_status(submission: Submission, status: str, actor, reason: str) -> None:
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        before = locked.status
+        locked.status = status
+        if status == Submission.Status.SUBMITTED:
+            locked.submitted_at = timezone.now()
+            locked.submitted_by = actor
+        locked.save(update_fields=["status", "submitted_at", "submitted_by"])
+        change_record(submission, None, Change.Kind.STATUS, "status", before, status, actor, reason)
+        submission.status = locked.status
+        submission.submitted_at = locked.submitted_at
+        submission.submitted_by = locked.submitted_by
+
+
+def submission_remind(*, submission: Submission, actor, message: str = "") -> int:
+    """E-mail the unit's people about their submission; returns how many were written to."""
+    require(actor, Action.REMIND, submission)
+    participation: Participation = submission.participation
+    emails = sorted(
+        {m.user.email for m in participation.memberships.select_related("user") if m.user.email}
+    )
+    subject = _("[OpenDTI] Nhắc nhở hoàn thành phiếu tự đánh giá: %(unit)s") % {
+        "unit": participation.unit.name
+    }
+    body = message or _(
+        "Đề nghị đơn vị hoàn thành và gửi phiếu tự đánh giá kỳ %(period)s đúng hạn."
+    ) % {"period": participation.period.title}
+    # One message per person: colleagues' addresses are not shown to each other.
+    send_mass_mail([(subject, body, None, [email]) for email in emails])
+    change_record(
+        submission, None, Change.Kind.REMINDER, "email", "", ", ".join(emails), actor, body
+    )
+    return len(emails)
