@@ -20,7 +20,7 @@ class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
 class UserAdmin(BaseUserAdmin):
     change_password_form = AdminPasswordChangeForm
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("OpenDTI", {"fields": ("full_name", "must_change_password", "password_changed_at")}),
     )
     list_display = ("username", "full_name", "email", "is_staff")

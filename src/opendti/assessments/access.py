@@ -97,7 +97,7 @@ def can(user, action: Action, submission: Submission, node: Node | None = None) 
 
 
 def _main_index(node: Node) -> Node:
-    while node.parent_id is not None and node.kind != Node.Kind.MAIN:
+    while node.parent is not None and node.kind != Node.Kind.MAIN:
         node = node.parent
     return node
 

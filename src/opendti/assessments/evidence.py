@@ -25,20 +25,27 @@ def evidence_root() -> Path:
     return Path(settings.OPENDTI_EVIDENCE_ROOT)
 
 
+def _max_length(field: str) -> int:
+    limit = getattr(Evidence._meta.get_field(field), "max_length", None)
+    assert isinstance(limit, int), field
+    return limit
+
+
 def _title(text: str) -> str:
     """A title that fits its column: one made from a long URL or summary is shortened."""
     text = text.strip()
-    limit = Evidence._meta.get_field("title").max_length
+    limit = _max_length("title")
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _fits(field: str, value: str) -> str:
     """The value, or ValidationError naming the field when it is longer than its column."""
-    model_field = Evidence._meta.get_field(field)
-    if len(value) > model_field.max_length:
+    limit = _max_length(field)
+    if len(value) > limit:
+        label = getattr(Evidence._meta.get_field(field), "verbose_name", field)
         raise ValidationError(
             _("%(label)s dài quá %(max)d ký tự: hãy rút gọn.")
-            % {"label": str(model_field.verbose_name).capitalize(), "max": model_field.max_length}
+            % {"label": str(label).capitalize(), "max": limit}
         )
     return value
 

@@ -4,10 +4,12 @@ A framework belongs to one assessed level (departments, districts, communes, pro
 itself a row, so the 2025 reform (no district level, merged communes) needs no code change.
 """
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-POINTS = {"max_digits": 12, "decimal_places": 4}
+POINTS: dict[str, Any] = {"max_digits": 12, "decimal_places": 4}
 
 
 class Level(models.Model):

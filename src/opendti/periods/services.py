@@ -42,7 +42,7 @@ def period_open_next(
         Participation(
             period=period,
             unit_id=p.unit_id,
-            group=groups.get(p.group_id),
+            group=groups[p.group_id] if p.group_id is not None else None,
             ranked=p.ranked,
             order=p.order,
         )

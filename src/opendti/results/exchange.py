@@ -218,4 +218,7 @@ def _create_period(parsed: ParsedWorkbook, code: str, year: int, level_code: str
 
 def period_export_workbook(*, period: Period, path: str | Path) -> None:
     rows = period_rows(period)
-    write_workbook({name: list(sheet) for name, sheet in rows.items()}, path)  # type: ignore[misc]
+    sheets: dict[str, list[dict[str, object]]] = {
+        name: [dict(row) for row in sheet] for name, sheet in rows.items()
+    }
+    write_workbook(sheets, path)

@@ -3,6 +3,8 @@ who is overdue, with a reminder button."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -28,8 +30,8 @@ def dashboard(request, code: str):
     existing = {
         s.participation_id: s for s in Submission.objects.filter(participation__period=period)
     }
-    missing = [p for p in participations if p.pk not in existing]
-    for participation in missing:  # units that have not opened their workspace yet
+    unopened = [p for p in participations if p.pk not in existing]
+    for participation in unopened:  # units that have not opened their workspace yet
         existing[participation.pk] = Submission.objects.create(participation=participation)
     submissions = []
     for participation in participations:
@@ -43,7 +45,7 @@ def dashboard(request, code: str):
         .values_list("code", flat=True)
     )
     overdue = phase is not None and today() > phase.ends_on
-    rows = []
+    rows: list[dict[str, Any]] = []
     for submission in submissions:
         unit_result = result.unit(submission.participation.unit.code)
         found = checks[submission.pk]
