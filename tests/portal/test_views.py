@@ -49,9 +49,9 @@ def test_unknown_period_and_hidden_period_answer_alike(demo: None) -> None:
 def test_results_page_shows_the_engine_numbers(demo: None) -> None:
     html = client_for("coordinator").get("/ky/2023-districts/ket-qua/").content.decode()
     # Vietnamese number format, as the province publishes: a comma before the decimals.
-    assert '<td class="total">685,21</td>' in html and "UBND huyện Đắk Song" in html
+    assert '<td class="score">685,21</td>' in html and "UBND huyện Đắk Song" in html
     assert "Kết quả tạm tính" in html
-    assert '<td class="total">387,87</td>' in html  # the parts win over the published 387.96
+    assert '<td class="score">387,87</td>' in html  # the parts win over the published 387.96
     # ... and the published number that does not add up is shown, in Vietnamese, with the gap.
     assert "Tổng điểm được nhập khác tổng các chỉ số chính" in html
     assert '<span class="found">387.96</span>' in html and "(chênh lệch +0.09)" in html

@@ -13,7 +13,7 @@ from opendti.frameworks.models import Node
 from opendti.periods.models import Participation, Period
 from opendti.scoring.model import Assessment
 from opendti.units.models import Lineage
-from opendti.workbook.parse import parse_workbook
+from opendti.workbook.parse import ParsedWorkbook, parse_workbook
 from opendti.workbook.sheets import raw_from_rows
 
 Rows = dict[str, list[dict[str, str]]]
@@ -129,7 +129,13 @@ def rows_hash(rows: Rows) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def period_parsed(period: Period) -> tuple[ParsedWorkbook, str]:
+    """The period as the parser reads it (engine input and lineage), and the rows' hash."""
+    rows = period_rows(period)
+    return parse_workbook(raw_from_rows(rows)), rows_hash(rows)
+
+
 def period_assessment(period: Period) -> tuple[Assessment, str]:
     """The engine's input for a period, and the hash of the rows it was built from."""
-    rows = period_rows(period)
-    return parse_workbook(raw_from_rows(rows)).assessment, rows_hash(rows)
+    parsed, digest = period_parsed(period)
+    return parsed.assessment, digest

@@ -2,19 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from opendti.periods.models import Period
 from opendti.scoring import score_period
+from opendti.scoring.compare import PeriodChange, compare_periods
 from opendti.scoring.model import Assessment, PeriodResult
 from opendti.workbook.output import result_document
 
 from .models import ResultRun
-from .selectors import period_assessment
+from .selectors import period_assessment, period_parsed
 
 
 def period_score(*, period: Period) -> tuple[Assessment, PeriodResult]:
     """Compute a period's results from its stored inputs (nothing is written)."""
     assessment, _ = period_assessment(period)
     return assessment, score_period(assessment)
+
+
+@dataclass(frozen=True)
+class PeriodScores:
+    assessment: Assessment
+    result: PeriodResult
+    change: PeriodChange | None  # against the previous period, when the period names one
+
+
+def period_scores(*, period: Period) -> PeriodScores:
+    """A period's results with the change against its previous period (units followed through
+    lineage: a merged unit is compared with the mean of its predecessors)."""
+    parsed, _ = period_parsed(period)
+    result = score_period(parsed.assessment)
+    change = None
+    if period.previous_id is not None:
+        previous = Period.objects.select_related("framework__level").get(pk=period.previous_id)
+        _, previous_result = period_score(period=previous)
+        change = compare_periods(result, previous_result, parsed.predecessors, period.decimals)
+    return PeriodScores(parsed.assessment, result, change)
 
 
 def period_recompute(*, period: Period) -> ResultRun:

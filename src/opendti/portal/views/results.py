@@ -1,10 +1,13 @@
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from opendti.assessments.access import is_coordinator, submission_list_visible_to
 from opendti.periods.models import Period
-from opendti.results.services import period_score
+from opendti.results.rankings import TOTAL, ranking_table, views
+from opendti.results.services import period_scores
 
 from ..access import access_period_results, can_view_provisional_results
 
@@ -33,35 +36,103 @@ def home(request):
     )
 
 
+SORTS = {
+    "hang": lambda r: (r.rank is None, r.rank or 0, r.name),
+    "ten": lambda r: r.name,
+    "diem": lambda r: (r.score is None, r.score or 0),
+    "tyle": lambda r: (r.percent is None, r.percent or 0),
+    "thaydoi": lambda r: (r.change is None, r.change or 0),
+}
+PAGE_SIZE = 100
+
+
+def _sort_key(table, key: str):
+    if key in SORTS:
+        return SORTS[key]
+    if key.startswith("p-"):
+        index = [c.key for c in table.parts].index(key[2:])
+        return lambda r: (r.parts[index] is None, r.parts[index] or 0)
+    raise ValueError(key)
+
+
+def _band_labels(assessment, view: str) -> list[str]:
+    framework = assessment.framework
+    scheme = framework.total_bands if view == TOTAL else None
+    if any(p.code == view for p in framework.pillars):
+        scheme = framework.pillar_bands
+    return [b.label for b in scheme.bands] if scheme else []
+
+
 @login_required
 def period_results(request, code: str):
     period = access_period_results(request.user, code)
-    assessment, result = period_score(period=period)
-    mains = [n for n in assessment.framework.nodes if n.kind == "main"]
-    rows = sorted(result.units, key=lambda u: (u.rank is None, u.rank or 0, u.code))
+    scores = period_scores(period=period)
+    groups = sorted({u.group for u in scores.result.units if u.group})
+    group = request.GET.get("nhom") or None
+    if group is not None and group not in groups:
+        group = None
+    try:
+        table = ranking_table(
+            scores.assessment,
+            scores.result,
+            view=request.GET.get("xem") or TOTAL,
+            group=group,
+            change=scores.change,
+        )
+    except KeyError:
+        raise Http404 from None
+    rows = list(table.rows)
+    query = (request.GET.get("q") or "").strip().lower()
+    if query:
+        rows = [r for r in rows if query in r.name.lower() or query in r.unit]
+    band = request.GET.get("muc") or ""
+    if band:
+        rows = [r for r in rows if r.band == band]
+    sort = request.GET.get("sap-xep") or "hang"
+    descending = request.GET.get("chieu") == "giam"
+    try:
+        key = _sort_key(table, sort)
+    except ValueError:
+        sort, key = "hang", SORTS["hang"]
+    # Numbers read best from the top: a score column sorts highest first unless asked otherwise.
+    if sort not in ("hang", "ten") and request.GET.get("chieu") is None:
+        descending = True
+    rows.sort(key=key, reverse=descending)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("trang"))
+    params = request.GET.copy()
+    params.pop("trang", None)
+    sort_params = params.copy()
+    for name in ("sap-xep", "chieu"):
+        sort_params.pop(name, None)
     return render(
         request,
         "portal/period_results.html",
         {
             "period": period,
-            "mains": mains,
-            "pillars": assessment.framework.pillars,
-            "rows": [
-                {
-                    "unit": u,
-                    "mains": [u.nodes[n.code] for n in mains],
-                    "pillars": [u.pillars[p.code] for p in assessment.framework.pillars],
-                }
-                for u in rows
+            "table": table,
+            "page": page,
+            "views": views(scores.assessment),
+            "groups": groups,
+            "group": group,
+            "bands": [
+                b.label
+                for b in (
+                    scores.assessment.framework.total_bands.bands
+                    if scores.assessment.framework.total_bands
+                    else ()
+                )
             ],
-            "averages": result.averages,
-            "average_mains": [result.averages.nodes[n.code] for n in mains],
-            "average_pillars": [
-                result.averages.pillars[p.code] for p in assessment.framework.pillars
-            ],
-            "band_counts": result.band_counts,
+            "band": band,
+            "query": request.GET.get("q", ""),
+            "sort": sort,
+            "descending": descending,
+            "query_string": params.urlencode(),
+            "sort_query": sort_params.urlencode(),
+            "has_change": scores.change is not None,
+            "names": {u.code: u.name for u in scores.result.units},
             "findings": [
-                {"finding": f, "label": FINDING_LABELS.get(f.kind, f.kind)} for f in result.findings
+                {"finding": f, "label": FINDING_LABELS.get(f.kind, f.kind)}
+                for f in scores.result.findings
             ],
         },
     )
