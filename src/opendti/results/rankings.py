@@ -109,7 +109,7 @@ def ranking_table(
 
     ranks: dict[str, int] = {}
     if view == TOTAL:
-        ranks = {u.code: (u.group_rank if group else u.rank) for u in units if u.rank is not None}
+        ranks = {u.code: r for u in units if (r := u.group_rank if group else u.rank) is not None}
     elif view in pillar_codes:
         ranks = {
             u.code: r
