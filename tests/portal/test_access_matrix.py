@@ -43,6 +43,8 @@ MATRIX = {
     "set_language": ("POST", "O O O O O O O O O"),
     "portal:period_results": ("GET", "L 4 4 4 O 4 O 4 O"),
     "portal:dashboard": ("GET", "L 4 4 4 O 4 4 4 O"),
+    "portal:scorecard": ("GET", "L 4 4 4 O 4 O 4 O"),
+    "portal:what_if": ("POST", "L 4 4 4 O 4 O 4 O"),
     "portal:workspace": ("GET", "L O O 4 O 4 4 4 O"),
     "portal:indicator_preview": ("POST", "L O O 4 O 4 4 4 O"),
     "portal:indicator_history": ("GET", "L O O 4 O 4 4 4 O"),
@@ -116,7 +118,7 @@ def _kwargs(pattern: URLPattern, world) -> dict:
         "pk": world["evidence"],
     }
     kwargs = {key: values[key] for key in pattern.pattern.converters}
-    if pattern.name in ("period_results", "dashboard"):
+    if pattern.name in ("period_results", "dashboard", "scorecard", "what_if"):
         kwargs["code"] = OPEN_PERIOD
     return kwargs
 

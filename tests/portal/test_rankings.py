@@ -31,7 +31,7 @@ def coordinator() -> Client:
 
 def ranked_names(html: str) -> list[str]:
     body = html.split('<table id="ranking"', 1)[1].split("</table>", 1)[0]
-    return re.findall(r'<th scope="row" class="name">([^<]+)</th>', body)
+    return re.findall(r'<th scope="row" class="name"><a href="[^"]*">([^<]+)</a></th>', body)
 
 
 def grow(period_code: str, count: int) -> None:

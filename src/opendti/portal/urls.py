@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import dashboard, results, workspace
+from .views import dashboard, results, scorecard, workspace
 
 app_name = "portal"
 unit = "ky/<slug:period>/don-vi/<slug:unit>/"
@@ -11,6 +11,12 @@ urlpatterns = [
     path("", results.home, name="home"),
     path("ky/<slug:code>/ket-qua/", results.period_results, name="period_results"),
     path("ky/<slug:code>/tien-do/", dashboard.dashboard, name="dashboard"),
+    path("ky/<slug:code>/ket-qua/don-vi/<slug:unit>/", scorecard.scorecard, name="scorecard"),
+    path(
+        "ky/<slug:code>/ket-qua/don-vi/<slug:unit>/mo-phong/",
+        scorecard.what_if,
+        name="what_if",
+    ),
     path(unit, workspace.workspace, name="workspace"),
     path(indicator + "luu/", workspace.indicator_save, name="indicator_save"),
     path(indicator + "xem-truoc/", workspace.preview, name="indicator_preview"),
