@@ -131,7 +131,11 @@ def period_results(request, code: str):
             "has_change": scores.change is not None,
             "names": {u.code: u.name for u in scores.result.units},
             "findings": [
-                {"finding": f, "label": FINDING_LABELS.get(f.kind, f.kind)}
+                {
+                    "finding": f,
+                    "label": FINDING_LABELS.get(f.kind, f.kind),
+                    "unit_name": scores.result.unit(f.unit).name,
+                }
                 for f in scores.result.findings
             ],
         },
