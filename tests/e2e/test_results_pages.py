@@ -11,6 +11,14 @@ from playwright.sync_api import Page, expect
 
 from .conftest import login, shot
 
+# A canvas that Chart.js has drawn on: some pixels are not transparent.
+PAINTED = """selector => {
+  const canvas = document.querySelector(selector);
+  if (!canvas || !window.Chart || !Chart.getChart(canvas)) return false;
+  const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+  for (let i = 3; i < data.length; i += 4) if (data[i] > 0) return true;
+  return false;
+}"""
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 RANKING = "/ky/2023-districts/ket-qua/"
 
@@ -18,10 +26,14 @@ RANKING = "/ky/2023-districts/ket-qua/"
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_ranking_pages_at_each_width(page: Page, width: str) -> None:
     page.set_viewport_size(WIDTHS[width])
+    page.emulate_media(reduced_motion="reduce")  # charts drawn at once: screenshots show them whole
     login(page, "dieuphoi", then=RANKING)
     table = page.locator("#ranking")
     expect(table.locator("tbody tr").first).to_contain_text("UBND huyện Đắk Song")
     expect(table.locator("tbody tr").first).to_contain_text("685,21")
+    for chart in ("chart-ranking", "chart-bands", "chart-mains"):
+        expect(page.locator(f"#{chart} canvas")).to_be_visible()
+        page.wait_for_function(PAINTED, arg=f"#{chart} canvas")
     shot(page, f"results-ranking-{width}")
     # Nothing of the page is wider than the screen but the table, which scrolls in its box.
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -32,6 +44,7 @@ def test_ranking_pages_at_each_width(page: Page, width: str) -> None:
     shot(page, f"results-pillar-{width}")
     page.goto("/ky/2025-communes/ket-qua/don-vi/xa-hoa-binh/")
     expect(page.locator("#unit-summary")).to_be_visible()
+    page.wait_for_function(PAINTED, arg="#chart-profile canvas")
     shot(page, f"results-scorecard-{width}")
 
 

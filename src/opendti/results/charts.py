@@ -7,7 +7,9 @@ partial:
     {"title": str, "labels": [str], "datasets": [{"label", "values", "color", "colors"}],
      "table": {"header": [str], "rows": [[str]], "row_header": int}, ...}
 
-`row_header` is the column that names each row (0 unless said otherwise).
+`row_header` is the column that names each row. Optional keys: `legend` (label and colour of
+each band, where one dataset is coloured per value), `value_label` (the value axis), `max` (its
+expected top) and `integer` (whole numbers only).
 
 Numbers travel as the text of the engine's exact Decimals ("685.21"), never as binary floats; the
 browser parses them only to draw. A value that does not exist (an index that does not apply, a
@@ -226,6 +228,7 @@ def band_distribution_chart(result: PeriodResult, bands: Sequence[str]) -> Chart
         "labels": list(bands),
         "datasets": [_dataset(_("Số đơn vị"), counts, UNIT_COLOR, colors)],
         "value_label": _("Số đơn vị"),
+        "integer": True,  # counts: no fractional ticks
         "table": {
             "row_header": 0,
             "header": [_("Mức xếp loại"), _("Số đơn vị")],

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opendti.assessments.access import is_coordinator, submission_list_visible_to
 from opendti.periods.models import Period
+from opendti.results import charts
 from opendti.results.rankings import TOTAL, ranking_table, views
 from opendti.results.services import period_scores
 
@@ -53,6 +54,18 @@ def _sort_key(table, key: str):
         index = [c.key for c in table.parts].index(key[2:])
         return lambda r: (r.parts[index] is None, r.parts[index] or 0)
     raise ValueError(key)
+
+
+def _ranking_charts(scores, view: str, group: str | None) -> dict:
+    """The charts of the ranking page (total view only: they are drawn on totals and bands)."""
+    if view != TOTAL:
+        return {}
+    bands = _band_labels(scores.assessment, TOTAL)
+    return {
+        "ranking": charts.ranking_chart(scores.result, bands=bands, group=group),
+        "mains": charts.main_index_chart(scores.assessment, scores.result),
+        "bands": charts.band_distribution_chart(scores.result, bands) if bands else None,
+    }
 
 
 def _band_labels(assessment, view: str) -> list[str]:
@@ -129,6 +142,7 @@ def period_results(request, code: str):
             "query_string": params.urlencode(),
             "sort_query": sort_params.urlencode(),
             "has_change": scores.change is not None,
+            "charts": _ranking_charts(scores, table.view, group),
             "names": {u.code: u.name for u in scores.result.units},
             "findings": [
                 {

@@ -14,6 +14,7 @@ from opendti.assessments.models import InputValue
 from opendti.assessments.services import indicator_fields, value_normalise
 from opendti.frameworks.models import Node
 from opendti.periods.models import Participation
+from opendti.results import charts
 from opendti.results.preview import unit_preview
 from opendti.results.scorecard import unit_scorecard
 from opendti.results.services import period_score
@@ -69,6 +70,7 @@ def scorecard(request, code: str, unit: str):
             "period": participation.period,
             "card": card,
             "what_if": _what_if_fields(participation),
+            "profile": charts.unit_profile_chart(assessment, result, unit),
         },
     )
 

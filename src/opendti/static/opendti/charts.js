@@ -69,6 +69,7 @@
       title: { display: Boolean(data.value_label), text: data.value_label || "" },
     };
     if (data.max) valueAxis.suggestedMax = Number(data.max);
+    if (data.integer) valueAxis.ticks = { precision: 0 };
     var options = {
       responsive: true,
       maintainAspectRatio: false,
