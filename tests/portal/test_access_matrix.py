@@ -44,6 +44,7 @@ MATRIX = {
     "portal:period_results": ("GET", "L 4 4 4 O 4 O 4 O"),
     "portal:dashboard": ("GET", "L 4 4 4 O 4 4 4 O"),
     "portal:scorecard": ("GET", "L 4 4 4 O 4 O 4 O"),
+    "portal:robustness": ("GET", "L 4 4 4 O 4 O 4 O"),
     "portal:what_if": ("POST", "L 4 4 4 O 4 O 4 O"),
     "portal:workspace": ("GET", "L O O 4 O 4 4 4 O"),
     "portal:indicator_preview": ("POST", "L O O 4 O 4 4 4 O"),
@@ -118,7 +119,7 @@ def _kwargs(pattern: URLPattern, world) -> dict:
         "pk": world["evidence"],
     }
     kwargs = {key: values[key] for key in pattern.pattern.converters}
-    if pattern.name in ("period_results", "dashboard", "scorecard", "what_if"):
+    if pattern.name in ("period_results", "dashboard", "scorecard", "what_if", "robustness"):
         kwargs["code"] = OPEN_PERIOD
     return kwargs
 

@@ -127,3 +127,11 @@ def test_change_against_the_previous_period_and_the_most_improved(coordinator) -
     row = html.split('data-unit="xa-hoa-binh"', 1)[1].split("</tr>", 1)[0]
     assert f"+{expected}".replace(".", ",") in row
     assert 'id="most-improved">Tăng điểm nhiều nhất: UBND xã Hòa Bình' in html
+
+
+def test_rank_robustness_page(coordinator) -> None:
+    html = coordinator.get("/ky/2023-districts/ket-qua/do-on-dinh/?bien-dong=20").content.decode()
+    leader = html.split('data-unit="dak-song"', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="interval">1–1</td>' in leader and "<td>100%</td>" in leader
+    last = html.split('data-unit="cu-jut"', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="interval">7–8</td>' in last

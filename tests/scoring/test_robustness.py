@@ -42,13 +42,14 @@ def three_mains(scores: Mapping[str, tuple[int, int, int]]) -> Assessment:
     )
 
 
+# Totals 60, 58, 59, 62, 57, 55: close, no ties, and each unit strong on a different index.
 SPREAD_OUT = {
     "u1": (30, 20, 10),
-    "u2": (20, 25, 15),
+    "u2": (20, 25, 13),
     "u3": (35, 10, 14),
-    "u4": (10, 28, 22),
-    "u5": (25, 15, 19),
-    "u6": (15, 12, 30),
+    "u4": (10, 28, 24),
+    "u5": (25, 15, 17),
+    "u6": (15, 12, 28),
 }
 
 
@@ -91,7 +92,7 @@ def test_spread_zero_reproduces_ranks_on_shares_when_maxima_differ() -> None:
 
 
 def test_a_unit_best_on_every_main_index_always_ranks_first() -> None:
-    scores = dict(SPREAD_OUT, top=(36, 26, 31))
+    scores = dict(SPREAD_OUT, top=(36, 29, 29))
     case, result = scored(three_mains(scores))
     top = by_unit(rank_robustness(case, result, draws=300, spread=D("0.9")))["top"]
     assert (top.rank, top.best, top.worst, top.share_same) == (1, 1, 1, 1)
@@ -184,7 +185,7 @@ def test_a_group_is_ranked_within_itself() -> None:
 
 def test_an_unknown_group_is_an_error_naming_the_groups() -> None:
     case, result = scored(three_mains(SPREAD_OUT))
-    with pytest.raises(ValueError, match="'X'.*the groups are ''"):
+    with pytest.raises(ValueError, match=r"'X'.*the groups are ''"):
         rank_robustness(case, result, group="X")
 
 
@@ -246,10 +247,7 @@ def periods(draw: st.DrawFn) -> Assessment:
         for k in range(size)
     ]
     return assessment(
-        [
-            node(f"m{i}", maxima[i], applies_to=["A"] if only_a[i] else [])
-            for i in range(mains)
-        ],
+        [node(f"m{i}", maxima[i], applies_to=["A"] if only_a[i] else []) for i in range(mains)],
         units,
         scores={
             f"m{i}": {

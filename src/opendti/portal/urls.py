@@ -11,6 +11,7 @@ urlpatterns = [
     path("", results.home, name="home"),
     path("ky/<slug:code>/ket-qua/", results.period_results, name="period_results"),
     path("ky/<slug:code>/tien-do/", dashboard.dashboard, name="dashboard"),
+    path("ky/<slug:code>/ket-qua/do-on-dinh/", results.robustness, name="robustness"),
     path("ky/<slug:code>/ket-qua/don-vi/<slug:unit>/", scorecard.scorecard, name="scorecard"),
     path(
         "ky/<slug:code>/ket-qua/don-vi/<slug:unit>/mo-phong/",

@@ -82,8 +82,8 @@ def rank_robustness(
     order, counted = _counted_mains(assessment, {u.group for u in chosen})
     rows, profile_of, profiles = _integer_rows(chosen, order, counted)
 
-    # spread = a / b exactly, so the factor 1 + (a / b) * j / GRID is (GRID * b + a * j) / (GRID * b);
-    # the common denominator scales every weight alike, which changes no rank, so it is dropped.
+    # With spread = a / b exactly, the factor 1 + (a / b) * j / GRID is (GRID*b + a*j) / (GRID*b).
+    # The common denominator scales every weight alike, which changes no rank: it is dropped.
     a, b = spread.as_integer_ratio()
     base = GRID * b
     rng = random.Random(seed)
@@ -181,7 +181,7 @@ def _integer_rows(
     places = max(
         (_places(value) for row in cells for cell in row if cell for value in cell), default=0
     )
-    scale = 10**places
+    scale: int = 10**places  # (int ** int is typed Any: a negative power is a float)
 
     def whole(value: Decimal) -> int:
         numerator, denominator = value.as_integer_ratio()  # denominator divides 10**places

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -8,7 +10,8 @@ from opendti.assessments.access import is_coordinator, submission_list_visible_t
 from opendti.periods.models import Period
 from opendti.results import charts
 from opendti.results.rankings import TOTAL, ranking_table, views
-from opendti.results.services import period_scores
+from opendti.results.services import period_score, period_scores
+from opendti.scoring.robustness import rank_robustness
 
 from ..access import access_period_results, can_view_provisional_results
 
@@ -152,5 +155,37 @@ def period_results(request, code: str):
                 }
                 for f in scores.result.findings
             ],
+        },
+    )
+
+
+SPREADS = {"10": Decimal("0.1"), "20": Decimal("0.2"), "30": Decimal("0.3")}
+
+
+@login_required
+def robustness(request, code: str):
+    """How stable each rank is when the main-index weights vary (Monte Carlo, seeded)."""
+    period = access_period_results(request.user, code)
+    assessment, result = period_score(period=period)
+    groups = sorted({u.group for u in result.units if u.group})
+    group = request.GET.get("nhom") or None
+    if group not in groups:
+        group = None
+    spread = request.GET.get("bien-dong", "20")
+    if spread not in SPREADS:
+        spread = "20"
+    intervals = rank_robustness(assessment, result, spread=SPREADS[spread], group=group)
+    names = {u.code: u.name for u in result.units}
+    return render(
+        request,
+        "portal/robustness.html",
+        {
+            "period": period,
+            "rows": [{"interval": i, "name": names[i.unit]} for i in intervals],
+            "groups": groups,
+            "group": group,
+            "spread": spread,
+            "spreads": list(SPREADS),
+            "draws": 1000,
         },
     )
