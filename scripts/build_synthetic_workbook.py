@@ -1,7 +1,8 @@
-"""Build the synthetic demo period (every rule type, two ranking groups, lineage) as CSV sheets.
+"""Build the synthetic demo periods (every rule type, two ranking groups, lineage) as CSV sheets:
+communes 2025, and communes 2024 before two of them merged, on an older framework version.
 
 Run from the repository root: python scripts/build_synthetic_workbook.py
-Deterministic: the same file every time (seeded), committed under src/opendti/demo/workbooks/.
+Deterministic: the same files every time (seeded), committed under src/opendti/demo/workbooks/.
 """
 
 from __future__ import annotations
@@ -11,14 +12,9 @@ import json
 import random
 from pathlib import Path
 
-OUT = (
-    Path(__file__).resolve().parent.parent
-    / "src"
-    / "opendti"
-    / "demo"
-    / "workbooks"
-    / "synthetic-2025-communes"
-)
+WORKBOOKS = Path(__file__).resolve().parent.parent / "src" / "opendti" / "demo" / "workbooks"
+OUT = WORKBOOKS / "synthetic-2025-communes"
+OUT_2024 = WORKBOOKS / "synthetic-2024-communes"
 
 PILLARS = [("cqs", "Chính quyền số"), ("kts", "Kinh tế số"), ("xhs", "Xã hội số")]
 ALL = "cqs;kts;xhs"
@@ -312,6 +308,55 @@ UNITS = [
 ]
 
 
+# 2024: xa-tan-tien and xa-lap-thanh, which merged into xa-tan-lap in 2025, still separate.
+UNITS_2024 = [
+    ("xa-hoa-binh", "UBND xã Hòa Bình", "xa", "", ""),
+    ("xa-tan-tien", "UBND xã Tân Tiến", "xa", "", ""),
+    ("xa-lap-thanh", "UBND xã Lập Thành", "xa", "", ""),
+    ("xa-dak-ha", "UBND xã Đắk Hà", "xa", "", ""),
+    ("xa-quang-son", "UBND xã Quảng Sơn", "xa", "no", ""),
+    ("phuong-nghia-duc", "UBND phường Nghĩa Đức", "phuong", "", ""),
+    ("phuong-nghia-tan", "UBND phường Nghĩa Tân", "phuong", "", ""),
+    ("phuong-quang-thanh", "UBND phường Quảng Thành", "phuong", "", ""),
+]
+# The 2024 framework differs from 2025's in exactly three indicators: 3.2 had lower speed tiers
+# (changed rule: not comparable), 6.4 did not exist (new in 2025; 6 and HD had 20 points less),
+# and 7.2 was numbered 7.3 (renamed: comparable through an explicit mapping, made by demo_load).
+TIERS_2024 = {
+    "tiers": [
+        {"min": 50, "points": 40},
+        {"min": 20, "points": 25},
+        {"min": 5, "points": 10},
+    ],
+    "inputs": [{"name": "", "type": "number", "unit": "Mbps", "min": 0}],
+}
+RENAMED_2024 = {"7.2": "7.3"}
+SMALLER_2024 = {"HD": 480, "6": 180}
+
+
+def nodes_2024() -> list[tuple]:
+    nodes = []
+    for code, parent, name, kind, max_points, pillars, scored, rule, params in NODES:
+        if code == "6.4":
+            continue
+        if code == "3.2":
+            params = TIERS_2024
+        nodes.append(
+            (
+                RENAMED_2024.get(code, code),
+                parent,
+                name,
+                kind,
+                SMALLER_2024.get(code, max_points),
+                pillars,
+                scored,
+                rule,
+                params,
+            )
+        )
+    return nodes
+
+
 def values_for(rng: random.Random, code: str, rule: str, params: dict) -> list[tuple[str, str]]:
     if rule == "yes_no":
         return [("", rng.choice(["yes", "yes", "no"]))]
@@ -347,18 +392,20 @@ def values_for(rng: random.Random, code: str, rule: str, params: dict) -> list[t
     raise ValueError(rule)
 
 
-def main() -> None:
-    rng = random.Random(2025)
-    OUT.mkdir(parents=True, exist_ok=True)
+def build(
+    out: Path, year: int, total_max: int, nodes: list[tuple], units: list[tuple], seed: int
+) -> None:
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
     extra_cols = ["applies_to", "deployed", "guidance", "evidence_required", "source", "verifier"]
     sheets: dict[str, list[list[str]]] = {
         "settings": [
             ["key", "value"],
-            ["title", "DTI cấp xã 2025 (dữ liệu minh họa)"],
+            ["title", f"DTI cấp xã {year} (dữ liệu minh họa)"],
             ["level", "communes"],
-            ["year", "2025"],
-            ["period", "2025"],
-            ["total_max", "1000"],
+            ["year", str(year)],
+            ["period", str(year)],
+            ["total_max", str(total_max)],
             ["decimals", "2"],
             ["display", "points"],
             ["not_deployed", "exclude"],
@@ -391,12 +438,12 @@ def main() -> None:
         ],
         "units": [
             ["code", "name", "group", "ranked", "kind", "predecessors"],
-            *[[c, n, g, r, "ubnd-xa", p] for c, n, g, r, p in UNITS],
+            *[[c, n, g, r, "ubnd-xa", p] for c, n, g, r, p in units],
         ],
         "values": [["unit", "indicator", "input", "value"]],
         "scores": [["unit", "node", "score"]],
     }
-    for code, parent, name, kind, max_points, pillars, scored, rule, params in NODES:
+    for code, parent, name, kind, max_points, pillars, scored, rule, params in nodes:
         extra = EXTRA.get(code, {})
         sheets["framework"].append(
             [
@@ -412,14 +459,19 @@ def main() -> None:
                 *[extra.get(c, "") for c in extra_cols],
             ]
         )
-    for unit, *_ in UNITS:
-        for code, _parent, _name, _kind, _max, _p, _s, rule, params in NODES:
+    for unit, *_ in units:
+        for code, _parent, _name, _kind, _max, _p, _s, rule, params in nodes:
             if rule:
                 for input_name, value in values_for(rng, code, rule, params):
                     sheets["values"].append([unit, code, input_name, value])
     for name, rows in sheets.items():
-        with (OUT / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
+        with (out / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
             csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+def main() -> None:
+    build(OUT, 2025, 1000, NODES, UNITS, seed=2025)
+    build(OUT_2024, 2024, 980, nodes_2024(), UNITS_2024, seed=2024)
 
 
 if __name__ == "__main__":

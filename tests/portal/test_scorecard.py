@@ -98,3 +98,20 @@ def test_what_if_shows_the_new_score_band_and_rank_and_writes_nothing(coordinato
 def test_what_if_reports_an_invalid_value_and_keeps_the_stored_one(coordinator) -> None:
     html = coordinator.post(CARD + "mo-phong/", {"v-1.2-": "sáu"}).content.decode()
     assert "1.2:" in html and "không phải là số" in html
+
+
+def test_the_scorecard_compares_across_years_through_lineage(coordinator) -> None:
+    from opendti.results.years import unit_years
+
+    html = coordinator.get("/ky/2025-communes/ket-qua/don-vi/xa-tan-lap/").content.decode()
+    years = unit_years(period=Period.objects.get(code="2025-communes"), unit_code="xa-tan-lap")
+    before, now = years.columns
+    assert before.via == "lineage" and set(before.units) == {"xa-tan-tien", "xa-lap-thanh"}
+    assert 'id="scorecard-years"' in html
+    assert "trung bình của UBND xã Tân Tiến và UBND xã Lập Thành (trước sáp nhập)" in html or (
+        "trung bình của UBND xã Lập Thành và UBND xã Tân Tiến (trước sáp nhập)" in html
+    )
+    assert "không so sánh được" in html  # 3.2 changed its tiers between the versions
+    # The trend chart follows the merged commune back through its predecessors' mean.
+    assert 'id="chart-trend"' in html
+    assert f'"{before.total}"' in html.split('id="chart-trend-data"', 1)[1][:2000]

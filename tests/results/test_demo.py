@@ -7,8 +7,10 @@ from django.utils import timezone
 from opendti.accounts.models import User
 from opendti.accounts.roles import ROLES
 from opendti.assessments.access import access_submission, submission_is_open
+from opendti.frameworks.models import NodeMapping
 from opendti.periods.models import Membership, Period, Phase
 from opendti.results.demo import OPEN_PERIOD
+from opendti.units.models import Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +24,16 @@ def test_demo_loads_periods_and_a_user_per_role_and_is_idempotent(
         "2022-provinces",
         "2023-departments",
         "2023-districts",
+        "2024-communes",
         "2025-communes",
         "2026-communes",
     ]
+    # 2025 follows 2024 (two communes merged, one indicator renamed), once.
+    assert Period.objects.get(code="2025-communes").previous == Period.objects.get(
+        code="2024-communes"
+    )
+    assert [(m.source.code, m.target.code) for m in NodeMapping.objects.all()] == [("7.3", "7.2")]
+    assert Unit.objects.get(code="xa-tan-tien").name == "UBND xã Tân Tiến"
     roles = {g for u in User.objects.all() for g in u.groups.values_list("name", flat=True)}
     assert roles == set(ROLES)
     out = capsys.readouterr().out

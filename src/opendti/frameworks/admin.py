@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Band, BandScheme, Framework, InputSpec, Level, Node, Pillar
+from .models import Band, BandScheme, Framework, InputSpec, Level, Node, NodeMapping, Pillar
 
 
 @admin.register(Level)
@@ -42,3 +42,12 @@ class BandInline(admin.TabularInline):
 class BandSchemeAdmin(admin.ModelAdmin):
     list_display = ("framework", "scope", "basis")
     inlines = [BandInline]
+
+
+@admin.register(NodeMapping)
+class NodeMappingAdmin(admin.ModelAdmin):
+    list_display = ("source", "target", "comparable", "note")
+    list_filter = ("comparable", "target__framework")
+    search_fields = ("source__code", "target__code", "note")
+    autocomplete_fields = ("source", "target")
+    list_select_related = ("source", "target")

@@ -181,3 +181,38 @@ class Band(models.Model):
         verbose_name = _("mức xếp loại")
         verbose_name_plural = _("mức xếp loại")
         ordering = ["scheme", "order"]
+
+
+class NodeMapping(models.Model):
+    """A node of an older framework version and its counterpart in a newer one, as the coordinator
+    states it: needed when an indicator changed its code, or to override what the same code would
+    imply. `comparable` says whether the two years' scores may be set side by side."""
+
+    source = models.ForeignKey(
+        Node,
+        on_delete=models.CASCADE,
+        related_name="mapped_to",
+        verbose_name=_("chỉ số ở phiên bản cũ"),
+    )
+    target = models.ForeignKey(
+        Node,
+        on_delete=models.CASCADE,
+        related_name="mapped_from",
+        verbose_name=_("chỉ số ở phiên bản mới"),
+    )
+    comparable = models.BooleanField(_("so sánh được"), default=True)
+    note = models.TextField(_("ghi chú"), blank=True, help_text=_("vì sao so sánh được hay không"))
+
+    class Meta:
+        verbose_name = _("đối chiếu chỉ số giữa hai phiên bản")
+        verbose_name_plural = _("đối chiếu chỉ số giữa hai phiên bản")
+        ordering = ["target", "source"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="node_mapping_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("target")), name="node_mapping_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.code} → {self.target.code}"

@@ -247,19 +247,29 @@ def _find(result: PeriodResult, unit_code: str) -> UnitResult | None:
         return None
 
 
-def trend_chart(series: Sequence[tuple[str, PeriodResult]], unit_code: str) -> ChartData:
+def trend_chart(
+    series: Sequence[tuple[str, PeriodResult]],
+    unit_code: str,
+    *,
+    totals: Sequence[Decimal | None] | None = None,
+) -> ChartData:
     """The unit's total in each period (None where it took no part), beside each period's average.
 
-    `series` is (period label, result), oldest first. A unit renamed or merged across periods is
-    followed by its code; lineage is the caller's business.
+    `series` is (period label, result), oldest first. A unit is followed by its code, unless the
+    caller gives its `totals` (e.g. the mean of its predecessors before a merger).
     """
     found = [(label, _find(result, unit_code)) for label, result in series]
     names = [u.name for _label, u in found if u is not None]
     name = names[-1] if names else unit_code
-    totals = [number(u.total) if u is not None else None for _label, u in found]
+    shown = (
+        [number(t) for t in totals]
+        if totals is not None
+        else [number(u.total) if u is not None else None for _label, u in found]
+    )
+    totals_text = shown
     average = [number(result.averages.total) for _label, result in series]
     datasets = [
-        _dataset(name, totals, UNIT_COLOR),
+        _dataset(name, totals_text, UNIT_COLOR),
         _dataset(_("Trung bình"), average, AVERAGE_COLOR),
     ]
     return {

@@ -1,5 +1,6 @@
 """Demo data: the Đắk Nông 2023 periods, the national 2022 top five, a synthetic period with
-every rule type, and a demo user for each role. Loading twice changes nothing."""
+every rule type (and the year before it, on an older framework version, before two communes
+merged), and a demo user for each role. Loading twice changes nothing."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from opendti.accounts.roles import (
     ROLES,
     UNIT_LEADER,
 )
+from opendti.frameworks.models import Node, NodeMapping
 from opendti.periods.models import Membership, Participation, Period
 from opendti.periods.services import period_open_next
 
@@ -31,8 +33,14 @@ DEMO_PERIODS = {
     "2023-departments": "daknong-2023-departments",
     "2023-districts": "daknong-2023-districts",
     "2022-provinces": "national-2022-provinces",
+    "2024-communes": "synthetic-2024-communes",  # before 2025, which names it as its previous
     "2025-communes": "synthetic-2025-communes",
 }
+# 2025 follows 2024; indicator 7.2 of 2025 was numbered 7.3 in 2024.
+YEARS = ("2024-communes", "2025-communes")
+DEMO_MAPPINGS = [
+    ("7.3", "7.2", True, "Đổi mã 7.3 (năm 2024) thành 7.2; nội dung và cách tính giữ nguyên."),
+]
 # The period open for self-assessment: the 2025 communes again, a year later, with no data yet.
 OPEN_PERIOD = "2026-communes"
 OPEN_FROM = "2025-communes"
@@ -73,6 +81,20 @@ def demo_open_period(*, days_left: int = 30) -> Period:
     )
 
 
+def demo_link_years() -> None:
+    """2025 names 2024 as its previous period, and the renamed indicator is mapped."""
+    earlier, later = (Period.objects.select_related("framework").get(code=c) for c in YEARS)
+    for source, target, comparable, note in DEMO_MAPPINGS:
+        NodeMapping.objects.get_or_create(
+            source=Node.objects.get(framework=earlier.framework, code=source),
+            target=Node.objects.get(framework=later.framework, code=target),
+            defaults={"comparable": comparable, "note": note},
+        )
+    if later.previous_id != earlier.pk:
+        later.previous = earlier
+        later.save(update_fields=["previous"])
+
+
 @transaction.atomic
 def demo_load() -> list[tuple[str, str, str]]:
     for role in ROLES:
@@ -80,6 +102,7 @@ def demo_load() -> list[tuple[str, str, str]]:
     for code, folder in DEMO_PERIODS.items():
         if not Period.objects.filter(code=code).exists():
             period_import_workbook(path=WORKBOOKS / folder, code=code)
+    demo_link_years()
     logins = []
     for username, full_name, role in DEMO_USERS:
         user, created = User.objects.get_or_create(

@@ -13,11 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 from opendti.assessments.models import InputValue
 from opendti.assessments.services import indicator_fields, value_normalise
 from opendti.frameworks.models import Node
-from opendti.periods.models import Participation
+from opendti.periods.models import Participation, Period
 from opendti.results import charts
 from opendti.results.preview import unit_preview
 from opendti.results.scorecard import unit_scorecard
 from opendti.results.services import period_score
+from opendti.results.years import unit_years
 
 from ..access import access_period_results
 
@@ -57,12 +58,22 @@ def _what_if_fields(participation: Participation) -> list[dict]:
     ]
 
 
+def _trend(years, unit: str):
+    """The unit's total across the periods of the comparison (lineage means included)."""
+    if len(years.columns) < 2:
+        return None
+    periods = {p.code: p for p in Period.objects.filter(code__in=[c.period for c in years.columns])}
+    series = [(c.label, period_score(period=periods[c.period])[1]) for c in years.columns]
+    return charts.trend_chart(series, unit, totals=[c.total for c in years.columns])
+
+
 @require_GET
 @login_required
 def scorecard(request, code: str, unit: str):
     participation = _participation(request.user, code, unit)
     assessment, result = period_score(period=participation.period)
     card = unit_scorecard(assessment, result, unit)
+    years = unit_years(period=participation.period, unit_code=unit)
     return render(
         request,
         "portal/scorecard.html",
@@ -71,6 +82,8 @@ def scorecard(request, code: str, unit: str):
             "card": card,
             "what_if": _what_if_fields(participation),
             "profile": charts.unit_profile_chart(assessment, result, unit),
+            "years": years,
+            "trend": _trend(years, unit),
         },
     )
 
