@@ -106,6 +106,7 @@ def test_the_scorecard_compares_across_years_through_lineage(coordinator) -> Non
     html = coordinator.get("/ky/2025-communes/ket-qua/don-vi/xa-tan-lap/").content.decode()
     years = unit_years(period=Period.objects.get(code="2025-communes"), unit_code="xa-tan-lap")
     before, now = years.columns
+    assert now.via == "same" and now.units == ("xa-tan-lap",)
     assert before.via == "lineage" and set(before.units) == {"xa-tan-tien", "xa-lap-thanh"}
     assert 'id="scorecard-years"' in html
     assert "trung bình của UBND xã Tân Tiến và UBND xã Lập Thành (trước sáp nhập)" in html or (
