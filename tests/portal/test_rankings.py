@@ -7,26 +7,16 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from opendti.accounts.models import User
 from opendti.assessments.models import InputValue, Submission
 from opendti.periods.models import Participation, Period
-from opendti.results.demo import demo_load
 from opendti.units.models import Unit
 
 pytestmark = pytest.mark.django_db
 
 URL = "/ky/2025-communes/ket-qua/"
-
-
-@pytest.fixture
-def coordinator() -> Client:
-    demo_load()
-    client = Client()
-    client.force_login(User.objects.get(username="dieuphoi"))
-    return client
 
 
 def ranked_names(html: str) -> list[str]:

@@ -17,9 +17,6 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from opendti.accounts.models import User
-from opendti.results.demo import demo_load
-
 pytestmark = pytest.mark.django_db
 
 
@@ -62,14 +59,6 @@ def page_rows(client: Client, url: str) -> list[list[str]]:
 
 def number(text: str) -> Decimal:
     return Decimal(text.replace(".", "").replace(",", ".") if "," in text else text)
-
-
-@pytest.fixture
-def coordinator() -> Client:
-    demo_load()
-    client = Client()
-    client.force_login(User.objects.get(username="dieuphoi"))
-    return client
 
 
 def published(published_dir: Path, name: str) -> list[dict[str, str]]:

@@ -6,27 +6,16 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from opendti.accounts.models import User
 from opendti.assessments.models import Change, InputValue
 from opendti.periods.models import Period
-from opendti.results.demo import demo_load
 from opendti.results.scorecard import unit_scorecard
 from opendti.results.services import period_score
 
 pytestmark = pytest.mark.django_db
 
 CARD = "/ky/2025-communes/ket-qua/don-vi/xa-hoa-binh/"
-
-
-@pytest.fixture
-def coordinator() -> Client:
-    demo_load()
-    client = Client()
-    client.force_login(User.objects.get(username="dieuphoi"))
-    return client
 
 
 def test_the_scorecard_holds_the_engine_numbers(coordinator) -> None:
