@@ -182,3 +182,30 @@ def test_a_password_set_by_an_administrator_must_be_changed(people) -> None:
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password(new) and user.must_change_password
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_locked(people, settings) -> None:
+    settings.OPENDTI_TRUSTED_PROXIES = 1
+    settings.AXES_FAILURE_LIMIT = 3
+
+    def via_proxy(username: str, password: str, forwarded: str):
+        return Client(REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR=forwarded).post(
+            LOGIN, {"username": username, "password": password}
+        )
+
+    for _ in range(3):
+        via_proxy("an", "sai", "203.0.113.7")
+    assert via_proxy("an", PASSWORD, "203.0.113.7").status_code == 429
+    # Another office behind the same proxy is not locked out of the same account ...
+    assert logged_in(via_proxy("an", PASSWORD, "198.51.100.20"))
+    # ... and an address a client forges in front of the proxy's entry is ignored.
+    assert via_proxy("an", PASSWORD, "198.51.100.20, 203.0.113.7").status_code == 429
+
+
+def test_without_trusted_proxies_forwarded_headers_are_ignored(people, settings) -> None:
+    settings.AXES_FAILURE_LIMIT = 3
+    for n in range(3):
+        Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}").post(
+            LOGIN, {"username": "an", "password": "sai"}
+        )
+    assert attempt("an", PASSWORD, "10.0.0.5").status_code == 429

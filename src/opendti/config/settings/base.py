@@ -125,6 +125,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("OPENDTI_LOGIN_COOLOFF_
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind reverse proxies, how many of them append to X-Forwarded-For (0: use REMOTE_ADDR).
+OPENDTI_TRUSTED_PROXIES = int(os.environ.get("OPENDTI_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "opendti.accounts.network.client_ip"
 
 # Password policy: a forced change at first login (User.must_change_password, set for accounts
 # created by an administrator) and, when this is above zero, a change every N days.
