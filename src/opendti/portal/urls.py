@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import dashboard, results, scorecard, workspace
+from .views import dashboard, results, scorecard, spreadsheet, workspace
 
 app_name = "portal"
 unit = "ky/<slug:period>/don-vi/<slug:unit>/"
@@ -29,6 +29,9 @@ urlpatterns = [
     path(evidence + "gan/", workspace.evidence_link, name="evidence_link"),
     path(unit + "phan-cong/", workspace.index_assign, name="index_assign"),
     path(unit + "nhap-tiep/", workspace.carry_over, name="carry_over"),
+    path(unit + "mau-excel/", spreadsheet.template, name="excel_template"),
+    path(unit + "tai-len-excel/", spreadsheet.upload, name="excel_upload"),
+    path(unit + "tai-len-excel/ap-dung/", spreadsheet.apply, name="excel_apply"),
     path(unit + "gui/", workspace.submit, name="submit"),
     path(unit + "thu-hoi/", workspace.recall, name="recall"),
     path(unit + "mo-lai/", workspace.reopen, name="reopen"),

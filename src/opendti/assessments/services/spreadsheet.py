@@ -1,0 +1,286 @@
+"""Excel data entry: a unit downloads a template of its submission, fills it in offline and
+uploads it back. The upload is checked cell by cell and shown as a list of changes before
+anything is written; applying it is all-or-nothing and goes through the same save as the web
+form (normalisation, permission, lock, optimistic concurrency, history)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from opendti.frameworks.models import InputSpec, Node
+
+from ..access import Action, can, require
+from ..models import Answer, InputValue, Submission
+from ..uploads import UploadRejected, upload_check
+from .answers import Conflict, answer_save, indicator_fields, value_normalise
+
+SHEET = "Phieu tu danh gia"
+META = "meta"
+HEADER = [
+    "Mã chỉ số", "Tên chỉ số", "Đầu vào", "Nhãn", "Kiểu", "Đơn vị tính", "Giới hạn", "Giá trị",
+    "Ước tính (x)", "Thuyết minh",
+]  # fmt: skip
+VALUE_COLUMN, ESTIMATE_COLUMN, NOTE_COLUMN = 8, 9, 10  # 1-based: H, I, J
+MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    row: int
+    column: str  # the column's letter
+    message: str
+
+    def __str__(self) -> str:
+        return _("Dòng %(row)d, cột %(column)s: %(message)s") % {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class IndicatorChange:
+    code: str
+    name: str
+    version: int  # the answer's version when the template was downloaded
+    before: dict[str, str]
+    after: dict[str, str]
+    is_estimate: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class UploadPlan:
+    changes: tuple[IndicatorChange, ...]
+    problems: tuple[CellProblem, ...]
+
+    def as_session(self) -> list[dict]:
+        return [
+            {
+                "code": c.code,
+                "version": c.version,
+                "after": c.after,
+                "is_estimate": c.is_estimate,
+                "note": c.note,
+            }
+            for c in self.changes
+        ]
+
+
+def _editable_nodes(submission: Submission, user) -> list[Node]:
+    nodes = (
+        Node.objects.filter(
+            framework=submission.participation.period.framework, source=Node.Source.SELF
+        )
+        .exclude(rule="")
+        .prefetch_related("inputs")
+        .order_by("order")
+    )
+    return [n for n in nodes if n.inputs.all() and can(user, Action.EDIT, submission, n)]
+
+
+def submission_template(*, submission: Submission, user) -> bytes:
+    """The XLSX template of the submission with its current values, for the user's indicators."""
+    require(user, Action.EDIT, submission)
+    nodes = _editable_nodes(submission, user)
+    values: dict[tuple[int, str], str] = {
+        (node_id, name): value
+        for node_id, name, value in InputValue.objects.filter(submission=submission).values_list(
+            "node_id", "input_name", "value"
+        )
+    }
+    answers = {a.node_id: a for a in Answer.objects.filter(submission=submission)}
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    sheet.append(HEADER)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    fill = PatternFill("solid", fgColor="FFF4CC")
+    yes_no = DataValidation(type="list", formula1='"Có,Không"', allow_blank=True)
+    sheet.add_data_validation(yes_no)
+    for node in nodes:
+        answer = answers.get(node.pk)
+        for index, field in enumerate(indicator_fields(node)):
+            value = values.get((node.pk, field.name), "")
+            if field.type == InputSpec.Type.YESNO and value:
+                value = "Có" if value == "yes" else "Không"
+            bounds = ""
+            if field.min is not None or field.max is not None:
+                low = "" if field.min is None else format(field.min.normalize(), "f")
+                high = "" if field.max is None else format(field.max.normalize(), "f")
+                bounds = f"[{low}; {high}]"
+            first = index == 0
+            sheet.append(
+                [
+                    node.code,
+                    node.name if first else "",
+                    field.name,
+                    field.label,
+                    str(InputSpec.Type(field.type).label),
+                    field.unit,
+                    bounds or (" | ".join(field.choices) if field.choices else ""),
+                    value,
+                    ("x" if answer and answer.is_estimate else "") if first else "",
+                    (answer.note if answer else "") if first else "",
+                ]
+            )
+            row = sheet.max_row
+            sheet.cell(row, VALUE_COLUMN).fill = fill
+            if field.type == InputSpec.Type.YESNO:
+                yes_no.add(sheet.cell(row, VALUE_COLUMN))
+            elif field.type == InputSpec.Type.CHOICE:
+                choice = DataValidation(
+                    type="list", formula1='"' + ",".join(field.choices) + '"', allow_blank=True
+                )
+                sheet.add_data_validation(choice)
+                choice.add(sheet.cell(row, VALUE_COLUMN))
+    for column, width in zip("ABCDEFGHIJ", (9, 60, 14, 20, 12, 12, 16, 16, 12, 40), strict=True):
+        sheet.column_dimensions[column].width = width
+    meta = book.create_sheet(META)
+    period = submission.participation.period
+    meta.append(["period", period.code])
+    meta.append(["unit", submission.participation.unit.code])
+    for node in nodes:
+        answer = answers.get(node.pk)
+        meta.append([f"version:{node.code}", answer.version if answer else 0])
+    meta.sheet_state = "hidden"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def submission_upload_plan(*, submission: Submission, user, file, name: str) -> UploadPlan:
+    """Read a filled template: every problem with its row and column, and what would change."""
+    require(user, Action.EDIT, submission)
+    try:
+        upload_check(file, name=name, max_bytes=MAX_TEMPLATE_BYTES)
+    except UploadRejected as rejected:
+        raise ValidationError(str(rejected)) from None
+    file.seek(0)
+    if not name.lower().endswith(".xlsx"):
+        raise ValidationError(_("Hãy tải lên tệp mẫu Excel (.xlsx) đã tải về từ hệ thống."))
+    try:
+        book = load_workbook(file, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ValidationError(_("Không đọc được tệp Excel.")) from None
+    if SHEET not in book.sheetnames or META not in book.sheetnames:
+        raise ValidationError(_("Tệp không phải mẫu phiếu tự đánh giá tải từ hệ thống."))
+    meta = {_text(r[0]): _text(r[1]) for r in book[META].iter_rows(values_only=True) if r[0]}
+    period = submission.participation.period
+    if meta.get("period") != period.code or meta.get("unit") != submission.participation.unit.code:
+        raise ValidationError(
+            _("Tệp mẫu là của kỳ %(period)s, đơn vị %(unit)s, không phải phiếu này.")
+            % {"period": meta.get("period", "?"), "unit": meta.get("unit", "?")}
+        )
+    nodes = {n.code: n for n in _editable_nodes(submission, user)}
+    fields = {code: {f.name: f for f in indicator_fields(n)} for code, n in nodes.items()}
+    stored: dict[str, dict[str, str]] = {}
+    for code, input_name, value in InputValue.objects.filter(submission=submission).values_list(
+        "node__code", "input_name", "value"
+    ):
+        stored.setdefault(code, {})[input_name] = value
+    answers = {
+        a.node.code: a for a in Answer.objects.filter(submission=submission).select_related("node")
+    }
+
+    problems: list[CellProblem] = []
+    typed: dict[str, dict[str, str]] = {}
+    flags: dict[str, tuple[bool, str]] = {}
+    for number, row in enumerate(book[SHEET].iter_rows(min_row=2, values_only=True), start=2):
+        cells = [_text(c) for c in (*row, *[None] * 10)[:10]]
+        code, input_name = cells[0], cells[2]
+        if not code and not any(cells):
+            continue
+        if code not in nodes:
+            problems.append(
+                CellProblem(number, "A", _("mã chỉ số “%s” không có trong phiếu của bạn.") % code)
+            )
+            continue
+        if input_name not in fields[code]:
+            problems.append(
+                CellProblem(
+                    number,
+                    "C",
+                    _("chỉ số %(code)s không có đầu vào “%(name)s”.")
+                    % {"code": code, "name": input_name},
+                )
+            )
+            continue
+        field = fields[code][input_name]
+        raw = cells[VALUE_COLUMN - 1]
+        try:
+            typed.setdefault(code, {})[input_name] = value_normalise(field, raw)
+        except ValidationError as error:
+            problems.extend(CellProblem(number, "H", m) for m in error.messages)
+        if input_name == next(iter(fields[code])):
+            estimate = cells[ESTIMATE_COLUMN - 1].lower() in ("x", "có", "co", "yes", "1")
+            flags[code] = (estimate, cells[NOTE_COLUMN - 1])
+
+    changes = []
+    for code, after in typed.items():
+        node = nodes[code]
+        complete = {
+            name: after.get(name, stored.get(code, {}).get(name, "")) for name in fields[code]
+        }
+        before = {name: stored.get(code, {}).get(name, "") for name in fields[code]}
+        answer = answers.get(code)
+        estimate, note = flags.get(
+            code, (answer.is_estimate if answer else False, answer.note if answer else "")
+        )
+        same_flags = answer is not None and answer.is_estimate == estimate and answer.note == note
+        if complete == before and (same_flags or (answer is None and not estimate and not note)):
+            continue
+        version = int(meta.get(f"version:{code}", "0") or 0)
+        changes.append(IndicatorChange(code, node.name, version, before, complete, estimate, note))
+    return UploadPlan(tuple(changes), tuple(problems))
+
+
+def submission_upload_apply(*, submission: Submission, user, plan: list[dict]) -> int:
+    """Apply a checked plan: every indicator or none. A change made on the system after the
+    template was downloaded refuses the whole upload, naming the indicator."""
+    require(user, Action.EDIT, submission)
+    nodes = {
+        n.code: n
+        for n in Node.objects.filter(
+            framework=submission.participation.period.framework
+        ).prefetch_related("inputs")
+    }
+    with transaction.atomic():
+        for item in plan:
+            try:
+                answer_save(
+                    submission=submission,
+                    node=nodes[item["code"]],
+                    raw=item["after"],
+                    version=item["version"],
+                    actor=user,
+                    is_estimate=item["is_estimate"],
+                    note=item["note"],
+                    reason=_("tải lên từ tệp Excel"),
+                )
+            except Conflict:
+                raise ValidationError(
+                    _(
+                        "Chỉ số %(code)s đã được sửa trên hệ thống sau khi bạn tải mẫu; hãy tải mẫu mới. Chưa có gì được lưu."
+                    )
+                    % {"code": item["code"]}
+                ) from None
+    return len(plan)
