@@ -99,7 +99,7 @@ def submission_template(*, submission: Submission, user) -> bytes:
     }
     answers = {a.node_id: a for a in Answer.objects.filter(submission=submission)}
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]
     sheet.title = SHEET
     sheet.append(HEADER)
     for cell in sheet[1]:
