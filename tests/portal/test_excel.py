@@ -81,6 +81,10 @@ def test_a_filled_template_gives_the_same_values_as_the_form(demo) -> None:
     assert preview.status_code == 200 and 'id="excel-changes"' in html
     assert html.count("<tr data-node=") == len(TYPED)
     assert not stored("xa-hoa-binh")  # nothing written before "Áp dụng"
+    # The form's checks on the values as they would be: 1.1 still needs its evidence.
+    row_1_1 = html.split('data-node="1.1"', 1)[1].split("</tr>", 1)[0]
+    assert 'data-kind="evidence_missing"' in row_1_1
+    assert 'data-kind="missing"' not in row_1_1
     focal.post(BASE + "xa-hoa-binh/tai-len-excel/ap-dung/")
     # The same typing through the form's save, for another unit.
     other = User.objects.get(username="daumoi2")

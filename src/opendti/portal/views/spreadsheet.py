@@ -12,6 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from opendti.assessments.access import Action, access_submission
 from opendti.assessments.services import spreadsheet
+from opendti.results.checks import submission_checks
+from opendti.results.preview import unit_preview
 
 from .workspace import _workspace_url, htmx_login_required
 
@@ -58,7 +60,21 @@ def upload(request, period: str, unit: str):
             request, "portal/workspace/excel_preview.html", {**context, "plan": plan}, status=422
         )
     request.session[_plan_key(submission)] = plan.as_session()
-    return render(request, "portal/workspace/excel_preview.html", {**context, "plan": plan})
+    # The same data-quality checks as the form, on the values as they would be.
+    result = unit_preview(
+        period=submission.participation.period,
+        unit_code=submission.participation.unit.code,
+        overrides={c.code: c.after for c in plan.changes},
+    )[1]
+    changed = {c.code for c in plan.changes}
+    checks: dict[str, list] = {}
+    for check in submission_checks(submission=submission, result=result):
+        if check.node in changed:
+            checks.setdefault(check.node, []).append(check)
+    rows = [{"change": c, "checks": checks.get(c.code, [])} for c in plan.changes]
+    return render(
+        request, "portal/workspace/excel_preview.html", {**context, "plan": plan, "rows": rows}
+    )
 
 
 @require_POST
