@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from django.utils.translation import gettext as _
+
 from opendti.scoring.compare import PeriodChange
 from opendti.scoring.model import Assessment, PeriodResult, UnitResult
 from opendti.scoring.ranking import competition_ranks
@@ -56,7 +58,7 @@ def views(assessment: Assessment) -> list[Column]:
     """What a ranking can be by: the total, each pillar, each main index."""
     framework = assessment.framework
     return [
-        Column(TOTAL, "Tổng điểm"),
+        Column(TOTAL, _("Tổng điểm")),
         *(Column(p.code, p.name) for p in framework.pillars),
         *(Column(n.code, n.name) for n in framework.nodes if n.kind == "main"),
     ]
@@ -163,7 +165,7 @@ def ranking_table(
         average_score = averages.nodes.get(view)
     average = Row(
         unit="",
-        name="Trung bình",
+        name=_("Trung bình"),
         group=group or "",
         ranked=False,
         rank=None,
