@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 
 from opendti.assessments.models import GivenScore, InputValue, Submission
+from opendti.frameworks.exchange.create import input_specs
 from opendti.frameworks.models import Band, BandScheme, Framework, InputSpec, Level, Node, Pillar
 from opendti.periods.models import Participation, Period, RankingGroup
 from opendti.scoring.model import Value
@@ -120,20 +121,7 @@ def _create_period(parsed: ParsedWorkbook, code: str, year: int, level_code: str
         db_node.pillars.set([pillars[p] for p in node.pillars])
         nodes[node.code] = db_node
         if node.rule:
-            specs += [
-                InputSpec(
-                    node=db_node,
-                    name=s.name,
-                    label=s.label,
-                    type=s.type,
-                    unit=s.unit,
-                    min_value=s.min,
-                    max_value=s.max,
-                    choices=list(s.choices),
-                    order=i,
-                )
-                for i, s in enumerate(node.rule.inputs)
-            ]
+            specs += input_specs(db_node, node.rule)
     InputSpec.objects.bulk_create(specs)
     for scope, scheme in (
         ("total", assessment.framework.total_bands),
