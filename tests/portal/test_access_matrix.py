@@ -2,7 +2,7 @@
 people of another unit. A new URL without a row here fails the test, so no view escapes it.
 
 Codes: O allowed (2xx, or a redirect that is not to the login page), L sent to the login page,
-3 refused with 403 (the user may see the object but not do this), 4 answers 404 (the user may
+A refused with 401 (the API: log in or bring a token), 3 refused with 403 (the user may see the object but not do this), 4 answers 404 (the user may
 not know the object exists). Deny by default: 4 and L are the norm.
 """
 
@@ -18,6 +18,7 @@ from opendti.accounts.models import User
 from opendti.assessments.access import access_submission
 from opendti.assessments.evidence import evidence_add_file
 from opendti.frameworks.models import Node
+from opendti.periods.models import Period
 from opendti.results.demo import OPEN_PERIOD, demo_load
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -66,6 +67,19 @@ MATRIX = {
     "portal:remind": ("POST", "L 3 3 4 O 4 4 4 O"),
     "accounts:password_change": ("GET", "L O O O O O O O O"),
     "accounts:password_change_done": ("GET", "L O O O O O O O O"),
+    # The REST API (tests/api/ covers integrator tokens and writes).
+    "api:schema": ("GET", "O O O O O O O O O"),
+    "api:docs": ("GET", "O O O O O O O O O"),
+    "api:framework_list": ("GET", "A O O O O O O O O"),
+    "api:framework_detail": ("GET", "A O O O O O O O O"),
+    "api:unit_list": ("GET", "A O O O O O O O O"),
+    "api:unit_detail": ("GET", "A O O O O O O O O"),
+    "api:period_list": ("GET", "A O O O O O O O O"),
+    "api:period_detail": ("GET", "A O O O O O O O O"),
+    "api:submission_list": ("GET", "A O O O O O O O O"),
+    "api:value_list": ("GET", "A O O 4 O 4 4 4 O"),
+    "api:evidence_list": ("GET", "A O O 4 O 4 4 4 O"),
+    "api:result_list": ("GET", "A 4 4 4 O 4 O 4 O"),
 }
 # Django's own admin keeps its own staff check; it is tested for its entry page only.
 ADMIN_NAMESPACE = "admin"
@@ -124,6 +138,8 @@ def _kwargs(pattern: URLPattern, world) -> dict:
     kwargs = {key: values[key] for key in pattern.pattern.converters}
     if pattern.name in ("period_results", "dashboard", "scorecard", "what_if", "robustness"):
         kwargs["code"] = OPEN_PERIOD
+    if pattern.name == "framework_detail":
+        kwargs["pk"] = Period.objects.get(code=OPEN_PERIOD).framework_id
     return kwargs
 
 
@@ -142,6 +158,8 @@ POST_DATA = {
 def _outcome(response) -> str:
     if response.status_code in (301, 302):
         return "L" if "/dang-nhap/" in response["Location"] else "O"
+    if response.status_code == 401:
+        return "A"
     if response.status_code == 403:
         return "3"
     if response.status_code == 404:

@@ -2,7 +2,11 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns: list[URLPattern | URLResolver] = [path("i18n/", include("django.conf.urls.i18n"))]
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    # The API is not translated: one address per resource, outside the language prefixes.
+    path("api/v1/", include("opendti.api.urls")),
+]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("tai-khoan/", include("opendti.accounts.urls")),

@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from opendti.assessments.access import is_coordinator, submission_list_visible_to
 from opendti.periods.models import Period
 from opendti.results import charts
+from opendti.results.access import can_view_provisional_results
 from opendti.results.rankings import TOTAL, ranking_table, views
 from opendti.results.services import period_score, period_scores
 from opendti.scoring.robustness import rank_robustness
 
-from ..access import access_period_results, can_view_provisional_results
+from ..access import access_period_results
 
 # The engine names a finding by its kind; people read it in their language.
 FINDING_LABELS = {

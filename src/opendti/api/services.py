@@ -1,0 +1,108 @@
+"""Writes through the API: values of auto-measured indicators pushed by integrators."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opendti.assessments.models import Answer, Change, InputValue, Submission
+from opendti.assessments.services import (
+    answer_get,
+    answer_values,
+    indicator_fields,
+    value_normalise,
+)
+from opendti.frameworks.models import Node
+from opendti.periods.models import Participation, Phase
+
+from .models import IntegratorToken
+from .permissions import token_require_node, token_require_scope
+
+
+def auto_value_reason(*, source: str, measured_at: datetime.datetime) -> str:
+    when = timezone.localtime(measured_at).strftime("%H:%M %d/%m/%Y")
+    return _("Đo tự động: %(source)s, lúc %(when)s") % {"source": source, "when": when}
+
+
+def auto_value_push(
+    *,
+    token: IntegratorToken,
+    participation: Participation,
+    node: Node,
+    raw: dict[str, str],
+    measured_at: datetime.datetime,
+    source: str,
+) -> Answer:
+    """Store an integrator's measured inputs of an auto-measured indicator for one unit.
+
+    Refused (PermissionDenied) outside the token's scope, for indicators the unit reports itself,
+    and before the period's self-assessment has started; values arrive during appraisal too, so
+    the self-assessment deadline does not apply. The answer's version is bumped like a save from
+    the workspace; every changed input is a history row naming the source and the time.
+    """
+    token_require_scope(token, participation)
+    token_require_node(token, node)
+    phase = participation.period.phase(Phase.Kind.SELF_ASSESSMENT)
+    if phase is None or phase.starts_on > timezone.localdate():
+        raise PermissionDenied(_("Kỳ đánh giá chưa bắt đầu tự đánh giá: chưa nhận số liệu."))
+    fields = indicator_fields(node)
+    unknown = set(raw) - {f.name for f in fields}
+    if unknown:
+        raise ValidationError(
+            _("Đầu vào không thuộc chỉ số %(code)s: %(names)s")
+            % {"code": node.code, "names": ", ".join(repr(n) for n in sorted(unknown))}
+        )
+    values: dict[str, str] = {}
+    errors: list[str] = []
+    for field in fields:
+        if field.name not in raw:
+            continue  # inputs not sent keep their value
+        try:
+            values[field.name] = value_normalise(field, raw[field.name])
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+
+    reason = auto_value_reason(source=source, measured_at=measured_at)
+    actor = token.user
+    with transaction.atomic():
+        submission, _created = Submission.objects.get_or_create(participation=participation)
+        answer_get(submission, node)
+        Answer.objects.filter(submission=submission, node=node).update(
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+            updated_by=actor,
+            carried_over=False,
+            # The workspace shows the note beside an auto-measured value: its source and time.
+            note=reason,
+        )
+        before = answer_values(submission, node)
+        for name, value in values.items():
+            old = before.get(name, "")
+            if value == old:
+                continue
+            if value:
+                InputValue.objects.update_or_create(
+                    submission=submission, node=node, input_name=name, defaults={"value": value}
+                )
+            else:
+                InputValue.objects.filter(
+                    submission=submission, node=node, input_name=name
+                ).delete()
+            Change.objects.create(
+                submission=submission,
+                node=node,
+                kind=Change.Kind.VALUE,
+                field=name,
+                before=old,
+                after=value,
+                actor=actor,
+                reason=reason,
+            )
+        return Answer.objects.select_related("updated_by").get(submission=submission, node=node)
