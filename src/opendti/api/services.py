@@ -10,12 +10,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opendti.assessments.models import Answer, Change, InputValue, Submission
+from opendti.assessments.models import Answer, Submission
 from opendti.assessments.services import (
     answer_get,
-    answer_values,
     indicator_fields,
     value_normalise,
+    values_write,
 )
 from opendti.frameworks.models import Node
 from opendti.periods.models import Participation, Phase
@@ -82,27 +82,5 @@ def auto_value_push(
             # The workspace shows the note beside an auto-measured value: its source and time.
             note=reason,
         )
-        before = answer_values(submission, node)
-        for name, value in values.items():
-            old = before.get(name, "")
-            if value == old:
-                continue
-            if value:
-                InputValue.objects.update_or_create(
-                    submission=submission, node=node, input_name=name, defaults={"value": value}
-                )
-            else:
-                InputValue.objects.filter(
-                    submission=submission, node=node, input_name=name
-                ).delete()
-            Change.objects.create(
-                submission=submission,
-                node=node,
-                kind=Change.Kind.VALUE,
-                field=name,
-                before=old,
-                after=value,
-                actor=actor,
-                reason=reason,
-            )
+        values_write(submission=submission, node=node, values=values, actor=actor, reason=reason)
         return Answer.objects.select_related("updated_by").get(submission=submission, node=node)

@@ -13,6 +13,7 @@ from .answers import (
     answer_values,
     indicator_fields,
     value_normalise,
+    values_write,
 )
 from .assignments import index_assign
 from .carry_over import EVIDENCE_CONTENT, previous_submission, submission_carry_over
@@ -35,4 +36,5 @@ __all__ = [
     "submission_reopen",
     "submission_submit",
     "value_normalise",
+    "values_write",
 ]

@@ -109,6 +109,27 @@ def answer_get(submission: Submission, node: Node) -> Answer:
     return Answer.objects.get(submission=submission, node=node)
 
 
+def values_write(
+    *, submission: Submission, node: Node, values: dict[str, str], actor, reason: str
+) -> None:
+    """Write an indicator's normalised values ('' removes one), a history row for each change.
+
+    Callers hold the transaction and have checked access and the answer's version.
+    """
+    before = answer_values(submission, node)
+    for name, value in values.items():
+        old = before.get(name, "")
+        if value == old:
+            continue
+        if value:
+            InputValue.objects.update_or_create(
+                submission=submission, node=node, input_name=name, defaults={"value": value}
+            )
+        else:
+            InputValue.objects.filter(submission=submission, node=node, input_name=name).delete()
+        change_record(submission, node, Change.Kind.VALUE, name, old, value, actor, reason)
+
+
 def answer_save(
     *,
     submission: Submission,
@@ -166,20 +187,7 @@ def answer_save(
                 theirs=answer_values(submission, node),
                 yours={k: v for k, v in values.items() if v},
             )
-        before = answer_values(submission, node)
-        for name, value in values.items():
-            old = before.get(name, "")
-            if value == old:
-                continue
-            if value:
-                InputValue.objects.update_or_create(
-                    submission=submission, node=node, input_name=name, defaults={"value": value}
-                )
-            else:
-                InputValue.objects.filter(
-                    submission=submission, node=node, input_name=name
-                ).delete()
-            change_record(submission, node, Change.Kind.VALUE, name, old, value, actor, reason)
+        values_write(submission=submission, node=node, values=values, actor=actor, reason=reason)
         answer = Answer.objects.get(submission=submission, node=node)
         if answer.is_estimate != before_answer.is_estimate:
             change_record(
