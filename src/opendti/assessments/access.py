@@ -74,8 +74,17 @@ def submission_is_open(submission: Submission, on: datetime.date | None = None) 
     return phase is not None and phase.starts_on <= on <= phase.ends_on
 
 
-def can(user, action: Action, submission: Submission, node: Node | None = None) -> bool:
-    roles = unit_roles(user, submission.participation)
+def can(
+    user,
+    action: Action,
+    submission: Submission,
+    node: Node | None = None,
+    *,
+    roles: set[str] | None = None,
+) -> bool:
+    """`roles`: the user's unit_roles for this submission, when the caller asks many times."""
+    if roles is None:
+        roles = unit_roles(user, submission.participation)
     coordinator = is_coordinator(user)
     if action == Action.VIEW:
         return bool(roles) or coordinator

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from opendti.assessments.access import Action, can, submission_is_open
+from opendti.assessments.access import Action, can, submission_is_open, unit_roles
 from opendti.assessments.models import (
     Answer,
     Change,
@@ -136,6 +136,7 @@ def workspace_build(
         checks_by_node.setdefault(check.node, []).append(check)
     is_open = submission_is_open(submission) and submission.status == Submission.Status.DRAFT
 
+    roles = unit_roles(user, participation)
     sections: dict[int, SectionView] = {}
     for node in nodes:
         if node.kind == Node.Kind.MAIN:
@@ -159,7 +160,7 @@ def workspace_build(
                 evidence=evidence_by_node.get(node.pk, []),
                 editable=is_open
                 and node.source == Node.Source.SELF
-                and can(user, Action.EDIT, submission, node),
+                and can(user, Action.EDIT, submission, node, roles=roles),
                 applicable=unit_result.nodes.get(node.code) is not None,
             )
         )
@@ -171,11 +172,6 @@ def workspace_build(
         "evidence_required": sum(s.evidence_required for s in section_list),
         "passing": sum(s.passing for s in section_list),
     }
-    roles = set(
-        Membership.objects.filter(participation=participation, user=user).values_list(
-            "role", flat=True
-        )
-    )
     return {
         "submission": submission,
         "period": period,
@@ -189,9 +185,9 @@ def workspace_build(
         "evidence": evidence,
         "is_open": is_open,
         "roles": roles,
-        "can_submit": can(user, Action.SUBMIT, submission),
-        "can_assign": can(user, Action.ASSIGN, submission),
-        "can_reopen": can(user, Action.REOPEN, submission),
+        "can_submit": can(user, Action.SUBMIT, submission, roles=roles),
+        "can_assign": can(user, Action.ASSIGN, submission, roles=roles),
+        "can_reopen": can(user, Action.REOPEN, submission, roles=roles),
         "colleagues": [
             m.user
             for m in Membership.objects.filter(participation=participation).select_related("user")

@@ -16,8 +16,8 @@ from django.db.models import Max
 from django.utils.text import slugify
 
 from opendti.assessments.models import GivenScore, InputValue, Submission
-from opendti.frameworks.exchange.create import input_specs
-from opendti.frameworks.models import Band, BandScheme, Framework, InputSpec, Level, Node, Pillar
+from opendti.frameworks.exchange.create import band_schemes_create, input_specs
+from opendti.frameworks.models import Framework, InputSpec, Level, Node, Pillar
 from opendti.periods.models import Participation, Period, RankingGroup
 from opendti.scoring.model import Value
 from opendti.units.models import Lineage, Unit, UnitKind
@@ -123,24 +123,7 @@ def _create_period(parsed: ParsedWorkbook, code: str, year: int, level_code: str
         if node.rule:
             specs += input_specs(db_node, node.rule)
     InputSpec.objects.bulk_create(specs)
-    for scope, scheme in (
-        ("total", assessment.framework.total_bands),
-        ("pillar", assessment.framework.pillar_bands),
-    ):
-        if scheme is not None:
-            db_scheme = BandScheme.objects.create(
-                framework=framework, scope=scope, basis=scheme.basis
-            )
-            Band.objects.bulk_create(
-                Band(
-                    scheme=db_scheme,
-                    label=b.label,
-                    lower=b.lower,
-                    lower_inclusive=b.lower_inclusive,
-                    order=i,
-                )
-                for i, b in enumerate(scheme.bands)
-            )
+    band_schemes_create(framework, assessment.framework)
     period = Period.objects.create(
         code=code,
         title=settings.title or code,

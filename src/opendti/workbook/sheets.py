@@ -94,7 +94,7 @@ def _read_xlsx(path: Path) -> RawWorkbook:
             if name not in SHEETS:
                 continue
             rows = [[cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
-            raw[name] = _sheet(name, rows)
+            raw[name] = sheet_from_cells(name, rows)
     finally:
         book.close()
     return raw
@@ -106,11 +106,14 @@ def _read_csv_folder(folder: Path) -> RawWorkbook:
         path = folder / f"{name}.csv"
         if path.exists():
             with path.open(encoding="utf-8-sig", newline="") as handle:
-                raw[name] = _sheet(name, [[c.strip() for c in row] for row in csv.reader(handle)])
+                raw[name] = sheet_from_cells(
+                    name, [[c.strip() for c in row] for row in csv.reader(handle)]
+                )
     return raw
 
 
-def _sheet(name: str, rows: list[list[str]]) -> Sheet:
+def sheet_from_cells(name: str, rows: list[list[str]]) -> Sheet:
+    """A sheet from its cells as text, row 1 the header; empty rows skipped, numbers kept."""
     if not rows:
         return Sheet(name, [])
     columns = [c.strip().lower() for c in rows[0]]

@@ -7,6 +7,7 @@ import json
 from django.db import transaction
 from django.db.models import Max
 
+from opendti.scoring.model import Framework as ScoringFramework
 from opendti.scoring.model import Rule
 from opendti.workbook.parse import parse_flag
 
@@ -30,6 +31,27 @@ def input_specs(node: Node, rule: Rule) -> list[InputSpec]:
         )
         for order, spec in enumerate(rule.inputs)
     ]
+
+
+def band_schemes_create(framework: Framework, model: ScoringFramework) -> None:
+    """The band schemes (total, pillar) of an engine framework, written for a framework row."""
+    for scope, scheme in (
+        (BandScheme.Scope.TOTAL, model.total_bands),
+        (BandScheme.Scope.PILLAR, model.pillar_bands),
+    ):
+        if scheme is None:
+            continue
+        db_scheme = BandScheme.objects.create(framework=framework, scope=scope, basis=scheme.basis)
+        Band.objects.bulk_create(
+            Band(
+                scheme=db_scheme,
+                label=band.label,
+                lower=band.lower,
+                lower_inclusive=band.lower_inclusive,
+                order=i,
+            )
+            for i, band in enumerate(scheme.bands)
+        )
 
 
 @transaction.atomic
@@ -84,23 +106,7 @@ def framework_create(checked: Checked) -> Framework:
         if node.rule is not None:
             specs += input_specs(db_node, node.rule)
     InputSpec.objects.bulk_create(specs)
-    for scope, scheme in (
-        (BandScheme.Scope.TOTAL, assessment.framework.total_bands),
-        (BandScheme.Scope.PILLAR, assessment.framework.pillar_bands),
-    ):
-        if scheme is None:
-            continue
-        db_scheme = BandScheme.objects.create(framework=framework, scope=scope, basis=scheme.basis)
-        Band.objects.bulk_create(
-            Band(
-                scheme=db_scheme,
-                label=band.label,
-                lower=band.lower,
-                lower_inclusive=band.lower_inclusive,
-                order=i,
-            )
-            for i, band in enumerate(scheme.bands)
-        )
+    band_schemes_create(framework, assessment.framework)
     return framework
 
 

@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
 from opendti.workbook.errors import CellError, WorkbookError
-from opendti.workbook.sheets import Sheet, cell_text
+from opendti.workbook.sheets import Sheet, cell_text, sheet_from_cells
 
 from .rows import COLUMNS, META_KEYS, SHEET_NAMES, Rows
 
@@ -134,26 +134,10 @@ def _read_xlsx(path: Path) -> dict[str, Sheet]:
             name = worksheet.title.strip().lower()
             if name in SHEET_NAMES:
                 cells = [[cell_text(v) for v in r] for r in worksheet.iter_rows(values_only=True)]
-                sheets[name] = _sheet(name, cells)
+                sheets[name] = sheet_from_cells(name, cells)
     finally:
         book.close()
     return sheets
-
-
-def _sheet(name: str, cells: list[list[str]]) -> Sheet:
-    if not cells:
-        return Sheet(name, [])
-    columns = [c.strip().lower() for c in cells[0]]
-    while columns and not columns[-1]:
-        columns.pop()
-    sheet = Sheet(name, columns)
-    for number, line in enumerate(cells[1:], start=2):
-        if any(line):
-            sheet.rows.append(
-                {c: (line[i] if i < len(line) else "") for i, c in enumerate(columns) if c}
-            )
-            sheet.row_numbers.append(number)
-    return sheet
 
 
 def _read_json(path: Path) -> Loaded:

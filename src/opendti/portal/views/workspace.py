@@ -21,7 +21,8 @@ from opendti.assessments.access import Action, access_submission, require
 from opendti.assessments.models import Change, Evidence, Submission
 from opendti.assessments.uploads import upload_open
 from opendti.frameworks.models import Node
-from opendti.results.checks import blocking_count
+from opendti.results.checks import blocking_count, submission_checks
+from opendti.results.preview import unit_preview
 
 from ..workspace import workspace_build
 
@@ -330,12 +331,16 @@ def carry_over(request, period: str, unit: str):
 def submit(request, period: str, unit: str):
     submission = access_submission(request.user, period, unit)
     require(request.user, Action.SUBMIT, submission)
-    context = workspace_build(submission=submission, user=request.user, with_previous=False)
+    # The same checks the page shows (without the previous period's, which only warn).
+    result = unit_preview(
+        period=submission.participation.period, unit_code=submission.participation.unit.code
+    )[1]
+    blocking = blocking_count(submission_checks(submission=submission, result=result))
     return _act(
         request,
         submission,
         lambda: services.submission_submit(
-            submission=submission, actor=request.user, blocking=blocking_count(context["checks"])
+            submission=submission, actor=request.user, blocking=blocking
         ),
         _("Đã gửi phiếu tự đánh giá."),
     )
