@@ -17,3 +17,15 @@ def published() -> Path:
     if not PUBLISHED.exists():
         pytest.fail(f"the published tables are expected at {PUBLISHED}")
     return PUBLISHED
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language (Vietnamese): a page rendered in English by an
+    earlier test leaves its language active in the thread, and services translate messages."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

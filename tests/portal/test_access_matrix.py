@@ -15,10 +15,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from opendti.accounts.models import User
+from opendti.appraisal.models import Decision, Objection
 from opendti.assessments.access import access_submission
 from opendti.assessments.evidence import evidence_add_file
+from opendti.assessments.models import Submission
 from opendti.frameworks.models import Node
-from opendti.periods.models import Period
+from opendti.periods.models import Period, ReviewerAssignment
+from opendti.publication.demo import APPRAISAL_PERIOD, demo_load_all
 from opendti.results.demo import OPEN_PERIOD, demo_load
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -42,11 +45,13 @@ MATRIX = {
     "portal:login": ("GET", "O O O O O O O O O"),
     "portal:logout": ("POST", "O O O O O O O O O"),
     "set_language": ("POST", "O O O O O O O O O"),
-    "portal:period_results": ("GET", "L 4 4 4 O 4 O 4 O"),
+    # Results: the period here is not published, so the public gets 404 like for an unknown one
+    # (tests/publication/ covers published periods, which everyone sees).
+    "portal:period_results": ("GET", "4 4 4 4 O 4 O 4 O"),
     "portal:dashboard": ("GET", "L 4 4 4 O 4 4 4 O"),
-    "portal:scorecard": ("GET", "L 4 4 4 O 4 O 4 O"),
-    "portal:robustness": ("GET", "L 4 4 4 O 4 O 4 O"),
-    "portal:what_if": ("POST", "L 4 4 4 O 4 O 4 O"),
+    "portal:scorecard": ("GET", "4 4 4 4 O 4 O 4 O"),
+    "portal:robustness": ("GET", "4 4 4 4 O 4 O 4 O"),
+    "portal:what_if": ("POST", "4 4 4 4 O 4 O 4 O"),
     "portal:workspace": ("GET", "L O O 4 O 4 4 4 O"),
     "portal:indicator_preview": ("POST", "L O O 4 O 4 4 4 O"),
     "portal:indicator_history": ("GET", "L O O 4 O 4 4 4 O"),
@@ -65,8 +70,34 @@ MATRIX = {
     "portal:recall": ("POST", "L 3 O 4 3 4 4 4 3"),
     "portal:reopen": ("POST", "L 3 3 4 O 4 4 4 O"),
     "portal:remind": ("POST", "L 3 3 4 O 4 4 4 O"),
+    # The unit's side of the appraisal (tests/portal/test_explanations.py covers the open cases):
+    # here no request exists (404) and the period is in self-assessment, so objecting is refused
+    # by the period's state (409) for the unit's focal point and leader, by role (403) for others.
+    "portal:explain": ("POST", "L 4 4 4 4 4 4 4 4"),
+    "portal:objection_raise": ("POST", "L 409 409 4 3 4 4 4 3"),
+    # Appraisal, reply and approval, on the demo's 2025 communes (in appraisal, round 1 open;
+    # thamdinh reviews every unit and proposed a cut on 2.1 of xa-hoa-binh that awaits a second
+    # reviewer). 409/422: the person may do this, but not now (the round is open, the period is
+    # not in reply or approval, thamdinh has undecided indicators left).
+    "portal:appraisal": ("GET", "L 4 4 4 O O 4 4 O"),
+    "portal:appraisal_assign": ("POST", "L 4 4 4 O 3 4 4 O"),
+    "portal:appraisal_unassign": ("POST", "L 4 4 4 O 3 4 4 O"),
+    "portal:period_advance": ("POST", "L 4 4 4 409 3 4 4 409"),
+    "portal:round_sign_off": ("POST", "L 4 4 4 3 422 4 4 3"),
+    "portal:decision_agree": ("POST", "L 4 4 4 3 3 4 4 3"),
+    "portal:unit_review": ("GET", "L 4 4 4 O O 4 4 O"),
+    "portal:decide": ("POST", "L 4 4 4 3 O 4 4 3"),
+    "portal:accept_rest": ("POST", "L 4 4 4 3 O 4 4 3"),
+    "portal:objections": ("GET", "L 4 4 4 O 4 4 4 O"),
+    "portal:objection_answer": ("POST", "L 4 4 4 409 4 4 4 409"),
+    "portal:approval": ("GET", "L 4 4 4 O 4 O 4 O"),
+    "portal:approve": ("POST", "L 4 4 4 3 4 409 4 409"),
+    "portal:approval_return": ("POST", "L 4 4 4 3 4 409 4 409"),
     "accounts:password_change": ("GET", "L O O O O O O O O"),
     "accounts:password_change_done": ("GET", "L O O O O O O O O"),
+    # Everyone's own notifications (tests/notifications/ covers that nobody sees another's).
+    "notifications:list": ("GET", "L O O O O O O O O"),
+    "notifications:mark_read": ("POST", "L O O O O O O O O"),
     # The REST API (tests/api/ covers integrator tokens and writes).
     "api:schema": ("GET", "O O O O O O O O O"),
     "api:docs": ("GET", "O O O O O O O O O"),
@@ -80,6 +111,14 @@ MATRIX = {
     "api:value_list": ("GET", "A O O 4 O 4 4 4 O"),
     "api:evidence_list": ("GET", "A O O 4 O 4 4 4 O"),
     "api:result_list": ("GET", "A 4 4 4 O 4 O 4 O"),
+    # The appraisal workflow through the API (tests/api/test_workflow.py covers every step and
+    # refusal during an appraisal). Here 2026 is in self-assessment with no reviewer assigned; the
+    # POSTs carry a form body and the API reads JSON: 415 is "allowed this far".
+    "api:period_workflow": ("GET", "A 4 4 4 O 4 O 4 O"),
+    "api:period_transition": ("POST", "A 4 4 4 415 4 415 4 415"),
+    "api:period_sign_off": ("POST", "A 4 4 4 3 4 3 4 3"),
+    "api:decision_list": ("GET", "A O O 4 O 4 4 4 O"),
+    "api:submission_submit": ("POST", "A 3 400 4 3 4 4 4 3"),
 }
 # Django's own admin keeps its own staff check; it is tested for its entry page only.
 ADMIN_NAMESPACE = "admin"
@@ -114,6 +153,7 @@ def test_every_url_has_a_row_in_the_matrix():
 def world(db, settings, tmp_path):
     settings.OPENDTI_EVIDENCE_ROOT = tmp_path / "evidence"
     demo_load()
+    demo_load_all()  # the earlier periods published, 2025 in appraisal; 2026 is untouched
     focal = User.objects.get(username="daumoi")
     submission = access_submission(focal, OPEN_PERIOD, "xa-hoa-binh")
     node = Node.objects.get(framework=submission.participation.period.framework, code="1.1")
@@ -125,7 +165,36 @@ def world(db, settings, tmp_path):
         nodes=[node],
         actor=focal,
     )
-    return {"evidence": evidence.pk, "leader": User.objects.get(username="lanhdao").pk}
+    return {
+        "evidence": evidence.pk,
+        "leader": User.objects.get(username="lanhdao").pk,
+        **_appraisal_world(),
+    }
+
+
+def _appraisal_world() -> dict:
+    """What the appraisal URLs point at in the demo's 2025 communes."""
+    submission = Submission.objects.get(
+        participation__period__code=APPRAISAL_PERIOD, participation__unit__code="xa-hoa-binh"
+    )
+    node = Node.objects.get(framework=submission.participation.period.framework, code="2.1")
+    second = User.objects.get(username="thamdinh2")
+    # An objection is only raised in the reply window; made directly here so that the answer URL
+    # has something to point at (the period's state then refuses the answer).
+    objection = Objection.objects.create(
+        submission=submission,
+        node=node,
+        author=User.objects.get(username="lanhdao"),
+        text="Đề nghị xem lại",
+    )
+    return {
+        "reviewer2": second.pk,
+        "assignment": ReviewerAssignment.objects.get(
+            period__code=APPRAISAL_PERIOD, reviewer=second, unit__code="xa-tan-lap"
+        ).pk,
+        "decision": Decision.objects.get(submission=submission, node=node, state="awaiting").pk,
+        "objection": objection.pk,
+    }
 
 
 def _kwargs(pattern: URLPattern, world) -> dict:
@@ -140,7 +209,30 @@ def _kwargs(pattern: URLPattern, world) -> dict:
         kwargs["code"] = OPEN_PERIOD
     if pattern.name == "framework_detail":
         kwargs["pk"] = Period.objects.get(code=OPEN_PERIOD).framework_id
+    if pattern.name in APPRAISAL_PKS:
+        kwargs["period"] = APPRAISAL_PERIOD
+        if "pk" in kwargs:
+            kwargs["pk"] = world[APPRAISAL_PKS[pattern.name]]
     return kwargs
+
+
+# The appraisal URLs (portal/views/appraisal.py) and what their `pk` names in the world.
+APPRAISAL_PKS = {
+    "appraisal": "",
+    "appraisal_assign": "",
+    "appraisal_unassign": "assignment",
+    "period_advance": "",
+    "round_sign_off": "",
+    "decision_agree": "decision",
+    "unit_review": "",
+    "decide": "",
+    "accept_rest": "",
+    "objections": "",
+    "objection_answer": "objection",
+    "approval": "",
+    "approve": "",
+    "approval_return": "",
+}
 
 
 POST_DATA = {
@@ -152,6 +244,17 @@ POST_DATA = {
     "portal:recall": {"reason": "sửa số liệu"},
     "portal:reopen": {"until": "2999-01-01", "reason": "đơn vị gặp sự cố"},
     "set_language": {"language": "vi"},
+    "portal:appraisal_assign": {"unit": "xa-hoa-binh"},  # and thamdinh2: already assigned
+    "portal:period_advance": {"to": "next_round"},
+    "portal:decision_agree": {"agreed": "yes"},
+    "portal:decide": {"kind": "accept"},
+    "portal:objection_answer": {"verdict": "rejected", "answer": "Không có căn cứ"},
+    "portal:approve": {
+        "decision_number": "1/QĐ-UBND",
+        "decision_date": "2026-03-01",
+        "signer": "A",
+    },
+    "portal:approval_return": {"reason": "Xem lại"},
 }
 
 
@@ -185,6 +288,8 @@ def test_access_matrix(role, world):
         data = dict(POST_DATA.get(name, {}))
         if name == "portal:index_assign":
             data["user"] = world["leader"]
+        if name == "portal:appraisal_assign":
+            data["reviewer"] = world["reviewer2"]
         response = client.post(url, data) if method == "POST" else client.get(url)
         got[name] = _outcome(response)
         expected[name] = codes.split()[index]

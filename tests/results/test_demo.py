@@ -6,9 +6,13 @@ from django.utils import timezone
 
 from opendti.accounts.models import User
 from opendti.accounts.roles import ROLES
+from opendti.appraisal.models import Decision
 from opendti.assessments.access import access_submission, submission_is_open
+from opendti.assessments.models import AppraisedScore
 from opendti.frameworks.models import NodeMapping
+from opendti.notifications.models import Notification
 from opendti.periods.models import Membership, Period, Phase
+from opendti.publication.models import Publication, Snapshot
 from opendti.results.demo import OPEN_PERIOD
 from opendti.units.models import Unit
 
@@ -38,7 +42,18 @@ def test_demo_loads_periods_and_a_user_per_role_and_is_idempotent(
     assert roles == set(ROLES)
     out = capsys.readouterr().out
     assert "dieuphoi" in out and "OpenDTI-demo-2026" in out
-    assert User.objects.count() == len(ROLES) + 2
+    assert User.objects.count() == len(ROLES) + 3  # a second unit's people, a second reviewer
+    statuses = dict(Period.objects.values_list("code", "status"))
+    assert statuses == {
+        "2022-provinces": "published",
+        "2023-departments": "published",
+        "2023-districts": "published",
+        "2024-communes": "published",
+        "2025-communes": "appraisal",
+        "2026-communes": "self_assessment",
+    }
+    assert Snapshot.objects.count() == Publication.objects.count() == 4
+    assert Snapshot.objects.get(period__code="2023-districts").decision_number == "401/QĐ-UBND"
 
 
 def test_demo_has_a_period_open_for_self_assessment_with_two_units() -> None:
@@ -59,3 +74,25 @@ def test_demo_has_a_period_open_for_self_assessment_with_two_units() -> None:
     focal = User.objects.get(username="daumoi")
     submission = access_submission(focal, OPEN_PERIOD, "xa-hoa-binh")
     assert submission_is_open(submission)
+
+
+def test_demo_has_a_period_part_way_through_appraisal() -> None:
+    """Round 1 open: a request waiting for xa-hoa-binh's explanation, a large cut waiting for
+    the second reviewer (so no score has changed yet), everything else still to decide."""
+    call_command("load_demo")
+    period = Period.objects.get(code="2025-communes")
+    current = period.rounds.get()
+    assert current.number == 1 and current.is_open
+    decisions = {
+        (d.node.code, d.kind, d.state, d.reviewer.username)
+        for d in Decision.objects.filter(round=current).select_related("node", "reviewer")
+    }
+    assert decisions == {
+        ("2.2", "request", "open", "thamdinh"),
+        ("2.1", "adjust", "awaiting", "thamdinh"),
+    }
+    assert not AppraisedScore.objects.filter(submission__participation__period=period).exists()
+    reviewers = set(period.reviewers.values_list("reviewer__username", flat=True))
+    assert reviewers == {"thamdinh", "thamdinh2"}
+    focal = User.objects.get(username="daumoi")
+    assert Notification.objects.filter(user=focal, kind="request").exists()

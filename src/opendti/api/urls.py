@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import views
+from . import views, workflow
 
 app_name = "api"
 urlpatterns = [
@@ -29,6 +29,26 @@ urlpatterns = [
         name="evidence_list",
     ),
     path("periods/<str:period>/results/", views.ResultList.as_view(), name="result_list"),
+    # The appraisal workflow (api/workflow.py).
+    path(
+        "periods/<str:period>/workflow/", workflow.PeriodWorkflow.as_view(), name="period_workflow"
+    ),
+    path(
+        "periods/<str:period>/transitions/",
+        workflow.PeriodTransitionCreate.as_view(),
+        name="period_transition",
+    ),
+    path("periods/<str:period>/sign-off/", workflow.RoundSignOff.as_view(), name="period_sign_off"),
+    path(
+        "periods/<str:period>/units/<str:unit>/decisions/",
+        workflow.DecisionList.as_view(),
+        name="decision_list",
+    ),
+    path(
+        "periods/<str:period>/units/<str:unit>/submission/submit/",
+        workflow.SubmissionSubmit.as_view(),
+        name="submission_submit",
+    ),
     # Anything else under the API answers 404 in JSON, as the API's own 404s do (not the site's
     # HTML page): a path value with a slash, a negative id.
     re_path(r"^.*$", views.not_found),

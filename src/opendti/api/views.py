@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -18,8 +19,7 @@ from opendti.assessments.access import access_submission, submission_list_visibl
 from opendti.assessments.models import Answer, Evidence, EvidenceLink, InputValue, Submission
 from opendti.frameworks.models import Framework, Node
 from opendti.periods.models import Period
-from opendti.results.access import can_view_provisional_results
-from opendti.results.services import period_score
+from opendti.publication.selectors import result_source
 from opendti.units.models import Unit
 
 from . import serializers as s
@@ -352,9 +352,13 @@ def _text(value: Any) -> str | None:
 
 @extend_schema(tags=["results"])
 class ResultList(generics.ListAPIView):
-    """Provisional results computed now by the engine: coordinators, approvers, administrators."""
+    """A period's results. Published ones are public (no login, no token) and read from the
+    approved snapshot; before publication, coordinators, approvers and administrators only: the
+    snapshot once approved, before that the provisional results computed now by the engine."""
 
     serializer_class = s.UnitResultSerializer
+    # Anyone may ask: get_queryset answers 401 (anonymous) or 404 for what is not published.
+    permission_classes = [AllowAny]
 
     @extend_schema(
         parameters=[PERIOD, _query("group", "ranking group code"), _query("unit", "unit code")],
@@ -364,12 +368,23 @@ class ResultList(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
-        period = period_get(self.kwargs["period"])
-        if not can_view_provisional_results(self.request.user):
+        user = self.request.user
+        _clean_path(self.kwargs["period"])
+        period = (
+            Period.objects.select_related("framework__level")
+            .filter(code=self.kwargs["period"])
+            .first()
+        )
+        source = result_source(user, period) if period is not None else None
+        if source is None:
+            # Without credentials, anything unpublished asks for them, whether or not the
+            # period exists: an unknown code and an unpublished period answer alike.
+            if not user.is_authenticated:
+                raise exceptions.NotAuthenticated
             raise Http404
         group = query_param(self.request, "group")
         unit = query_param(self.request, "unit")
-        _assessment, result = period_score(period=period)
+        result = source.scores().result
         return [
             {
                 "unit": u.code,

@@ -12,6 +12,7 @@ import datetime
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -19,9 +20,9 @@ from django.utils.translation import gettext as _
 
 from opendti.accounts.roles import ADMINISTRATOR, COORDINATOR
 from opendti.frameworks.models import Node
-from opendti.periods.models import Membership, Participation, Period, Phase
+from opendti.periods.models import Membership, Participation, Period, Phase, ReviewerAssignment
 
-from .models import IndexAssignment, Submission
+from .models import Answer, IndexAssignment, Submission
 
 
 class Action(StrEnum):
@@ -64,10 +65,34 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
+def is_reviewer_of(user, participation: Participation) -> bool:
+    """A reviewer assigned to this unit (or to a main index of every unit) in this period."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return (
+        ReviewerAssignment.objects.filter(period_id=participation.period_id, reviewer=user)
+        .filter(models.Q(unit_id=participation.unit_id) | models.Q(unit__isnull=True))
+        .exists()
+    )
+
+
+def open_for_explanation(
+    submission: Submission, node: Node, on: datetime.date | None = None
+) -> bool:
+    """An indicator a reviewer asked to supplement: open to the unit until the request's date."""
+    if submission.pk is None:
+        return False
+    on = on or today()
+    return Answer.objects.filter(submission=submission, node=node, open_until__gte=on).exists()
+
+
 def submission_is_open(submission: Submission, on: datetime.date | None = None) -> bool:
     """The server-side lock: open during the self-assessment phase, or until the date the
-    coordinator reopened it to. Without a self-assessment phase nothing is open."""
+    coordinator reopened it to. Without a self-assessment phase nothing is open, and nothing is
+    open once the period has moved on to appraisal."""
     on = on or today()
+    if submission.participation.period.status != Period.Status.SELF_ASSESSMENT:
+        return False
     if submission.reopened_until and on <= submission.reopened_until:
         return True
     phase = submission.participation.period.phase(Phase.Kind.SELF_ASSESSMENT)
@@ -87,7 +112,7 @@ def can(
         roles = unit_roles(user, submission.participation)
     coordinator = is_coordinator(user)
     if action == Action.VIEW:
-        return bool(roles) or coordinator
+        return bool(roles) or coordinator or is_reviewer_of(user, submission.participation)
     if action in (Action.REOPEN, Action.REMIND):
         return coordinator
     if action == Action.ASSIGN:
@@ -98,14 +123,15 @@ def can(
         if Membership.Role.FOCAL_POINT in roles:
             return True
         if Membership.Role.CONTRIBUTOR in roles and node is not None:
-            main = _main_index(node)
+            main = main_index(node)
             return IndexAssignment.objects.filter(
                 submission=submission, node=main, user=user
             ).exists()
     return False
 
 
-def _main_index(node: Node) -> Node:
+def main_index(node: Node) -> Node:
+    """The main index (chỉ số chính) an indicator belongs to."""
     while node.parent is not None and node.kind != Node.Kind.MAIN:
         node = node.parent
     return node
@@ -118,6 +144,16 @@ def require(user, action: Action, submission: Submission, node: Node | None = No
     """
     if not can(user, action, submission, node):
         raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
+    if action == Action.EDIT and node is not None and open_for_explanation(submission, node):
+        return  # answering a reviewer's request: this indicator only, until its due date
+    past_self_assessment = submission.participation.period.status != Period.Status.SELF_ASSESSMENT
+    if action in (Action.EDIT, Action.ASSIGN) and past_self_assessment:
+        raise PermissionDenied(
+            _(
+                "Kỳ đã chuyển sang thẩm định: phiếu đã khóa; chỉ sửa được chỉ số có yêu cầu "
+                "bổ sung, chỉnh sửa còn trong hạn giải trình."
+            )
+        )
     if action in (Action.EDIT, Action.ASSIGN):
         if submission.status != Submission.Status.DRAFT:
             raise PermissionDenied(
@@ -138,6 +174,25 @@ def submission_list_visible_to(user) -> QuerySet[Submission]:
     if not user.is_authenticated:
         return qs.none()
     return qs.filter(participation__memberships__user=user).distinct()
+
+
+def submissions_reviewed_by(user) -> QuerySet[Submission]:
+    """The submissions a reviewer is assigned to (by unit, or by main index for every unit)."""
+    if not user.is_authenticated:
+        return Submission.objects.none()
+    by_unit = ReviewerAssignment.objects.filter(
+        reviewer=user,
+        unit=models.OuterRef("participation__unit"),
+        period=models.OuterRef("participation__period"),
+    )
+    by_index = ReviewerAssignment.objects.filter(
+        reviewer=user, unit__isnull=True, period=models.OuterRef("participation__period")
+    )
+    return (
+        Submission.objects.select_related("participation__period", "participation__unit")
+        .filter(models.Exists(by_unit) | models.Exists(by_index))
+        .order_by("participation__period__code", "participation__order")
+    )
 
 
 def access_submission(user, period_code: str, unit_code: str, action: Action = Action.VIEW):

@@ -69,6 +69,9 @@ class Answer(models.Model):
     is_estimate = models.BooleanField(_("số liệu ước tính"), default=False)
     carried_over = models.BooleanField(_("chuyển từ kỳ trước, chưa xác nhận"), default=False)
     note = models.TextField(_("thuyết minh"), blank=True)
+    # Set by the appraisal when a reviewer asks for a supplement: the unit may change this
+    # indicator (values, evidence) until then, even though the submission itself is locked.
+    open_until = models.DateField(_("mở để giải trình đến ngày"), null=True, blank=True)
     updated_at = models.DateTimeField(null=True, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -164,6 +167,26 @@ class GivenScore(models.Model):
         ]
 
 
+class AppraisedScore(models.Model):
+    """The score the appraisal settled for one indicator of one submission: a reviewer's
+    adjustment or an upheld objection. Kept up to date by the appraisal app (which keeps every
+    decision); scoring reads it here and lets it replace the score computed from the values."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="appraised_scores"
+    )
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    score = models.DecimalField(**POINTS)
+
+    class Meta:
+        verbose_name = _("điểm sau thẩm định")
+        verbose_name_plural = _("điểm sau thẩm định")
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "node"], name="appraised_score_unique"),
+            models.CheckConstraint(condition=models.Q(score__gte=0), name="appraised_score_gte_0"),
+        ]
+
+
 class Change(models.Model):
     """The history: every change of a value, score, evidence link, flag or status, with who,
     when, before/after and why. Rows are only ever added."""
@@ -176,6 +199,9 @@ class Change(models.Model):
         STATUS = "status", _("trạng thái")
         ASSIGNMENT = "assignment", _("phân công")
         REMINDER = "reminder", _("nhắc nhở")
+        APPRAISAL = "appraisal", _("thẩm định")
+        EXPLANATION = "explanation", _("giải trình")
+        OBJECTION = "objection", _("ý kiến phản hồi")
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="changes")
     node = models.ForeignKey(

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("tai-khoan/", include("opendti.accounts.urls")),
+    path("", include("opendti.notifications.urls")),
     path("", include("opendti.portal.urls")),
     prefix_default_language=False,
 )

@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import Participation, Period, Phase, RankingGroup
+from opendti.core.admin_mixins import ReadOnlyAdmin
+
+from .models import Participation, Period, PeriodTransition, Phase, RankingGroup, ReviewerAssignment
 
 
 class GroupInline(admin.TabularInline):
@@ -21,7 +23,23 @@ class PhaseInline(admin.TabularInline):
 
 @admin.register(Period)
 class PeriodAdmin(admin.ModelAdmin):
-    list_display = ("code", "title", "year", "cadence", "framework")
-    list_filter = ("year", "cadence")
+    list_display = ("code", "title", "year", "cadence", "framework", "status")
+    list_filter = ("year", "cadence", "status")
+    # The status moves only through periods.workflow (pages, API), which records every step.
+    readonly_fields = ("status",)
     filter_horizontal = ("not_deployed",)
     inlines = [GroupInline, ParticipationInline, PhaseInline]
+
+
+@admin.register(ReviewerAssignment)
+class ReviewerAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("period", "reviewer", "unit", "node")
+    list_filter = ("period",)
+
+
+@admin.register(PeriodTransition)
+class PeriodTransitionAdmin(ReadOnlyAdmin):
+    """The history of steps."""
+
+    list_display = ("period", "before", "after", "actor", "at", "reason")
+    list_filter = ("period",)

@@ -12,6 +12,15 @@ from opendti.units.models import Unit
 
 
 class Period(models.Model):
+    class Status(models.TextChoices):
+        # The order is the process's order; periods/workflow.py says which steps are allowed.
+        SELF_ASSESSMENT = "self_assessment", _("tự đánh giá")
+        APPRAISAL = "appraisal", _("thẩm định")
+        REPLY = "reply", _("phản hồi kết quả dự kiến")
+        APPROVAL = "approval", _("chờ phê duyệt")
+        APPROVED = "approved", _("đã phê duyệt")
+        PUBLISHED = "published", _("đã công bố")
+
     class Cadence(models.TextChoices):
         ANNUAL = "annual", _("hằng năm")
         QUARTERLY = "quarterly", _("hằng quý")
@@ -50,6 +59,22 @@ class Period(models.Model):
         Node, blank=True, related_name="not_deployed_in", verbose_name=_("chỉ số chưa triển khai")
     )
     units = models.ManyToManyField(Unit, through="Participation", related_name="periods")
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.SELF_ASSESSMENT,
+        editable=False,  # changed only through periods.workflow, which records every step
+    )
+    review_rounds = models.PositiveSmallIntegerField(_("số lần thẩm định"), default=2)
+    adjustment_threshold = models.DecimalField(
+        _("ngưỡng điều chỉnh cần thành viên thứ hai đồng ý (điểm)"),
+        max_digits=9,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("để trống: không cần thành viên thứ hai"),
+    )
     previous = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -71,6 +96,9 @@ class Period(models.Model):
             models.CheckConstraint(
                 condition=models.Q(quarter__isnull=True) | models.Q(quarter__gte=1, quarter__lte=4),
                 name="period_quarter_1_to_4",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_rounds__gte=1), name="period_at_least_one_round"
             ),
         ]
 
@@ -165,3 +193,61 @@ class Membership(models.Model):
                 fields=["participation", "user", "role"], name="membership_unique"
             )
         ]
+
+
+class PeriodTransition(models.Model):
+    """One step of a period through the process, with who, when and why. Rows are only added."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="transitions")
+    before = models.CharField(_("từ"), max_length=20, choices=Period.Status.choices)
+    after = models.CharField(_("sang"), max_length=20, choices=Period.Status.choices)
+    reason = models.TextField(_("lý do"), blank=True)
+    actor = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("chuyển trạng thái kỳ")
+        verbose_name_plural = _("chuyển trạng thái kỳ")
+        ordering = ["period", "at", "pk"]
+
+
+class ReviewerAssignment(models.Model):
+    """A reviewer (thành viên Tổ thẩm định) assigned to a unit, to a main index, or to a main
+    index of one unit. Kept with the period, beside memberships, because who may see a unit's
+    submission depends on it."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="reviewers")
+    reviewer = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="review_assignments"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    node = models.ForeignKey(
+        Node,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("chỉ số chính"),
+    )
+
+    class Meta:
+        verbose_name = _("phân công thẩm định")
+        verbose_name_plural = _("phân công thẩm định")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(unit__isnull=False) | models.Q(node__isnull=False),
+                name="reviewer_assignment_unit_or_index",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "reviewer", "unit", "node"], name="reviewer_assignment_unique"
+            ),
+        ]
+
+    def covers(self, unit_id: int, main_index_id: int | None) -> bool:
+        return (self.unit_id is None or self.unit_id == unit_id) and (
+            self.node_id is None or self.node_id == main_index_id
+        )

@@ -1,12 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import dashboard, results, scorecard, spreadsheet, workspace
+from .views import appraisal, dashboard, explanations, results, scorecard, spreadsheet, workspace
 
 app_name = "portal"
 unit = "ky/<slug:period>/don-vi/<slug:unit>/"
 indicator = unit + "chi-so/<str:code>/"
 evidence = unit + "tai-lieu/<int:pk>/"
+review = "ky/<slug:period>/tham-dinh/"
 urlpatterns = [
     path("", results.home, name="home"),
     path("ky/<slug:code>/ket-qua/", results.period_results, name="period_results"),
@@ -36,6 +37,28 @@ urlpatterns = [
     path(unit + "thu-hoi/", workspace.recall, name="recall"),
     path(unit + "mo-lai/", workspace.reopen, name="reopen"),
     path(unit + "nhac-nho/", workspace.remind, name="remind"),
+    # Appraisal, reply and approval (coordinator, reviewers, approver).
+    path(review, appraisal.overview, name="appraisal"),
+    path(review + "phan-cong/", appraisal.assign, name="appraisal_assign"),
+    path(review + "phan-cong/<int:pk>/xoa/", appraisal.unassign, name="appraisal_unassign"),
+    path(review + "chuyen/", appraisal.advance, name="period_advance"),
+    path(review + "xac-nhan/", appraisal.sign_off, name="round_sign_off"),
+    path(review + "quyet-dinh/<int:pk>/y-kien/", appraisal.agree, name="decision_agree"),
+    path(review + "<slug:unit>/", appraisal.unit_review, name="unit_review"),
+    path(review + "<slug:unit>/chi-so/<str:code>/", appraisal.decide, name="decide"),
+    path(review + "<slug:unit>/chap-nhan-con-lai/", appraisal.accept_rest, name="accept_rest"),
+    path("ky/<slug:period>/phan-hoi/", appraisal.objections, name="objections"),
+    path(
+        "ky/<slug:period>/phan-hoi/<int:pk>/tra-loi/",
+        appraisal.objection_answer,
+        name="objection_answer",
+    ),
+    path("ky/<slug:period>/phe-duyet/", appraisal.approval, name="approval"),
+    path("ky/<slug:period>/phe-duyet/duyet/", appraisal.approve, name="approve"),
+    path("ky/<slug:period>/phe-duyet/tra-lai/", appraisal.approval_return, name="approval_return"),
+    # The unit's side of the appraisal: explanations and objections.
+    path(indicator + "giai-trinh/<int:pk>/", explanations.explain, name="explain"),
+    path(indicator + "phan-hoi/", explanations.objection_raise, name="objection_raise"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
 ]

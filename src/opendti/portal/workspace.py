@@ -1,14 +1,26 @@
 """The unit workspace as the page shows it: main indices as sections, each indicator with its
-inputs, current values, score, checks, evidence and progress. Reads only."""
+inputs, current values, score, checks, evidence and progress; once the period is past
+self-assessment, also the appraisal as the unit sees it (reviewers' decisions, requests to answer,
+own against final scores, objections, the published result). Reads only."""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
-from opendti.assessments.access import Action, can, submission_is_open, unit_roles
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from opendti.appraisal.models import Decision, Explanation, Objection
+from opendti.appraisal.services.objections import OBJECTING_ROLES
+from opendti.assessments.access import Action, can, submission_is_open, today, unit_roles
 from opendti.assessments.models import (
     Answer,
+    AppraisedScore,
     Change,
     Evidence,
     IndexAssignment,
@@ -17,12 +29,16 @@ from opendti.assessments.models import (
 )
 from opendti.assessments.services import Field, indicator_fields, previous_submission
 from opendti.frameworks.models import Node
-from opendti.periods.models import Membership
+from opendti.periods.models import Membership, Period
+from opendti.publication.models import Snapshot
+from opendti.publication.services import published_snapshot
+from opendti.publication.snapshots import snapshot_scores
 from opendti.results.checks import ERROR, Check, submission_checks
 from opendti.results.preview import Overrides, unit_preview
 from opendti.results.selectors import period_assessment
+from opendti.results.services import period_score
 from opendti.scoring import score_period
-from opendti.scoring.model import PeriodResult
+from opendti.scoring.model import PeriodResult, UnitResult
 
 
 @dataclass
@@ -35,6 +51,28 @@ class IndicatorView:
     evidence: list[Evidence]
     editable: bool
     applicable: bool
+    # The appraisal (empty during self-assessment).
+    explaining: bool = False  # a reviewer's request opened this indicator again, until its date
+    may_edit: bool = False  # the user may edit this indicator (role), whatever the lock says
+    own_score: Decimal | None = None  # from the unit's values, before the appraisal
+    final_score: Decimal | None = None  # after the appraisal (or as published)
+    decisions: list[Decision] = field(default_factory=list)  # every round, superseded ones too
+    requests: list[Decision] = field(default_factory=list)  # requests the unit may answer now
+    objections: list[Objection] = field(default_factory=list)
+    can_object: bool = False
+
+    @property
+    def answering(self) -> bool:
+        """The user may write an explanation (and add evidence) for this indicator now."""
+        return bool(self.requests) and self.may_edit
+
+    @property
+    def evidence_editable(self) -> bool:
+        return self.editable or self.answering
+
+    @property
+    def adjusted(self) -> bool:
+        return self.final_score != self.own_score
 
     @property
     def answered(self) -> bool:
@@ -86,6 +124,43 @@ def _main_of(node: Node, by_pk: dict[int, Node]) -> Node | None:
     return node if node.kind == Node.Kind.MAIN else None
 
 
+def request_answerable(decision: Decision, on: datetime.date) -> bool:
+    """A reviewer's request the unit may still answer (the explain service's own conditions)."""
+    return (
+        decision.kind == Decision.Kind.REQUEST
+        and decision.state in (Decision.State.OPEN, Decision.State.ANSWERED)
+        and decision.due_on is not None
+        and decision.due_on >= on
+    )
+
+
+Row = TypeVar("Row", Decision, Objection)
+
+
+def _by_node(rows: Iterable[Row]) -> dict[int, list[Row]]:
+    grouped: dict[int, list[Row]] = {}
+    for row in rows:
+        grouped.setdefault(row.node_id, []).append(row)
+    return grouped
+
+
+def _own_result(period: Period, unit_code: str, final: UnitResult) -> UnitResult:
+    """The unit's own scores (from its values alone). Only settled appraised scores make them
+    differ from the final ones, so the period is scored a second time only when there are some."""
+    if not AppraisedScore.objects.filter(submission__participation__period=period).exists():
+        return final
+    _assessment, result = period_score(period=period, appraised=False)
+    return result.unit(unit_code)
+
+
+def _published_result(snapshot: Snapshot, unit_code: str) -> UnitResult | None:
+    """The unit's result as frozen in the published snapshot (cached per snapshot)."""
+    try:
+        return snapshot_scores(snapshot).result.unit(unit_code)
+    except KeyError:
+        return None
+
+
 def previous_result(submission: Submission) -> PeriodResult | None:
     source = previous_submission(submission)
     if source is None:
@@ -117,7 +192,7 @@ def workspace_build(
     for code, inputs in (overrides or {}).items():
         node = next((n for n in nodes if n.code == code), None)
         if node is not None:
-            values[node.pk] = inputs
+            values[node.pk] = dict(inputs)
     answers = {
         a.node_id: a
         for a in Answer.objects.filter(submission=submission).select_related("updated_by")
@@ -136,7 +211,32 @@ def workspace_build(
         checks_by_node.setdefault(check.node, []).append(check)
     is_open = submission_is_open(submission) and submission.status == Submission.Status.DRAFT
 
+    # The appraisal as the unit sees it: a fixed number of queries for the whole submission.
+    on = today()
+    appraising = period.status != Period.Status.SELF_ASSESSMENT
+    decisions: dict[int, list[Decision]] = {}
+    objections: dict[int, list[Objection]] = {}
+    own_result = final_result = unit_result
+    snapshot = None
+    if appraising:
+        decisions = _by_node(
+            Decision.objects.filter(submission=submission)
+            .select_related("round", "reviewer", "second_reviewer")
+            .prefetch_related(
+                Prefetch("explanations", queryset=Explanation.objects.select_related("author"))
+            )
+        )
+        objections = _by_node(
+            Objection.objects.filter(submission=submission).select_related("author", "answered_by")
+        )
+        if overrides is None:  # a live preview shows the typed score only
+            own_result = _own_result(period, unit, unit_result)
+        snapshot = published_snapshot(period)
+        if snapshot is not None:
+            final_result = _published_result(snapshot, unit) or unit_result
+
     roles = unit_roles(user, participation)
+    objecting = period.status == Period.Status.REPLY and bool(roles & OBJECTING_ROLES)
     sections: dict[int, SectionView] = {}
     for node in nodes:
         if node.kind == Node.Kind.MAIN:
@@ -150,21 +250,44 @@ def workspace_build(
         if main is None:
             continue
         own = values.get(node.pk, {})
+        answer = answers.get(node.pk)
+        # The same test as access.open_for_explanation, read from the answers already loaded.
+        explaining = (
+            answer is not None and answer.open_until is not None and answer.open_until >= on
+        )
+        self_entered = node.source == Node.Source.SELF
+        may_edit = ((is_open and self_entered) or explaining) and can(
+            user, Action.EDIT, submission, node, roles=roles
+        )
+        node_decisions = decisions.get(node.pk, [])
         sections[main.pk].indicators.append(
             IndicatorView(
                 node=node,
                 fields=[(f, own.get(f.name, "")) for f in indicator_fields(node)],
-                answer=answers.get(node.pk),
+                answer=answer,
                 score=unit_result.nodes.get(node.code),
                 checks=checks_by_node.get(node.code, []),
                 evidence=evidence_by_node.get(node.pk, []),
-                editable=is_open
-                and node.source == Node.Source.SELF
-                and can(user, Action.EDIT, submission, node, roles=roles),
+                editable=(is_open or explaining) and self_entered and may_edit,
                 applicable=unit_result.nodes.get(node.code) is not None,
+                explaining=explaining,
+                may_edit=may_edit,
+                own_score=own_result.nodes.get(node.code),
+                final_score=final_result.nodes.get(node.code),
+                decisions=node_decisions,
+                requests=[
+                    d
+                    for d in node_decisions
+                    if explaining
+                    and period.status == Period.Status.APPRAISAL
+                    and request_answerable(d, on)
+                ],
+                objections=objections.get(node.pk, []),
+                can_object=objecting and node.scored,
             )
         )
     section_list = list(sections.values())
+    items = [i for s in section_list for i in s.indicators]
     totals = {
         "answered": sum(s.answered for s in section_list),
         "total": sum(s.total for s in section_list),
@@ -193,7 +316,76 @@ def workspace_build(
             for m in Membership.objects.filter(participation=participation).select_related("user")
         ],
         "has_previous": previous_submission(submission) is not None,
-        "submission_changes": Change.objects.filter(
-            submission=submission, node=None
-        ).select_related("actor"),
+        # The appraisal (see IndicatorView for the per-indicator part).
+        "appraising": appraising,
+        "period_status": Period.Status(period.status).label,
+        "open_requests": sorted(
+            ((i.node, d) for i in items for d in i.requests), key=lambda pair: pair[1].due_on
+        ),
+        "own_result": own_result,
+        "final_result": final_result,
+        "snapshot": snapshot,
+        "objecting": objecting,
+        "can_add_evidence": (
+            is_open and bool(roles & {Membership.Role.FOCAL_POINT, Membership.Role.CONTRIBUTOR})
+        )
+        or any(i.answering for i in items),
+        "submission_changes": history_rows(
+            Change.objects.filter(submission=submission, node=None).select_related("actor")
+        ),
     }
+
+
+# The history's "field" column as stored (English keys) and how a person reads it.
+FIELD_LABELS = {
+    "note": gettext_lazy("Thuyết minh"),
+    "is_estimate": gettext_lazy("Số liệu ước tính"),
+    "carried_over": gettext_lazy("Số liệu chuyển từ kỳ trước"),
+    "assignee": gettext_lazy("Người phụ trách"),
+    "link": gettext_lazy("Gắn tài liệu kiểm chứng"),
+    "evidence_carried_over": gettext_lazy("Tài liệu chuyển từ kỳ trước"),
+    "status": gettext_lazy("Trạng thái phiếu"),
+    "reopened_until": gettext_lazy("Mở lại đến ngày"),
+    "email": gettext_lazy("Thư nhắc nhở"),
+    "explanation": gettext_lazy("Giải trình"),
+    "objection": gettext_lazy("Ý kiến phản hồi"),
+    "answer": gettext_lazy("Trả lời ý kiến phản hồi"),
+    "appraised": gettext_lazy("Điểm sau thẩm định"),
+    "open_until": gettext_lazy("Hạn giải trình"),
+}
+DATE_FIELDS = {"reopened_until", "open_until"}
+
+
+def _date_text(text: str) -> str:
+    try:
+        return datetime.date.fromisoformat(text).strftime("%d/%m/%Y")
+    except ValueError:
+        return text
+
+
+def history_rows(changes: Iterable[Change], node: Node | None = None) -> list[Change]:
+    """The history rows with `field_label`, `before_text` and `after_text` for reading: the
+    stored keys ("round 2", "appraised", an input's name…) become Vietnamese labels."""
+    inputs = {f.name: f.label for f in indicator_fields(node)} if node is not None else {}
+    statuses = {value: str(label) for value, label in Submission.Status.choices}
+    rows = list(changes)
+    for change in rows:
+        before, after = change.before, change.after
+        if change.field.startswith("round ") and change.field[6:].isdigit():
+            label = _("Lần thẩm định %(n)s") % {"n": change.field[6:]}
+        elif change.kind == Change.Kind.VALUE and change.field in inputs:
+            label = inputs[change.field] or _("Giá trị")
+        else:
+            label = str(FIELD_LABELS.get(change.field, change.field))
+        if change.field == "status":
+            before, after = statuses.get(before, before), statuses.get(after, after)
+        elif change.field in DATE_FIELDS:
+            before, after = _date_text(before), _date_text(after)
+        if change.field == "appraised":
+            # No appraised score: the score computed from the unit's values stands.
+            before = before or _("theo số liệu đơn vị")
+            after = after or _("theo số liệu đơn vị")
+        change.field_label = label  # type: ignore[attr-defined]
+        change.before_text = before  # type: ignore[attr-defined]
+        change.after_text = after  # type: ignore[attr-defined]
+    return rows

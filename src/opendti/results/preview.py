@@ -5,15 +5,34 @@ units, so relative rules and ranks are the real ones.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from opendti.periods.models import Period
 from opendti.scoring import score_period
 from opendti.scoring.model import Assessment, PeriodResult
 from opendti.workbook.parse import parse_workbook
 from opendti.workbook.sheets import raw_from_rows
 
-from .selectors import period_rows
+from .selectors import Rows, period_rows
 
-Overrides = dict[str, dict[str, str]]  # indicator code -> input name -> canonical value ('' = none)
+# indicator code -> input name -> canonical value ('' = none)
+Overrides = Mapping[str, Mapping[str, str]]
+
+
+def rows_with_overrides(rows: Rows, unit_code: str, overrides: Overrides) -> Rows:
+    """The rows with one unit's inputs of the given indicators replaced (the what-if)."""
+    kept = [
+        row
+        for row in rows["values"]
+        if not (row["unit"] == unit_code and row["indicator"] in overrides)
+    ]
+    for code, values in overrides.items():
+        kept.extend(
+            {"unit": unit_code, "indicator": code, "input": name, "value": value}
+            for name, value in values.items()
+            if value != ""
+        )
+    return {**rows, "values": kept}
 
 
 def unit_preview(
@@ -21,17 +40,6 @@ def unit_preview(
 ) -> tuple[Assessment, PeriodResult]:
     rows = period_rows(period)
     if overrides:
-        kept = [
-            row
-            for row in rows["values"]
-            if not (row["unit"] == unit_code and row["indicator"] in overrides)
-        ]
-        for code, values in overrides.items():
-            kept.extend(
-                {"unit": unit_code, "indicator": code, "input": name, "value": value}
-                for name, value in values.items()
-                if value != ""
-            )
-        rows["values"] = kept
+        rows = rows_with_overrides(rows, unit_code, overrides)
     assessment = parse_workbook(raw_from_rows(rows)).assessment
     return assessment, score_period(assessment)

@@ -8,7 +8,7 @@ import hashlib
 import json
 from decimal import Decimal
 
-from opendti.assessments.models import GivenScore, InputValue
+from opendti.assessments.models import AppraisedScore, GivenScore, InputValue
 from opendti.frameworks.models import Node
 from opendti.periods.models import Participation, Period
 from opendti.scoring.model import Assessment
@@ -31,7 +31,9 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def period_rows(period: Period) -> Rows:
+def period_rows(period: Period, *, appraised: bool = True) -> Rows:
+    """The period as workbook rows. With `appraised`, the scores the appraisal settled replace
+    computed ones (the final results); without, the units' own scores (self-assessment)."""
     framework = period.framework
     nodes = list(
         Node.objects.filter(framework=framework)
@@ -121,6 +123,17 @@ def period_rows(period: Period) -> Rows:
         .order_by("submission__participation__order", "pk")
         .values_list("submission__participation__unit__code", "target", "score")
     ]
+    if appraised:
+        settled = [
+            {"unit": unit, "indicator": node, "score": number_text(score)}
+            for unit, node, score in AppraisedScore.objects.filter(
+                submission__participation__period=period
+            )
+            .order_by("submission__participation__order", "node__order")
+            .values_list("submission__participation__unit__code", "node__code", "score")
+        ]
+        if settled:  # absent until the appraisal settles a score: older hashes stay valid
+            rows["appraised"] = settled
     return rows
 
 
@@ -129,13 +142,13 @@ def rows_hash(rows: Rows) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def period_parsed(period: Period) -> tuple[ParsedWorkbook, str]:
+def period_parsed(period: Period, *, appraised: bool = True) -> tuple[ParsedWorkbook, str]:
     """The period as the parser reads it (engine input and lineage), and the rows' hash."""
-    rows = period_rows(period)
+    rows = period_rows(period, appraised=appraised)
     return parse_workbook(raw_from_rows(rows)), rows_hash(rows)
 
 
-def period_assessment(period: Period) -> tuple[Assessment, str]:
+def period_assessment(period: Period, *, appraised: bool = True) -> tuple[Assessment, str]:
     """The engine's input for a period, and the hash of the rows it was built from."""
-    parsed, digest = period_parsed(period)
+    parsed, digest = period_parsed(period, appraised=appraised)
     return parsed.assessment, digest

@@ -14,9 +14,10 @@ from .models import ResultRun
 from .selectors import period_assessment, period_parsed
 
 
-def period_score(*, period: Period) -> tuple[Assessment, PeriodResult]:
-    """Compute a period's results from its stored inputs (nothing is written)."""
-    assessment, _ = period_assessment(period)
+def period_score(*, period: Period, appraised: bool = True) -> tuple[Assessment, PeriodResult]:
+    """Compute a period's results from its stored inputs (nothing is written). Without
+    `appraised`, the units' own scores before the appraisal settled any."""
+    assessment, _ = period_assessment(period, appraised=appraised)
     return assessment, score_period(assessment)
 
 

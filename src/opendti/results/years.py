@@ -10,7 +10,7 @@ comparable ends the comparison of that node, with the reason. Every number is th
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,10 +22,12 @@ from opendti.periods.models import Period
 from opendti.scoring import score_period
 from opendti.scoring.model import PeriodResult
 from opendti.scoring.rounding import quantize
+from opendti.workbook.parse import ParsedWorkbook
 
 from .selectors import period_parsed
 
 ROW_KINDS = ("main", "component")
+YearRead = Callable[[Period], "tuple[ParsedWorkbook, PeriodResult] | None"]
 
 
 @dataclass(frozen=True)
@@ -105,14 +107,32 @@ def _mean(values: list[Decimal], decimals: int) -> Decimal | None:
     return quantize(sum(values, Decimal(0)) / len(values), decimals)
 
 
-def unit_years(*, period: Period, unit_code: str, depth: int = 4) -> UnitYears:
+def _live(period: Period) -> tuple[ParsedWorkbook, PeriodResult]:
+    parsed = period_parsed(period)[0]
+    return parsed, score_period(parsed.assessment)
+
+
+def unit_years(
+    *, period: Period, unit_code: str, depth: int = 4, read: YearRead | None = None
+) -> UnitYears:
     """The unit's total and comparable node values in `period` and up to `depth` years before.
 
-    Raises KeyError when the unit is not in `period`. Queries: a fixed number per period.
+    `read` gives a year's parsed input and result (default: computed from the live tables); a
+    higher layer passes one that reads approved snapshots, and returns None for a year the user
+    may not see, which ends the comparison there. Raises KeyError when the unit is not in
+    `period`. Queries: a fixed number per period.
     """
+    read = read or _live
     chain = _chain(period, depth)
-    parsed = [period_parsed(p)[0] for p in chain]
-    results = [score_period(p.assessment) for p in parsed]
+    loaded = []
+    for year in chain:
+        found = read(year)
+        if found is None:
+            break
+        loaded.append(found)
+    chain = chain[: len(loaded)]
+    parsed = [p for p, _ in loaded]
+    results = [r for _, r in loaded]
     unit = results[0].unit(unit_code)
     nodes = [n for n in parsed[0].assessment.framework.nodes if n.kind in ROW_KINDS]
 

@@ -27,7 +27,7 @@ from .model import (
     Value,
 )
 from .ranking import competition_ranks
-from .rounding import mean, quantize_all, ratio
+from .rounding import mean, quantize, quantize_all, ratio
 from .rules import REGISTRY, MissingInput
 from .tree import IN, INFO, OUT, ZERO_SCORE, PreparedTree, counted_max, node_status, prepare
 
@@ -153,6 +153,28 @@ def _z(value: Decimal | None) -> Decimal:
 
 
 def _leaf_column(
+    assessment: Assessment,
+    tree: PreparedTree,
+    code: str,
+    unit_status: Sequence[dict[str, str]],
+    group_status: Sequence[dict[str, str]],
+    log: FindingLog,
+) -> Column:
+    column = _computed_leaf_column(assessment, tree, code, unit_status, group_status, log)
+    appraised = assessment.appraised.get(code)
+    if not appraised:
+        return column
+    # The appraisal's score replaces the computed one wherever the leaf is scored for the unit
+    # (an indicator that is out, or scored zero as not deployed, stays so).
+    decimals = assessment.settings.decimals
+    for i, unit in enumerate(assessment.units):
+        score = appraised.get(unit.code)
+        if score is not None and unit_status[i][code] in (IN, INFO):
+            column[i] = quantize(score, decimals)  # exact already; shown like the other leaves
+    return column
+
+
+def _computed_leaf_column(
     assessment: Assessment,
     tree: PreparedTree,
     code: str,

@@ -126,6 +126,8 @@ class Assessment:
     Data is keyed column first, as the engine scores one indicator for all units at a time:
     `values[indicator][unit]` maps input names to parsed values, and `given_scores[target][unit]`
     holds a score given directly at a node code, a pillar code or TOTAL.
+    `appraised[indicator][unit]` is the score the appraisal settled for a leaf (a reviewer's
+    adjustment, or an objection upheld); it replaces the score computed from the values.
     """
 
     framework: Framework
@@ -133,6 +135,7 @@ class Assessment:
     values: Mapping[str, Mapping[str, Mapping[str, Value]]] = field(default_factory=dict)
     given_scores: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)
     settings: Settings = field(default_factory=Settings)
+    appraised: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

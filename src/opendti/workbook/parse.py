@@ -32,6 +32,8 @@ from opendti.scoring.tree import FrameworkError, prepare
 from .errors import CellError, WorkbookError
 from .sheets import RawWorkbook, Sheet, check_columns
 
+ZERO = Decimal(0)
+
 YES = {"yes", "y", "true", "1", "có", "co", "x"}
 NO = {"no", "n", "false", "0", "không", "khong", ""}
 SOURCES = {"", "self", "auto", "reviewer"}  # data source of an indicator (empty: self-reported)
@@ -112,9 +114,10 @@ def parse_workbook(raw: RawWorkbook) -> ParsedWorkbook:
         _check_tree(raw["framework"], framework, settings, errors)
     values = _values(raw.get("values"), nodes, units, errors)
     given = _scores(raw.get("scores"), nodes, pillars, units, errors)
+    appraised = _appraised(raw.get("appraised"), nodes, units, settings, errors)
     if errors.errors:
         raise WorkbookError(errors.errors)
-    assessment = Assessment(framework, tuple(units), values, given, settings)
+    assessment = Assessment(framework, tuple(units), values, given, settings, appraised)
     return ParsedWorkbook(assessment, raw, predecessors)
 
 
@@ -429,3 +432,44 @@ def _scores(
             continue
         column[unit] = score
     return given
+
+
+def _appraised(
+    sheet: Sheet | None,
+    nodes: list[Node],
+    units: list[UnitSpec],
+    settings: Settings,
+    errors: _Collector,
+) -> dict[str, dict[str, Decimal]]:
+    """Scores the appraisal settled for leaves: within [0, max] and at the period's decimals."""
+    parents = {node.parent for node in nodes if node.parent}
+    leaves = {node.code: node for node in nodes if node.code not in parents}
+    unit_codes = {unit.code for unit in units}
+    appraised: dict[str, dict[str, Decimal]] = {}
+    for i, row in enumerate(sheet.rows if sheet else []):
+        assert sheet is not None
+        unit, code = row["unit"].strip(), row["indicator"].strip()
+        if unit not in unit_codes:
+            errors.add(sheet, i, "unit", f"'{unit}' is not a unit on the units sheet")
+            continue
+        leaf = leaves.get(code)
+        if leaf is None:
+            errors.add(sheet, i, "indicator", f"'{code}' is not a component indicator (a leaf)")
+            continue
+        try:
+            score = parse_number(row["score"])
+        except ValueError as exc:
+            errors.add(sheet, i, "score", str(exc))
+            continue
+        if not ZERO <= score <= leaf.max_points:
+            errors.add(sheet, i, "score", f"{score} is outside [0, {leaf.max_points}]")
+            continue
+        if score.as_tuple().exponent < -settings.decimals:  # type: ignore[operator]
+            errors.add(sheet, i, "score", f"{score} has more than {settings.decimals} decimals")
+            continue
+        column = appraised.setdefault(code, {})
+        if unit in column:
+            errors.add(sheet, i, "score", f"a score for {unit} at {code} is given twice")
+            continue
+        column[unit] = score
+    return appraised

@@ -29,6 +29,7 @@ SHEETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "units": (("code", "name", "group"), ("ranked", "kind", "predecessors")),
     "values": (("unit", "indicator", "input", "value"), ()),
     "scores": (("unit", "node", "score"), ()),
+    "appraised": (("unit", "indicator", "score"), ()),
 }
 REQUIRED_SHEETS = ("settings", "framework", "units")
 

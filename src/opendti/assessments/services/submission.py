@@ -10,10 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opendti.periods.models import Participation
+from opendti.periods.models import Participation, Period
 
 from ..access import Action, require
 from ..models import Change, Submission
+from ..workflow import submission_step
 from .history import change_record
 
 
@@ -39,6 +40,8 @@ def submission_recall(*, submission: Submission, actor, reason: str) -> None:
 def submission_reopen(*, submission: Submission, actor, until: datetime.date, reason: str) -> None:
     """The coordinator reopens one unit after the deadline, with a recorded reason."""
     require(actor, Action.REOPEN, submission)
+    if submission.participation.period.status != Period.Status.SELF_ASSESSMENT:
+        raise ValidationError(_("Kỳ đã chuyển sang thẩm định: không mở lại phiếu được nữa."))
     if not reason.strip():
         raise ValidationError(_("Cần ghi rõ lý do mở lại."))
     if until < timezone.localdate():
@@ -62,18 +65,7 @@ def submission_reopen(*, submission: Submission, actor, until: datetime.date, re
 
 
 def _set_status(submission: Submission, status: str, actor, reason: str) -> None:
-    with transaction.atomic():
-        locked = Submission.objects.select_for_update().get(pk=submission.pk)
-        before = locked.status
-        locked.status = status
-        if status == Submission.Status.SUBMITTED:
-            locked.submitted_at = timezone.now()
-            locked.submitted_by = actor
-        locked.save(update_fields=["status", "submitted_at", "submitted_by"])
-        change_record(submission, None, Change.Kind.STATUS, "status", before, status, actor, reason)
-        submission.status = locked.status
-        submission.submitted_at = locked.submitted_at
-        submission.submitted_by = locked.submitted_by
+    submission_step(submission, status, actor, reason)
 
 
 def submission_remind(*, submission: Submission, actor, message: str = "") -> int:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(os.environ.get("OPENDTI_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -30,7 +31,10 @@ INSTALLED_APPS = [
     "opendti.frameworks",
     "opendti.periods",
     "opendti.assessments",
+    "opendti.notifications",
     "opendti.results",
+    "opendti.appraisal",
+    "opendti.publication",
     "opendti.portal",
     "opendti.api",
     "axes",
@@ -74,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "opendti.core.context_processors.language_switch",
+                "opendti.notifications.context_processors.unread",
             ],
         },
     },
@@ -131,6 +136,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind reverse proxies, how many of them append to X-Forwarded-For (0: use REMOTE_ADDR).
 OPENDTI_TRUSTED_PROXIES = int(os.environ.get("OPENDTI_TRUSTED_PROXIES", "0"))
+# The key that seals approved snapshots (HMAC). Kept apart from SECRET_KEY so that rotating the
+# session secret does not make every published snapshot fail verification; empty = SECRET_KEY.
+OPENDTI_SEAL_KEY = os.environ.get("OPENDTI_SEAL_KEY", "")
+# How many days before a deadline the daily job reminds people.
+OPENDTI_REMINDER_DAYS = int(os.environ.get("OPENDTI_REMINDER_DAYS", "3"))
 AXES_CLIENT_IP_CALLABLE = "opendti.accounts.network.client_ip"
 
 # Password policy: a forced change at first login (User.must_change_password, set for accounts
@@ -151,6 +161,27 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Data-quality check: a change against the unit's previous period larger than this share of the
 # indicator's max points is flagged (a warning, not a block).
 OPENDTI_LARGE_CHANGE_PERCENT = int(os.environ.get("OPENDTI_LARGE_CHANGE_PERCENT", "50"))
+
+# The site's public address, for the links in e-mails (notifications store site-relative paths).
+OPENDTI_SITE_URL = os.environ.get("OPENDTI_SITE_URL") or "http://127.0.0.1:8000"
+
+# Background jobs (Celery, docs/notifications.md). Without a broker in the environment (the
+# embedded default) every task runs in-process, at once, where it is called: nothing else to run.
+# Production sets CELERY_BROKER_URL (Redis) and runs a worker and beat.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
+# An eager task has no worker log: its error must reach the caller rather than vanish.
+CELERY_TASK_EAGER_PROPAGATES = True
+# Jobs are fire-and-forget (reminders, e-mails): no result backend to fill.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "daily-reminders": {
+        "task": "opendti.appraisal.tasks.daily_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 # The REST API (/api/v1/, docs/api.md): integrator tokens first so that a request without
 # credentials gets 401 with a WWW-Authenticate header; the site's session (CSRF enforced) next.
@@ -173,7 +204,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "OpenDTI API",
     "DESCRIPTION": "Frameworks, units, periods, submissions, values, evidence metadata and "
-    "provisional results; integrators push auto-measured values. See docs/api.md.",
+    "results (published ones for everyone); the appraisal workflow; integrators push "
+    "auto-measured values. See docs/api.md.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",

@@ -1,6 +1,8 @@
+"""The home page and a period's results: the ranking and the robustness of ranks. Published
+results are public; what a user reads (snapshot or live) is decided in publication.selectors."""
+
 from decimal import Decimal
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -8,13 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from opendti.assessments.access import is_coordinator, submission_list_visible_to
 from opendti.periods.models import Period
+from opendti.publication.selectors import published_periods
 from opendti.results import charts
 from opendti.results.access import can_view_provisional_results
 from opendti.results.rankings import TOTAL, ranking_table, views
-from opendti.results.services import period_score, period_scores
 from opendti.scoring.robustness import rank_robustness
 
-from ..access import access_period_results
+from ..access import access_results
 
 # The engine names a finding by its kind; people read it in their language.
 FINDING_LABELS = {
@@ -37,7 +39,12 @@ def home(request):
     return render(
         request,
         "portal/home.html",
-        {"periods": periods, "work": work, "coordinator": is_coordinator(request.user)},
+        {
+            "periods": periods,
+            "work": work,
+            "coordinator": is_coordinator(request.user),
+            "published": published_periods(),
+        },
     )
 
 
@@ -80,10 +87,10 @@ def _band_labels(assessment, view: str) -> list[str]:
     return [b.label for b in scheme.bands] if scheme else []
 
 
-@login_required
 def period_results(request, code: str):
-    period = access_period_results(request.user, code)
-    scores = period_scores(period=period)
+    source = access_results(request.user, code)
+    period = source.period
+    scores = source.scores()
     groups = sorted({u.group for u in scores.result.units if u.group})
     group = request.GET.get("nhom") or None
     if group is not None and group not in groups:
@@ -126,6 +133,7 @@ def period_results(request, code: str):
         "portal/period_results.html",
         {
             "period": period,
+            "source": source,
             "table": table,
             "page": page,
             "views": views(scores.assessment),
@@ -163,11 +171,11 @@ def period_results(request, code: str):
 SPREADS = {"10": Decimal("0.1"), "20": Decimal("0.2"), "30": Decimal("0.3")}
 
 
-@login_required
 def robustness(request, code: str):
     """How stable each rank is when the main-index weights vary (Monte Carlo, seeded)."""
-    period = access_period_results(request.user, code)
-    assessment, result = period_score(period=period)
+    source = access_results(request.user, code)
+    period = source.period
+    assessment, result = source.scores().assessment, source.scores().result
     groups = sorted({u.group for u in result.units if u.group})
     group = request.GET.get("nhom") or None
     if group not in groups:
@@ -182,6 +190,7 @@ def robustness(request, code: str):
         "portal/robustness.html",
         {
             "period": period,
+            "source": source,
             "rows": [{"interval": i, "name": names[i.unit]} for i in intervals],
             "groups": groups,
             "group": group,

@@ -3,48 +3,36 @@ nothing is saved."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from opendti.assessments.models import InputValue
 from opendti.assessments.services import indicator_fields, value_normalise
 from opendti.frameworks.models import Node
-from opendti.periods.models import Participation, Period
+from opendti.publication.selectors import ResultSource, YearReader
 from opendti.results import charts
-from opendti.results.preview import unit_preview
 from opendti.results.scorecard import unit_scorecard
-from opendti.results.services import period_score
-from opendti.results.years import unit_years
+from opendti.results.years import UnitYears, unit_years
 
-from ..access import access_period_results
+from ..access import access_results
 
 
-def _participation(user, code: str, unit: str) -> Participation:
-    period = access_period_results(user, code)
-    participation = (
-        Participation.objects.select_related("period__framework", "unit")
-        .filter(period=period, unit__code=unit)
-        .first()
-    )
-    if participation is None:
+def _unit_results(user, code: str, unit: str) -> ResultSource:
+    """The period's results as the user may read them, when the unit is in them (404 otherwise)."""
+    source = access_results(user, code)
+    if all(u.code != unit for u in source.scores().result.units):
         raise Http404
-    return participation
+    return source
 
 
-def _what_if_fields(participation: Participation) -> list[dict]:
-    """The unit's own inputs, indicator by indicator, with the values stored now."""
-    stored: dict[tuple[str, str], str] = {
-        (code, name): value
-        for code, name, value in InputValue.objects.filter(
-            submission__participation=participation
-        ).values_list("node__code", "input_name", "value")
-    }
+def _what_if_fields(source: ResultSource, unit: str) -> list[dict]:
+    """The unit's own inputs, indicator by indicator, with the values the results were computed
+    from (the snapshot's once approved)."""
+    stored = source.unit_values(unit)
     nodes = (
-        Node.objects.filter(framework=participation.period.framework, source=Node.Source.SELF)
+        Node.objects.filter(framework=source.period.framework, source=Node.Source.SELF)
         .exclude(rule="")
         .prefetch_related("inputs")
     )
@@ -58,44 +46,44 @@ def _what_if_fields(participation: Participation) -> list[dict]:
     ]
 
 
-def _trend(years, unit: str):
-    """The unit's total across the periods of the comparison (lineage means included)."""
+def _trend(years: UnitYears, unit: str, reader: YearReader):
+    """The unit's total across the periods of the comparison (lineage means included), from the
+    results the comparison read (oldest first, as its columns)."""
     if len(years.columns) < 2:
         return None
-    periods = {p.code: p for p in Period.objects.filter(code__in=[c.period for c in years.columns])}
-    series = [(c.label, period_score(period=periods[c.period])[1]) for c in years.columns]
+    series = [(c.label, reader.read[c.period][1]) for c in years.columns]
     return charts.trend_chart(series, unit, totals=[c.total for c in years.columns])
 
 
 @require_GET
-@login_required
 def scorecard(request, code: str, unit: str):
-    participation = _participation(request.user, code, unit)
-    assessment, result = period_score(period=participation.period)
-    card = unit_scorecard(assessment, result, unit)
-    years = unit_years(period=participation.period, unit_code=unit)
+    source = _unit_results(request.user, code, unit)
+    scores = source.scores()
+    card = unit_scorecard(scores.assessment, scores.result, unit)
+    reader = YearReader(request.user, first=source)
+    years = unit_years(period=source.period, unit_code=unit, read=reader)
     return render(
         request,
         "portal/scorecard.html",
         {
-            "period": participation.period,
+            "period": source.period,
+            "source": source,
             "card": card,
-            "what_if": _what_if_fields(participation),
-            "profile": charts.unit_profile_chart(assessment, result, unit),
+            "what_if": _what_if_fields(source, unit),
+            "profile": charts.unit_profile_chart(scores.assessment, scores.result, unit),
             "years": years,
-            "trend": _trend(years, unit),
+            "trend": _trend(years, unit, reader),
         },
     )
 
 
 @require_POST
-@login_required
 def what_if(request, code: str, unit: str):
-    participation = _participation(request.user, code, unit)
+    source = _unit_results(request.user, code, unit)
     overrides: dict[str, dict[str, str]] = {}
     errors: list[str] = []
     changed: list[tuple[str, str, str, str]] = []
-    for item in _what_if_fields(participation):
+    for item in _what_if_fields(source, unit):
         node = item["node"]
         typed = {}
         for field, current in item["fields"]:
@@ -109,8 +97,9 @@ def what_if(request, code: str, unit: str):
                 label = field.label or field.name or _("Giá trị")
                 changed.append((node.code, label, current, typed[field.name]))
         overrides[node.code] = typed
-    before = period_score(period=participation.period)[1]
-    after = unit_preview(period=participation.period, unit_code=unit, overrides=overrides)[1]
+    # Both sides from the same rows (the snapshot's once approved): only the changes differ.
+    before = source.scores().result
+    after = source.preview(unit, overrides)[1]
     return render(
         request,
         "portal/what_if_result.html",

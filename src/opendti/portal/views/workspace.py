@@ -24,7 +24,7 @@ from opendti.frameworks.models import Node
 from opendti.results.checks import blocking_count, submission_checks
 from opendti.results.preview import unit_preview
 
-from ..workspace import workspace_build
+from ..workspace import history_rows, workspace_build
 
 
 def htmx_login_required(view):
@@ -164,7 +164,9 @@ def preview(request, period: str, unit: str, code: str):
 def indicator_history(request, period: str, unit: str, code: str):
     submission = access_submission(request.user, period, unit)
     node = _node(submission, code)
-    changes = Change.objects.filter(submission=submission, node=node).select_related("actor")
+    changes = history_rows(
+        Change.objects.filter(submission=submission, node=node).select_related("actor"), node
+    )
     return render(request, "portal/workspace/history.html", {"changes": changes, "node": node})
 
 

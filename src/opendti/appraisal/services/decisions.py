@@ -1,0 +1,289 @@
+"""Reviewers' decisions per indicator (accept, adjust, request), the second reviewer's agreement
+on large adjustments, and the unit's explanation of a request."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opendti.accounts.models import User
+from opendti.accounts.roles import REVIEWER
+from opendti.assessments.access import Action, can, has_role
+from opendti.assessments.models import Answer, Change, Submission
+from opendti.assessments.services.history import change_record
+from opendti.frameworks.models import Node
+from opendti.notifications.services import notify
+from opendti.periods.models import Membership, Period
+from opendti.periods.workflow import TransitionRefused, require_status
+from opendti.results.selectors import number_text
+from opendti.results.services import period_score
+
+from ..models import Decision, Explanation, Round, SignOff
+from .governance import belongs_to, covers
+from .rounds import items_for_round, round_current, round_open, undecided
+from .settle import score_check, settle
+
+
+def own_scores(period: Period, unit_code: str) -> dict[str, Decimal | None]:
+    """The unit's own scores per node, before anything the appraisal settled."""
+    _assessment, result = period_score(period=period, appraised=False)
+    for unit in result.units:
+        if unit.code == unit_code:
+            return dict(unit.nodes)
+    return {}
+
+
+def _require_reviewer(reviewer, submission: Submission, node: Node, current: Round) -> None:
+    period = submission.participation.period
+    if node.framework_id != period.framework_id or not node.scored or not node.rule:
+        raise ValidationError(_("Chỉ thẩm định các chỉ số thành phần được tính điểm của kỳ."))
+    if not has_role(reviewer, REVIEWER):
+        raise PermissionDenied(_("Chỉ thành viên Tổ thẩm định được thẩm định."))
+    if belongs_to(reviewer, submission.participation):
+        raise PermissionDenied(_("Bạn thuộc đơn vị này nên không được thẩm định đơn vị này."))
+    if not covers(reviewer, submission, node):
+        raise PermissionDenied(_("Bạn không được phân công thẩm định chỉ số này của đơn vị này."))
+    if SignOff.objects.filter(round=current, reviewer=reviewer).exists():
+        raise ValidationError(_("Bạn đã xác nhận lần thẩm định này; không sửa quyết định được."))
+
+
+def decide(
+    *,
+    submission: Submission,
+    node: Node,
+    reviewer,
+    kind: str,
+    score: Decimal | None = None,
+    reason: str = "",
+    due_on: datetime.date | None = None,
+    own: dict[str, Decimal | None] | None = None,
+) -> Decision:
+    """`own`: the unit's own scores by node code, when the caller already has them (accepting
+    many indicators at once scores the period once, not once per indicator)."""
+    period = submission.participation.period
+    require_status(period, Period.Status.APPRAISAL)
+    current = round_open(period)
+    _require_reviewer(reviewer, submission, node, current)
+    if current.number > 1 and (submission.pk, node.pk) not in {
+        (s.pk, n.pk) for s, n in items_for_round(reviewer, current)
+    }:
+        raise ValidationError(
+            _("Lần thẩm định %(n)d chỉ xem xét các chỉ số đã yêu cầu bổ sung, chỉnh sửa.")
+            % {"n": current.number}
+        )
+    reason = reason.strip()
+    if kind == Decision.Kind.ADJUST:
+        score = score_check(score, node.max_points, period.decimals)
+        if not reason:
+            raise ValidationError(_("Điều chỉnh điểm cần ghi rõ lý do."))
+    elif kind == Decision.Kind.REQUEST:
+        if current.number >= period.review_rounds:
+            raise ValidationError(
+                _("Đây là lần thẩm định cuối: chỉ chấp nhận hoặc điều chỉnh điểm.")
+            )
+        if not reason:
+            raise ValidationError(_("Ghi rõ nội dung cần bổ sung, chỉnh sửa."))
+        if due_on is None or due_on < timezone.localdate():
+            raise ValidationError(_("Hạn giải trình phải từ hôm nay trở đi."))
+    elif kind != Decision.Kind.ACCEPT:
+        raise ValidationError(_("Quyết định không hợp lệ."))
+    if own is None:
+        own = own_scores(period, submission.participation.unit.code)
+    own_score = own.get(node.code)
+    state = Decision.State.OPEN if kind == Decision.Kind.REQUEST else Decision.State.EFFECTIVE
+    threshold = period.adjustment_threshold
+    if (
+        kind == Decision.Kind.ADJUST
+        and threshold is not None
+        and score is not None
+        and abs(score - (own_score or Decimal(0))) > threshold
+    ):
+        state = Decision.State.AWAITING
+    with transaction.atomic():
+        previous = (
+            Decision.objects.select_for_update()
+            .filter(round=current, submission=submission, node=node)
+            .exclude(state=Decision.State.SUPERSEDED)
+            .first()
+        )
+        if previous is not None and previous.reviewer_id != reviewer.pk:
+            raise ValidationError(
+                _("Chỉ số này đã được %(name)s quyết định trong lần thẩm định này.")
+                % {"name": previous.reviewer.get_full_name() or previous.reviewer.username}
+            )
+        if previous is not None:
+            previous.state = Decision.State.SUPERSEDED
+            previous.save(update_fields=["state"])
+            if previous.kind == Decision.Kind.REQUEST and kind != Decision.Kind.REQUEST:
+                # The request is withdrawn: the indicator closes to the unit again.
+                Answer.objects.filter(submission=submission, node=node).update(open_until=None)
+        decision = Decision.objects.create(
+            round=current,
+            submission=submission,
+            node=node,
+            reviewer=reviewer,
+            kind=kind,
+            state=state,
+            self_score=own_score,
+            score=score if kind == Decision.Kind.ADJUST else None,
+            reason=reason,
+            due_on=due_on if kind == Decision.Kind.REQUEST else None,
+        )
+        _record(decision, reviewer)
+        if kind == Decision.Kind.REQUEST:
+            answer, _created = Answer.objects.get_or_create(submission=submission, node=node)
+            Answer.objects.filter(pk=answer.pk).update(open_until=due_on)
+        settle(submission, node, reviewer, reason)
+    if kind == Decision.Kind.REQUEST:
+        _notify_unit(decision)
+    return decision
+
+
+def _record(decision: Decision, actor) -> None:
+    label = Decision.Kind(decision.kind).label
+    after = str(label)
+    if decision.kind == Decision.Kind.ADJUST:
+        after = f"{label}: {number_text(decision.score)}"
+    elif decision.kind == Decision.Kind.REQUEST and decision.due_on:
+        after = f"{label} ({decision.due_on.isoformat()})"
+    if decision.state == Decision.State.AWAITING:
+        after += f" — {Decision.State.AWAITING.label}"
+    change_record(
+        decision.submission,
+        decision.node,
+        Change.Kind.APPRAISAL,
+        f"round {decision.round.number}",
+        number_text(decision.self_score),
+        after,
+        actor,
+        decision.reason,
+    )
+
+
+def _notify_unit(decision: Decision) -> None:
+    participation = decision.submission.participation
+    members = User.objects.filter(
+        memberships__participation=participation,
+        memberships__role__in=[Membership.Role.FOCAL_POINT, Membership.Role.UNIT_LEADER],
+    ).distinct()
+    notify(
+        list(members),
+        kind="request",
+        title=_("Yêu cầu bổ sung, chỉnh sửa chỉ số %(code)s") % {"code": decision.node.code},
+        body=_("%(message)s\nHạn giải trình: %(due)s")
+        % {
+            "message": decision.reason,
+            "due": decision.due_on.strftime("%d/%m/%Y") if decision.due_on else "",
+        },
+        url=f"/ky/{participation.period.code}/don-vi/{participation.unit.code}/",
+    )
+
+
+def agree(*, decision: Decision, reviewer, agreed: bool, note: str = "") -> Decision:
+    """A second reviewer agrees with (or declines) an adjustment above the period's threshold."""
+    period = decision.submission.participation.period
+    require_status(period, Period.Status.APPRAISAL)
+    if decision.round_id != round_open(period).pk:
+        raise TransitionRefused(_("Lần thẩm định của điều chỉnh này đã kết thúc."))
+    if decision.state != Decision.State.AWAITING:
+        raise ValidationError(_("Điều chỉnh này không chờ ý kiến thành viên thứ hai."))
+    if reviewer.pk == decision.reviewer_id:
+        raise PermissionDenied(_("Thành viên thứ hai phải là người khác."))
+    if not has_role(reviewer, REVIEWER) or not covers(reviewer, decision.submission, decision.node):
+        raise PermissionDenied(_("Bạn không được phân công thẩm định chỉ số này của đơn vị này."))
+    if not agreed and not note.strip():
+        raise ValidationError(_("Ghi rõ lý do không đồng ý."))
+    with transaction.atomic():
+        updated = Decision.objects.filter(pk=decision.pk, state=Decision.State.AWAITING).update(
+            state=Decision.State.EFFECTIVE if agreed else Decision.State.DECLINED,
+            second_reviewer=reviewer,
+            second_note=note.strip(),
+            second_at=timezone.now(),
+        )
+        if not updated:
+            raise ValidationError(_("Điều chỉnh này vừa được người khác xử lý."))
+        decision.refresh_from_db()
+        change_record(
+            decision.submission,
+            decision.node,
+            Change.Kind.APPRAISAL,
+            f"round {decision.round.number}",
+            Decision.State.AWAITING.label,
+            Decision.State(decision.state).label,
+            reviewer,
+            note.strip(),
+        )
+        settle(decision.submission, decision.node, reviewer, note.strip())
+    return decision
+
+
+def explain(*, decision: Decision, actor, text: str) -> Explanation:
+    """The unit answers a request (its new values and evidence go through the workspace)."""
+    submission = decision.submission
+    period = submission.participation.period
+    require_status(period, Period.Status.APPRAISAL)
+    if not can(actor, Action.EDIT, submission, decision.node):
+        raise PermissionDenied(_("Bạn không có quyền giải trình chỉ số này."))
+    if decision.kind != Decision.Kind.REQUEST or decision.state not in (
+        Decision.State.OPEN,
+        Decision.State.ANSWERED,
+    ):
+        raise ValidationError(_("Yêu cầu này không còn chờ giải trình."))
+    if decision.due_on is None or timezone.localdate() > decision.due_on:
+        raise ValidationError(_("Đã hết hạn giải trình."))
+    current = round_current(period)
+    if current is None or decision.round_id != current.pk:
+        # Opening the next round ends the window (round_open_next), whatever the request's date.
+        raise ValidationError(_("Đã hết hạn giải trình."))
+    if not text.strip():
+        raise ValidationError(_("Nhập nội dung giải trình."))
+    with transaction.atomic():
+        explanation = Explanation.objects.create(decision=decision, author=actor, text=text.strip())
+        Decision.objects.filter(pk=decision.pk).update(state=Decision.State.ANSWERED)
+        decision.state = Decision.State.ANSWERED
+        change_record(
+            submission,
+            decision.node,
+            Change.Kind.EXPLANATION,
+            "explanation",
+            "",
+            text.strip(),
+            actor,
+        )
+    notify(
+        [decision.reviewer],
+        kind="answer",
+        title=_("Đơn vị %(unit)s đã giải trình chỉ số %(code)s")
+        % {"unit": submission.participation.unit.name, "code": decision.node.code},
+        body=text.strip(),
+        url=f"/ky/{period.code}/tham-dinh/{submission.participation.unit.code}/",
+    )
+    return explanation
+
+
+def accept_rest(*, appraisal_round: Round, reviewer, submission: Submission | None = None) -> int:
+    """Accept every indicator of the reviewer's round not yet decided (one unit or all), all or
+    nothing."""
+    if not has_role(reviewer, REVIEWER):
+        raise PermissionDenied(_("Chỉ thành viên Tổ thẩm định được thẩm định."))
+    _assessment, result = period_score(period=appraisal_round.period, appraised=False)
+    own_by_unit = {unit.code: dict(unit.nodes) for unit in result.units}
+    count = 0
+    with transaction.atomic():
+        for item_submission, node in undecided(reviewer, appraisal_round):
+            if submission is not None and item_submission.pk != submission.pk:
+                continue
+            decide(
+                submission=item_submission,
+                node=node,
+                reviewer=reviewer,
+                kind=Decision.Kind.ACCEPT,
+                own=own_by_unit.get(item_submission.participation.unit.code, {}),
+            )
+            count += 1
+    return count

@@ -1,0 +1,75 @@
+"""Approved results frozen as a snapshot, and their publication.
+
+A snapshot keeps the period's inputs exactly as the engine read them (framework, bands, units,
+values, the scores the appraisal settled: the workbook rows), the result document computed from
+them, the hashes of both and a seal (an HMAC with the site's secret). Rows are never updated or
+deleted through the application; `opendti verify-snapshot` recomputes the results from the rows and
+checks the hashes and the seal, so a change made directly in the database is found.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from opendti.periods.models import Period
+
+USER = settings.AUTH_USER_MODEL
+
+
+class ImmutableError(RuntimeError):
+    """A frozen record may not be changed or removed."""
+
+
+class Snapshot(models.Model):
+    period = models.OneToOneField(Period, on_delete=models.PROTECT, related_name="snapshot")
+    decision_number = models.CharField(_("số quyết định"), max_length=100)
+    decision_date = models.DateField(_("ngày quyết định"))
+    signer = models.CharField(_("người ký"), max_length=200)
+    approved_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(_("phê duyệt lúc"), auto_now_add=True)
+    engine_version = models.CharField(max_length=20)
+    # Canonical JSON text (not a JSON column): the bytes hashed are the bytes kept.
+    rows = models.TextField()
+    rows_sha256 = models.CharField(max_length=64)
+    document = models.TextField()
+    document_sha256 = models.CharField(max_length=64)
+    seal = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("kết quả đã phê duyệt")
+        verbose_name_plural = _("kết quả đã phê duyệt")
+
+    def __str__(self) -> str:
+        return f"{self.period.code} — {self.decision_number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableError("a snapshot is never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableError("a snapshot is never deleted")
+
+
+class Publication(models.Model):
+    """The coordinator published a snapshot on the public portal."""
+
+    snapshot = models.OneToOneField(Snapshot, on_delete=models.PROTECT, related_name="publication")
+    published_at = models.DateTimeField(_("công bố lúc"), auto_now_add=True)
+    published_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("công bố")
+        verbose_name_plural = _("công bố")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableError("a publication is never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableError("a publication is never withdrawn by deleting it")

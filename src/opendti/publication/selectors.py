@@ -1,0 +1,175 @@
+"""Which results a person reads for a period, written once for the portal and the API.
+
+Once a period is approved its snapshot is the result, for everyone (coordinators included): the
+pages never read the live tables again, so a later edit of a framework, a value, a band or an
+appraised score changes nothing approved. The public (anyone without a provisional-results role)
+sees a period only once it is published. Before approval, coordinators, approvers and
+administrators see the results computed now from the live tables (provisional).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from opendti.periods.models import Period
+from opendti.results.access import can_view_provisional_results
+from opendti.results.preview import Overrides, rows_with_overrides
+from opendti.results.selectors import Rows, period_rows
+from opendti.results.services import PeriodScores
+from opendti.scoring import score_period
+from opendti.scoring.compare import compare_periods
+from opendti.scoring.model import Assessment, PeriodResult
+from opendti.workbook.parse import ParsedWorkbook, parse_workbook
+from opendti.workbook.sheets import raw_from_rows
+
+from .models import Snapshot
+from .services import published_snapshot
+from .snapshots import snapshot_scores
+
+
+class Stage(StrEnum):
+    PROVISIONAL = "provisional"  # computed now from the live tables, before approval
+    APPROVED = "approved"  # the snapshot, approved but not yet published
+    PUBLISHED = "published"  # the snapshot, published on the portal
+
+
+def _parse(rows: Rows) -> ParsedWorkbook:
+    return parse_workbook(raw_from_rows(rows))
+
+
+@functools.lru_cache(maxsize=16)
+def _snapshot_parsed(snapshot_pk: int, rows_sha: str) -> ParsedWorkbook:
+    # Keyed like snapshot_scores' cache: a snapshot's rows never change, so neither does this.
+    return _parse(json.loads(Snapshot.objects.only("rows").get(pk=snapshot_pk).rows))
+
+
+@dataclass
+class ResultSource:
+    """A period's results as the asking user may read them: the snapshot, or the live tables."""
+
+    period: Period
+    snapshot: Snapshot | None  # None: provisional, computed from the live tables
+    published: bool = False
+    _live_rows: Rows | None = field(default=None, repr=False)
+    _live_parsed: ParsedWorkbook | None = field(default=None, repr=False)
+    _scores: PeriodScores | None = field(default=None, repr=False)
+
+    @property
+    def stage(self) -> Stage:
+        if self.snapshot is None:
+            return Stage.PROVISIONAL
+        return Stage.PUBLISHED if self.published else Stage.APPROVED
+
+    def rows(self) -> Rows:
+        """The workbook rows the results come from (a fresh copy: callers may change it)."""
+        if self.snapshot is not None:
+            return json.loads(self.snapshot.rows)
+        if self._live_rows is None:
+            self._live_rows = period_rows(self.period)
+        return json.loads(json.dumps(self._live_rows))
+
+    def parsed(self) -> ParsedWorkbook:
+        if self.snapshot is not None:
+            return _snapshot_parsed(self.snapshot.pk, self.snapshot.rows_sha256)
+        if self._live_parsed is None:
+            self._live_parsed = _parse(self.rows())
+        return self._live_parsed
+
+    def scores(self) -> PeriodScores:
+        """Assessment, result and the change against the previous period."""
+        if self._scores is None:
+            if self.snapshot is not None:
+                # The change is against the previous period's snapshot only (none otherwise).
+                self._scores = snapshot_scores(self.snapshot)
+            else:
+                self._scores = _live_scores(self.period, self.parsed())
+        return self._scores
+
+    def preview(self, unit_code: str, overrides: Overrides) -> tuple[Assessment, PeriodResult]:
+        """The what-if: the period's results with one unit's inputs replaced. Nothing is written;
+        the same rows as the page's results are used, so an unchanged input changes nothing."""
+        rows = rows_with_overrides(self.rows(), unit_code, overrides)
+        assessment = _parse(rows).assessment
+        return assessment, score_period(assessment)
+
+    def unit_values(self, unit_code: str) -> dict[tuple[str, str], str]:
+        """(indicator, input name) -> value of one unit, as the results read them."""
+        sheet = self.parsed().raw.get("values")  # the parse is kept: no second read of the rows
+        return {
+            (row["indicator"], row["input"]): row["value"]
+            for row in (sheet.rows if sheet is not None else [])
+            if row["unit"] == unit_code
+        }
+
+
+def _live_scores(period: Period, parsed: ParsedWorkbook) -> PeriodScores:
+    """Provisional results; the change is against the previous period's snapshot when it has one
+    (what was approved), else against its live results."""
+    result = score_period(parsed.assessment)
+    change = None
+    if period.previous_id is not None:
+        previous = Period.objects.select_related("framework__level").get(pk=period.previous_id)
+        frozen = Snapshot.objects.filter(period=previous).first()
+        if frozen is not None:
+            previous_result = snapshot_scores(frozen).result
+        else:
+            previous_result = score_period(_parse(period_rows(previous)).assessment)
+        decimals = parsed.assessment.settings.decimals
+        change = compare_periods(result, previous_result, parsed.predecessors, decimals)
+    return PeriodScores(parsed.assessment, result, change)
+
+
+def _source(period: Period, provisional: bool) -> ResultSource | None:
+    public = published_snapshot(period)
+    if public is not None:
+        public.period = period  # already loaded: spares snapshot_scores a query
+        return ResultSource(period, public, published=True)
+    if not provisional:
+        return None
+    frozen = Snapshot.objects.filter(period=period).first()
+    if frozen is not None:
+        frozen.period = period
+    return ResultSource(period, frozen)
+
+
+def result_source(user, period: Period) -> ResultSource | None:
+    """Where `user` reads `period`'s results from, or None when they may not see them at all."""
+    return _source(period, can_view_provisional_results(user))
+
+
+def results_source(user, period: Period) -> PeriodScores | None:
+    """The results `user` may read for `period` (snapshot or live), or None."""
+    source = result_source(user, period)
+    return source.scores() if source is not None else None
+
+
+class YearReader:
+    """Reads each year of a unit's comparison across years as `user` may see it (the snapshot
+    where there is one; a year the user may not see ends the comparison), and keeps what it read
+    by period code so that the trend chart reuses it."""
+
+    def __init__(self, user, first: ResultSource | None = None) -> None:
+        self.provisional = can_view_provisional_results(user)
+        self.read: dict[str, tuple[ParsedWorkbook, PeriodResult]] = {}
+        if first is not None:  # the period of the page, already read: not read twice
+            self.read[first.period.code] = (first.parsed(), first.scores().result)
+
+    def __call__(self, period: Period) -> tuple[ParsedWorkbook, PeriodResult] | None:
+        if period.code not in self.read:
+            source = _source(period, self.provisional)
+            if source is None:
+                return None
+            self.read[period.code] = (source.parsed(), source.scores().result)
+        return self.read[period.code]
+
+
+def published_periods() -> list[Snapshot]:
+    """The published snapshots, newest year first, with their period (for the home page)."""
+    return list(
+        Snapshot.objects.filter(period__status=Period.Status.PUBLISHED, publication__isnull=False)
+        .select_related("period__framework__level")
+        .order_by("-period__year", "period__code")
+    )

@@ -1,0 +1,143 @@
+"""Freezing a period's results, verifying a snapshot, and reading its results back."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from opendti.periods.models import Period
+from opendti.results.selectors import Rows, period_rows
+from opendti.results.services import PeriodScores
+from opendti.scoring import score_period
+from opendti.scoring.compare import compare_periods
+from opendti.workbook.output import result_document
+from opendti.workbook.parse import ParsedWorkbook, parse_workbook
+from opendti.workbook.sheets import raw_from_rows
+
+from .models import Snapshot
+
+
+def canonical(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def seal_of(period_code: str, decision_number: str, rows_sha: str, document_sha: str) -> str:
+    message = "\n".join([period_code, decision_number, rows_sha, document_sha]).encode()
+    key = settings.OPENDTI_SEAL_KEY or settings.SECRET_KEY
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _parse(rows: Rows) -> ParsedWorkbook:
+    return parse_workbook(raw_from_rows(rows))
+
+
+def snapshot_freeze(
+    *, period: Period, actor, decision_number: str, decision_date, signer: str
+) -> Snapshot:
+    """Take the period's final inputs and results as they stand now (inside the caller's
+    transaction, with the period's approval)."""
+    rows = period_rows(period, appraised=True)
+    parsed = _parse(rows)
+    result = score_period(parsed.assessment)
+    rows_text = canonical(rows)
+    document_text = canonical(result_document(parsed.assessment, result))
+    rows_sha, document_sha = sha256(rows_text), sha256(document_text)
+    return Snapshot.objects.create(
+        period=period,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        signer=signer,
+        approved_by=actor,
+        engine_version=result.engine_version,
+        rows=rows_text,
+        rows_sha256=rows_sha,
+        document=document_text,
+        document_sha256=document_sha,
+        seal=seal_of(period.code, decision_number, rows_sha, document_sha),
+    )
+
+
+@dataclass(frozen=True)
+class Difference:
+    where: str
+    stored: str
+    found: str
+
+
+def _walk(stored: object, found: object, where: str, out: list[Difference]) -> None:
+    if isinstance(stored, dict) and isinstance(found, dict):
+        for key in sorted(set(stored) | set(found), key=str):
+            _walk(stored.get(key), found.get(key), f"{where}.{key}" if where else str(key), out)
+    elif isinstance(stored, list) and isinstance(found, list) and len(stored) == len(found):
+        for i, (a, b) in enumerate(zip(stored, found, strict=True)):
+            _walk(a, b, f"{where}[{i}]", out)
+    elif stored != found:
+        out.append(
+            Difference(
+                where, json.dumps(stored, ensure_ascii=False), json.dumps(found, ensure_ascii=False)
+            )
+        )
+
+
+def snapshot_verify(snapshot: Snapshot) -> list[Difference]:
+    """Every way the stored snapshot disagrees with itself: hashes, seal, and the results
+    recomputed from its rows against the stored results. Empty when intact."""
+    found: list[Difference] = []
+    rows_sha, document_sha = sha256(snapshot.rows), sha256(snapshot.document)
+    if rows_sha != snapshot.rows_sha256:
+        found.append(Difference("rows_sha256", snapshot.rows_sha256, rows_sha))
+    if document_sha != snapshot.document_sha256:
+        found.append(Difference("document_sha256", snapshot.document_sha256, document_sha))
+    seal = seal_of(
+        snapshot.period.code,
+        snapshot.decision_number,
+        snapshot.rows_sha256,
+        snapshot.document_sha256,
+    )
+    if not hmac.compare_digest(seal, snapshot.seal):
+        found.append(Difference("seal", snapshot.seal, seal))
+    try:
+        parsed = _parse(json.loads(snapshot.rows))
+    except Exception as exc:  # a tampered row may not even parse: that is a finding too
+        found.append(Difference("rows", "", f"{type(exc).__name__}: {exc}"))
+        return found
+    recomputed = result_document(parsed.assessment, score_period(parsed.assessment))
+    _walk(json.loads(snapshot.document), json.loads(canonical(recomputed)), "", found)
+    return found
+
+
+@functools.lru_cache(maxsize=16)
+def _scores_cached(
+    snapshot_pk: int, rows_sha: str, previous_key: tuple[int, str] | None
+) -> PeriodScores:
+    snapshot = Snapshot.objects.get(pk=snapshot_pk)
+    parsed = _parse(json.loads(snapshot.rows))
+    result = score_period(parsed.assessment)
+    change = None
+    if previous_key is not None:
+        previous = Snapshot.objects.get(pk=previous_key[0])
+        previous_result = score_period(_parse(json.loads(previous.rows)).assessment)
+        decimals = parsed.assessment.settings.decimals
+        change = compare_periods(result, previous_result, parsed.predecessors, decimals)
+    return PeriodScores(parsed.assessment, result, change)
+
+
+def snapshot_scores(snapshot: Snapshot) -> PeriodScores:
+    """The frozen results (recomputed from the frozen rows, never from the live tables), with the
+    change against the previous period's snapshot when it has one."""
+    previous_key = None
+    period = snapshot.period
+    if period.previous_id is not None:
+        previous = Snapshot.objects.filter(period_id=period.previous_id).first()
+        if previous is not None:
+            previous_key = (previous.pk, previous.rows_sha256)
+    return _scores_cached(snapshot.pk, snapshot.rows_sha256, previous_key)
