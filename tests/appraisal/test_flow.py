@@ -374,3 +374,30 @@ def test_objections_are_item_by_item_on_component_indicators(demo, appraisal):
             text="Cả chỉ số chính",
         )
     assert not Objection.objects.exists()
+
+
+def test_accepting_the_rest_records_each_indicator_and_respects_the_round(demo, appraisal):
+    period, ours = appraisal.period, appraisal.ours
+    current = round_current(period)
+    decide(
+        submission=ours,
+        node=appraisal.node("2.1"),
+        reviewer=demo.thamdinh,
+        kind="adjust",
+        score=Decimal(45),
+        reason="Chậm",
+    )
+    with pytest.raises(PermissionDenied):
+        accept_rest(appraisal_round=current, reviewer=demo.dieuphoi)
+    accepted = accept_rest(appraisal_round=current, reviewer=demo.thamdinh, submission=ours)
+    leaves = Decision.objects.filter(round=current, submission=ours).exclude(state="superseded")
+    assert accepted == leaves.filter(kind="accept").count() == leaves.count() - 1
+    history = Change.objects.filter(submission=ours, kind="appraisal", actor=demo.thamdinh)
+    assert history.count() == accepted + 1  # one row per indicator, the adjustment included
+    # The adjustment stands; accepting the rest touched nothing already decided.
+    assert AppraisedScore.objects.get(submission=ours, node=appraisal.node("2.1")).score == 45
+    assert accept_rest(appraisal_round=current, reviewer=demo.thamdinh, submission=ours) == 0
+    accept_rest(appraisal_round=current, reviewer=demo.thamdinh)
+    round_sign_off(appraisal_round=current, reviewer=demo.thamdinh)
+    with pytest.raises(ValidationError, match="đã xác nhận"):
+        accept_rest(appraisal_round=current, reviewer=demo.thamdinh)

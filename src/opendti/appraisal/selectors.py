@@ -7,11 +7,12 @@ submission for a unit that never opened its workspace)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from opendti.accounts.models import User
-from opendti.assessments.models import Answer, Evidence, InputValue, Submission
+from opendti.assessments.models import Answer, AppraisedScore, Evidence, InputValue, Submission
 from opendti.assessments.services import Field, indicator_fields
 from opendti.frameworks.models import Node
 from opendti.periods.models import Period
@@ -97,8 +98,13 @@ def unit_review_table(submission: Submission) -> ReviewTable:
     participation = submission.participation
     period = participation.period
     unit = participation.unit.code
-    own_scores, own_totals = unit_scores(period, appraised=False)
     final_scores, final_totals = unit_scores(period, appraised=True)
+    # Scores settled for other units never change this unit's (relative rules read values, not
+    # scores): without settled scores of its own, its own scores are the final ones.
+    if AppraisedScore.objects.filter(submission=submission).exists():
+        own_scores, own_totals = unit_scores(period, appraised=False)
+    else:
+        own_scores, own_totals = final_scores, final_totals
     own, final = own_scores.get(unit, {}), final_scores.get(unit, {})
     nodes = list(
         Node.objects.filter(framework_id=period.framework_id)
@@ -196,8 +202,13 @@ def reviewer_queue(reviewer, period: Period) -> list[QueueRow]:
     """The units in a reviewer's scope, with what is left for them in the current round."""
     items = scope(reviewer, period)
     current = round_current(period)
-    in_round = items_for_round(reviewer, current) if current else []
-    left = undecided(reviewer, current) if current and current.is_open else []
+    # Counted per unit in one pass each: a reviewer may cover thousands of units.
+    in_round = Counter(s.pk for s, _n in items_for_round(reviewer, current)) if current else {}
+    left = (
+        Counter(s.pk for s, _n in undecided(reviewer, current))
+        if current and current.is_open
+        else {}
+    )
     pairs = {(s.pk, n.pk) for s, n in items}
     requests: dict[int, dict[str, int]] = {}
     for submission_id, node_id, state in Decision.objects.filter(
@@ -216,8 +227,8 @@ def reviewer_queue(reviewer, period: Period) -> list[QueueRow]:
             row = rows[submission.pk] = QueueRow(
                 submission=submission,
                 indicators=0,
-                in_round=sum(1 for s, _n in in_round if s.pk == submission.pk),
-                undecided=sum(1 for s, _n in left if s.pk == submission.pk),
+                in_round=in_round.get(submission.pk, 0),
+                undecided=left.get(submission.pk, 0),
                 open_requests=counts.get(Decision.State.OPEN, 0),
                 answered=counts.get(Decision.State.ANSWERED, 0),
             )

@@ -7,14 +7,14 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opendti.accounts.models import User
 from opendti.accounts.roles import REVIEWER
 from opendti.assessments.access import Action, can, has_role
-from opendti.assessments.models import Answer, Change, Submission
+from opendti.assessments.models import Answer, AppraisedScore, Change, Submission
 from opendti.assessments.services.history import change_record
 from opendti.frameworks.models import Node
 from opendti.notifications.services import notify
@@ -61,10 +61,7 @@ def decide(
     score: Decimal | None = None,
     reason: str = "",
     due_on: datetime.date | None = None,
-    own: dict[str, Decimal | None] | None = None,
 ) -> Decision:
-    """`own`: the unit's own scores by node code, when the caller already has them (accepting
-    many indicators at once scores the period once, not once per indicator)."""
     period = submission.participation.period
     require_status(period, Period.Status.APPRAISAL)
     current = round_open(period)
@@ -92,9 +89,7 @@ def decide(
             raise ValidationError(_("Hạn giải trình phải từ hôm nay trở đi."))
     elif kind != Decision.Kind.ACCEPT:
         raise ValidationError(_("Quyết định không hợp lệ."))
-    if own is None:
-        own = own_scores(period, submission.participation.unit.code)
-    own_score = own.get(node.code)
+    own_score = own_scores(period, submission.participation.unit.code).get(node.code)
     state = Decision.State.OPEN if kind == Decision.Kind.REQUEST else Decision.State.EFFECTIVE
     threshold = period.adjustment_threshold
     if (
@@ -268,22 +263,64 @@ def explain(*, decision: Decision, actor, text: str) -> Explanation:
 
 def accept_rest(*, appraisal_round: Round, reviewer, submission: Submission | None = None) -> int:
     """Accept every indicator of the reviewer's round not yet decided (one unit or all), all or
-    nothing."""
+    nothing. Written in bulk: a reviewer may accept thousands of indicators at once, and an
+    acceptance of an undecided indicator needs none of a single decision's per-item checks
+    beyond those made here once (the items come from the reviewer's own scope)."""
+    period = appraisal_round.period
+    require_status(period, Period.Status.APPRAISAL)
     if not has_role(reviewer, REVIEWER):
         raise PermissionDenied(_("Chỉ thành viên Tổ thẩm định được thẩm định."))
-    _assessment, result = period_score(period=appraisal_round.period, appraised=False)
-    own_by_unit = {unit.code: dict(unit.nodes) for unit in result.units}
-    count = 0
-    with transaction.atomic():
-        for item_submission, node in undecided(reviewer, appraisal_round):
-            if submission is not None and item_submission.pk != submission.pk:
-                continue
-            decide(
-                submission=item_submission,
-                node=node,
-                reviewer=reviewer,
-                kind=Decision.Kind.ACCEPT,
-                own=own_by_unit.get(item_submission.participation.unit.code, {}),
+    if round_open(period).pk != appraisal_round.pk:
+        raise TransitionRefused(_("Lần thẩm định này đã kết thúc."))
+    if SignOff.objects.filter(round=appraisal_round, reviewer=reviewer).exists():
+        raise ValidationError(_("Bạn đã xác nhận lần thẩm định này; không sửa quyết định được."))
+    items = [
+        (s, n)
+        for s, n in undecided(reviewer, appraisal_round)
+        if submission is None or s.pk == submission.pk
+    ]
+    if not items:
+        return 0
+    _assessment, result = period_score(period=period, appraised=False)
+    own_by_unit = {unit.code: unit.nodes for unit in result.units}
+    label = str(Decision.Kind.ACCEPT.label)
+    try:
+        with transaction.atomic():
+            Decision.objects.bulk_create(
+                Decision(
+                    round=appraisal_round,
+                    submission=s,
+                    node=n,
+                    reviewer=reviewer,
+                    kind=Decision.Kind.ACCEPT,
+                    state=Decision.State.EFFECTIVE,
+                    self_score=own_by_unit.get(s.participation.unit.code, {}).get(n.code),
+                )
+                for s, n in items
             )
-            count += 1
-    return count
+            Change.objects.bulk_create(
+                Change(
+                    submission=s,
+                    node=n,
+                    kind=Change.Kind.APPRAISAL,
+                    field=f"round {appraisal_round.number}",
+                    before=number_text(own_by_unit.get(s.participation.unit.code, {}).get(n.code)),
+                    after=label,
+                    actor=reviewer,
+                )
+                for s, n in items
+            )
+            # An acceptance gives back the computed score: settle where one was settled before.
+            settled = set(
+                AppraisedScore.objects.filter(submission__in={s.pk for s, _ in items}).values_list(
+                    "submission_id", "node_id"
+                )
+            )
+            for s, n in items:
+                if (s.pk, n.pk) in settled:
+                    settle(s, n, reviewer, "")
+    except IntegrityError:  # another reviewer decided one of them meanwhile
+        raise ValidationError(
+            _("Một số chỉ số vừa được thành viên khác quyết định; hãy tải lại trang.")
+        ) from None
+    return len(items)

@@ -102,26 +102,59 @@ def scope(reviewer, period: Period) -> list[tuple[Submission, Node]]:
         .order_by("order")
     ]
     mains = {n.pk: main_index(n).pk for n in leaves}
-    participations = Participation.objects.filter(period=period).select_related("unit")
+    participations = list(
+        Participation.objects.filter(period=period).select_related("unit", "period__framework")
+    )
     own = set(
         Membership.objects.filter(participation__period=period, user=reviewer).values_list(
             "participation_id", flat=True
         )
     )
-    found: list[tuple[Submission, Node]] = []
+    # Main indices each unit is covered for (None: all of them), read once: a reviewer may hold
+    # an assignment per commune, and a period thousands of communes.
+    everywhere = {a.node_id for a in assignments if a.unit_id is None}
+    by_unit: dict[int, set[int | None]] = {}
+    for a in assignments:
+        if a.unit_id is not None:
+            by_unit.setdefault(a.unit_id, set()).add(a.node_id)
+    covered_by: dict[int, list[Node]] = {}
     for participation in participations:
         if participation.pk in own:
             continue
-        covered = [
-            leaf
-            for leaf in leaves
-            if any(a.covers(participation.unit_id, mains[leaf.pk]) for a in assignments)
-        ]
-        if not covered:
+        indices = everywhere | by_unit.get(participation.unit_id, set())
+        if not indices:
             continue  # no submission row is made for units outside the reviewer's scope
-        submission, _ = Submission.objects.get_or_create(participation=participation)
-        submission.participation = participation
-        found.extend((submission, leaf) for leaf in covered)
+        every_index = None in indices
+        covered_by[participation.pk] = [
+            leaf for leaf in leaves if every_index or mains[leaf.pk] in indices
+        ]
+    submissions = _submissions([p for p in participations if p.pk in covered_by])
+    found: list[tuple[Submission, Node]] = []
+    for participation in participations:
+        if participation.pk in covered_by:
+            submission = submissions[participation.pk]
+            found.extend((submission, leaf) for leaf in covered_by[participation.pk])
+    return found
+
+
+def _submissions(participations: list[Participation]) -> dict[int, Submission]:
+    """The participations' submissions by participation id, made where missing, in a fixed
+    number of queries (a reviewer may cover thousands of communes)."""
+    wanted = {p.pk: p for p in participations}
+    found = {
+        s.participation_id: s for s in Submission.objects.filter(participation_id__in=list(wanted))
+    }
+    missing = [Submission(participation=p) for pk, p in wanted.items() if pk not in found]
+    if missing:
+        Submission.objects.bulk_create(missing, ignore_conflicts=True)
+        found.update(
+            (s.participation_id, s)
+            for s in Submission.objects.filter(
+                participation_id__in=[m.participation_id for m in missing]
+            )
+        )
+    for pk, submission in found.items():
+        submission.participation = wanted[pk]
     return found
 
 
