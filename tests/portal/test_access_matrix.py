@@ -22,6 +22,7 @@ from opendti.assessments.models import Submission
 from opendti.frameworks.models import Node
 from opendti.periods.models import Period, ReviewerAssignment
 from opendti.publication.demo import APPRAISAL_PERIOD, demo_load_all
+from opendti.reports.models import ReportFile
 from opendti.results.demo import OPEN_PERIOD, demo_load
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -93,6 +94,21 @@ MATRIX = {
     "portal:approval": ("GET", "L 4 4 4 O 4 O 4 O"),
     "portal:approve": ("POST", "L 4 4 4 3 4 409 4 409"),
     "portal:approval_return": ("POST", "L 4 4 4 3 4 409 4 409"),
+    # Open data: the index and its list for everyone; a period's files and embed only once it is
+    # published, for everyone alike, so here (2026 is in self-assessment) 404 even for the
+    # coordinator (tests/publication/test_open_data.py covers the published periods).
+    "portal:open_data": ("GET", "O O O O O O O O O"),
+    "portal:open_data_list": ("GET", "O O O O O O O O O"),
+    "portal:open_data_csv": ("GET", "4 4 4 4 4 4 4 4 4"),
+    "portal:open_data_json": ("GET", "4 4 4 4 4 4 4 4 4"),
+    "portal:open_data_embed": ("GET", "4 4 4 4 4 4 4 4 4"),
+    # The period's report files: the coordinator, the approver and the administrator only
+    # (tests/reports/test_jobs.py covers the generation). The create POST only queues a file here:
+    # the job starts after commit, which a test transaction never reaches.
+    "portal:reports": ("GET", "L 4 4 4 O 4 O 4 O"),
+    "portal:report_create": ("POST", "L 4 4 4 O 4 O 4 O"),
+    "portal:report_status": ("GET", "L 4 4 4 O 4 O 4 O"),
+    "portal:report_download": ("GET", "L 4 4 4 O 4 O 4 O"),
     "accounts:password_change": ("GET", "L O O O O O O O O"),
     "accounts:password_change_done": ("GET", "L O O O O O O O O"),
     # Everyone's own notifications (tests/notifications/ covers that nobody sees another's).
@@ -168,8 +184,24 @@ def world(db, settings, tmp_path):
     return {
         "evidence": evidence.pk,
         "leader": User.objects.get(username="lanhdao").pk,
+        "report": _report_file(settings, tmp_path),
         **_appraisal_world(),
     }
+
+
+def _report_file(settings, tmp_path) -> int:
+    """A finished report file of the open period, for the status and download URLs."""
+    settings.OPENDTI_REPORTS_ROOT = tmp_path / "reports"
+    folder = tmp_path / "reports" / OPEN_PERIOD
+    folder.mkdir(parents=True)
+    (folder / "bang.xlsx").write_bytes(b"PK")
+    return ReportFile.objects.create(
+        period=Period.objects.get(code=OPEN_PERIOD),
+        kind=ReportFile.Kind.RESULTS_XLSX,
+        status=ReportFile.Status.DONE,
+        storage_path=f"{OPEN_PERIOD}/bang.xlsx",
+        size=2,
+    ).pk
 
 
 def _appraisal_world() -> dict:
@@ -209,6 +241,8 @@ def _kwargs(pattern: URLPattern, world) -> dict:
         kwargs["code"] = OPEN_PERIOD
     if pattern.name == "framework_detail":
         kwargs["pk"] = Period.objects.get(code=OPEN_PERIOD).framework_id
+    if pattern.name in ("report_status", "report_download"):
+        kwargs["pk"] = world["report"]
     if pattern.name in APPRAISAL_PKS:
         kwargs["period"] = APPRAISAL_PERIOD
         if "pk" in kwargs:
@@ -255,6 +289,7 @@ POST_DATA = {
         "signer": "A",
     },
     "portal:approval_return": {"reason": "Xem lại"},
+    "portal:report_create": {"kind": "results_xlsx"},
 }
 
 

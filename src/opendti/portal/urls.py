@@ -1,7 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import appraisal, dashboard, explanations, results, scorecard, spreadsheet, workspace
+from .views import (
+    appraisal,
+    dashboard,
+    explanations,
+    open_data,
+    reports,
+    results,
+    scorecard,
+    spreadsheet,
+    workspace,
+)
 
 app_name = "portal"
 unit = "ky/<slug:period>/don-vi/<slug:unit>/"
@@ -59,6 +69,22 @@ urlpatterns = [
     # The unit's side of the appraisal: explanations and objections.
     path(indicator + "giai-trinh/<int:pk>/", explanations.explain, name="explain"),
     path(indicator + "phan-hoi/", explanations.objection_raise, name="objection_raise"),
+    # Open data (docs/open-data.md): published periods only, at stable addresses. The list comes
+    # before "<period>.json" so that no period code can shadow it.
+    path("du-lieu-mo/", open_data.index, name="open_data"),
+    path("du-lieu-mo/danh-sach.json", open_data.period_list, name="open_data_list"),
+    path("du-lieu-mo/<slug:period>.csv", open_data.period_csv, name="open_data_csv"),
+    path("du-lieu-mo/<slug:period>.json", open_data.period_json, name="open_data_json"),
+    path("du-lieu-mo/<slug:period>/nhung/", open_data.embed, name="open_data_embed"),
+    # The period's report files (coordinator, approver, administrator).
+    path("ky/<slug:period>/bao-cao/", reports.reports, name="reports"),
+    path("ky/<slug:period>/bao-cao/tao/", reports.report_create, name="report_create"),
+    path(
+        "ky/<slug:period>/bao-cao/<int:pk>/trang-thai/", reports.report_status, name="report_status"
+    ),
+    path(
+        "ky/<slug:period>/bao-cao/<int:pk>/tai-ve/", reports.report_download, name="report_download"
+    ),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -180,9 +180,10 @@ def ranking_table(
         change=change.average_change if change and view == TOTAL and group is None else None,
         change_via="",
     )
+    # Units taking part without being ranked are still classified: counted, as the engine does.
     counts: dict[str, int] = {}
     for row in rows:
-        if row.band is not None and row.ranked:
+        if row.band is not None:
             counts[row.band] = counts.get(row.band, 0) + 1
     return Table(
         view=view,

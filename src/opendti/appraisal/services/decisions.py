@@ -266,7 +266,7 @@ def accept_rest(*, appraisal_round: Round, reviewer, submission: Submission | No
     nothing. Written in bulk: a reviewer may accept thousands of indicators at once, and an
     acceptance of an undecided indicator needs none of a single decision's per-item checks
     beyond those made here once (the items come from the reviewer's own scope)."""
-    period = appraisal_round.period
+    period = Period.objects.get(pk=appraisal_round.period_id)  # its status as stored now
     require_status(period, Period.Status.APPRAISAL)
     if not has_role(reviewer, REVIEWER):
         raise PermissionDenied(_("Chỉ thành viên Tổ thẩm định được thẩm định."))

@@ -145,7 +145,7 @@ def pending_sign_offs(appraisal_round: Round) -> list[User]:
 def round_sign_off(*, appraisal_round: Round, reviewer) -> bool:
     """A reviewer confirms their part; the round closes with the last confirmation. Returns
     whether the round closed."""
-    period = appraisal_round.period
+    period = Period.objects.get(pk=appraisal_round.period_id)  # its status as stored now
     require_status(period, Period.Status.APPRAISAL)
     if not appraisal_round.is_open:
         raise TransitionRefused(_("Lần thẩm định này đã kết thúc."))

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "opendti.results",
     "opendti.appraisal",
     "opendti.publication",
+    "opendti.reports",
     "opendti.portal",
     "opendti.api",
     "axes",
@@ -157,6 +158,13 @@ LOGOUT_REDIRECT_URL = "portal:home"
 # Evidence files (tài liệu kiểm chứng): kept outside the web root, served only by a checked view.
 OPENDTI_EVIDENCE_ROOT = Path(os.environ.get("OPENDTI_EVIDENCE_ROOT", DATA_DIR / "evidence"))
 OPENDTI_EVIDENCE_MAX_MB = int(os.environ.get("OPENDTI_EVIDENCE_MAX_MB", "20"))
+# Generated reports (XLSX, DOCX, PDF) kept with their period: outside the web root, served only by
+# a checked view.
+OPENDTI_REPORTS_ROOT = Path(os.environ.get("OPENDTI_REPORTS_ROOT", DATA_DIR / "reports"))
+# Who issues the official report and decision, and where (the demo's province by default).
+OPENDTI_REPORT_ISSUER = os.environ.get("OPENDTI_REPORT_ISSUER", "ỦY BAN NHÂN DÂN TỈNH ĐẮK NÔNG")
+OPENDTI_REPORT_ISSUER_PARENT = os.environ.get("OPENDTI_REPORT_ISSUER_PARENT", "")
+OPENDTI_REPORT_PLACE = os.environ.get("OPENDTI_REPORT_PLACE", "Đắk Nông")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Data-quality check: a change against the unit's previous period larger than this share of the
 # indicator's max points is flagged (a warning, not a block).

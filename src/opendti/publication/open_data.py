@@ -1,0 +1,322 @@
+"""Open data: each published period's results as a CSV table and a JSON document, and the ranking
+chart of the embeddable page, built from the period's snapshot only (never the live tables).
+
+Only published periods exist here (`published_snapshot`): what was approved but not published, what
+is still being assessed, and an unknown code are all the same "nothing" to the caller, which answers
+404 to everyone. Numbers are written as exact decimal text with a dot (Decimal, never float), with
+the period's decimals; ranks are integers. docs/open-data.md documents every column and field.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opendti.periods.models import Period
+from opendti.results.charts import ChartData, ranking_chart
+from opendti.scoring.model import Assessment, BandScheme, PeriodResult, UnitResult
+
+from .models import Snapshot
+from .selectors import published_periods
+from .services import published_snapshot
+from .snapshots import snapshot_scores
+
+# Bump when a column or a field changes meaning or goes away (adding one does not).
+FORMAT_VERSION = 1
+
+UNIT_COLUMNS = (
+    "unit_code",
+    "unit_name",
+    "ranking_group",
+    "ranked",
+    "total",
+    "max_points",
+    "percent",
+    "index",
+    "band",
+    "rank",
+    "group_rank",
+)
+
+
+def published(code: str) -> Snapshot | None:
+    """The published snapshot of the period `code`; None for an unknown or unpublished period."""
+    period = Period.objects.select_related("framework__level").filter(code=code).first()
+    if period is None:
+        return None
+    snapshot = published_snapshot(period)
+    if snapshot is not None:
+        snapshot.period = period  # already loaded: spares the readers below a query
+    return snapshot
+
+
+def catalogue() -> list[Snapshot]:
+    """Every published period's snapshot, newest year first (the open-data index)."""
+    return published_periods()
+
+
+# --- numbers ------------------------------------------------------------------------------------
+
+
+def fixed(value: Decimal | None, decimals: int) -> str | None:
+    """A Decimal as exact text with `decimals` places and a dot ("1000" -> "1000.00").
+
+    Only zeros are ever added: a value with more places than the period's (none is expected from
+    the engine) keeps them all rather than being rounded here."""
+    if value is None:
+        return None
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -decimals:
+        value = value.quantize(Decimal(1).scaleb(-decimals))
+    return format(value, "f")
+
+
+def exact(value: Decimal | None) -> str | None:
+    """A Decimal as the engine computed it (the 0–1 index keeps its four places)."""
+    return None if value is None else format(value, "f")
+
+
+def ranking_order(result: PeriodResult) -> list[UnitResult]:
+    """Ranked units by rank (equal ranks by name, as the ranking page), the unranked last."""
+    return sorted(result.units, key=lambda u: (u.rank is None, u.rank or 0, u.name, u.code))
+
+
+def _mains(assessment: Assessment) -> list[str]:
+    return [n.code for n in assessment.framework.nodes if n.kind == "main"]
+
+
+def main_column(code: str) -> str:
+    """The CSV column of a main index: its code, unless that would repeat a unit column."""
+    return f"node_{code}" if code in UNIT_COLUMNS else code
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+
+def csv_table(snapshot: Snapshot) -> tuple[list[str], list[list[str]]]:
+    """Header and one row per unit in ranking order; empty cells for what does not exist."""
+    scores = snapshot_scores(snapshot)
+    assessment, result = scores.assessment, scores.result
+    decimals = assessment.settings.decimals
+    mains = _mains(assessment)
+    pillars = [p.code for p in assessment.framework.pillars]
+    header = [*UNIT_COLUMNS, *(main_column(c) for c in mains)]
+    for code in pillars:
+        header += [f"{code}_score", f"{code}_rank"]
+    rows = []
+    for u in ranking_order(result):
+        row: list[str | int | None] = [
+            u.code,
+            u.name,
+            u.group,
+            "yes" if u.ranked else "no",
+            fixed(u.total, decimals),
+            fixed(u.max_points, decimals),
+            fixed(u.percent, decimals),
+            exact(u.index),
+            u.band,
+            u.rank,
+            u.group_rank,
+        ]
+        row += [fixed(u.nodes.get(c), decimals) for c in mains]
+        for code in pillars:
+            pillar = u.pillars.get(code)
+            row += [fixed(pillar.score, decimals), pillar.rank] if pillar else [None, None]
+        rows.append(["" if v is None else str(v) for v in row])
+    return header, rows
+
+
+def csv_bytes(snapshot: Snapshot) -> bytes:
+    """The CSV file: UTF-8 with a byte-order mark, so that Excel reads Vietnamese correctly."""
+    header, rows = csv_table(snapshot)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)  # RFC 4180: CRLF line ends, quotes only where needed
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# --- JSON ---------------------------------------------------------------------------------------
+
+
+def _bands(scheme: BandScheme | None) -> list[dict[str, Any]]:
+    if scheme is None:
+        return []
+    return [
+        {
+            "label": b.label,
+            "lower": exact(b.lower),
+            "lower_inclusive": b.lower_inclusive,
+            "basis": scheme.basis,
+        }
+        for b in scheme.bands
+    ]
+
+
+def _unit(u: UnitResult, decimals: int) -> dict[str, Any]:
+    return {
+        "code": u.code,
+        "name": u.name,
+        "group": u.group,
+        "ranked": u.ranked,
+        "total": fixed(u.total, decimals),
+        "max_points": fixed(u.max_points, decimals),
+        "percent": fixed(u.percent, decimals),
+        "index": exact(u.index),
+        "band": u.band,
+        "rank": u.rank,
+        "group_rank": u.group_rank,
+        "nodes": {code: fixed(score, decimals) for code, score in u.nodes.items()},
+        "pillars": {
+            code: {
+                "score": fixed(p.score, decimals),
+                "max_points": fixed(p.max_points, decimals),
+                "percent": fixed(p.percent, decimals),
+                "band": p.band,
+                "rank": p.rank,
+                "group_rank": p.group_rank,
+            }
+            for code, p in u.pillars.items()
+        },
+    }
+
+
+def json_document(snapshot: Snapshot) -> dict[str, Any]:
+    """The period's published results as one document (keys in a fixed order)."""
+    scores = snapshot_scores(snapshot)
+    assessment, result = scores.assessment, scores.result
+    settings = assessment.settings
+    decimals = settings.decimals
+    period = snapshot.period
+    framework = assessment.framework
+    averages = result.averages
+    publication = snapshot.publication
+    return {
+        "format_version": FORMAT_VERSION,
+        "period": {
+            "code": period.code,
+            # As approved: the title and level the snapshot froze, not today's labels.
+            "title": settings.title or period.title,
+            "year": period.year,
+            "level": settings.level,
+            "level_name": period.framework.level.name,
+            "framework_code": period.framework.code,
+            "framework_version": period.framework.version,
+            "decimals": decimals,
+            "display": settings.display,
+            "not_deployed": settings.not_deployed,
+        },
+        "decision": {
+            "number": snapshot.decision_number,
+            "date": snapshot.decision_date.isoformat(),
+            "signer": snapshot.signer,
+        },
+        "published_at": timezone.localtime(publication.published_at).isoformat(),
+        "snapshot": {
+            "rows_sha256": snapshot.rows_sha256,
+            "document_sha256": snapshot.document_sha256,
+            "engine_version": snapshot.engine_version,
+        },
+        "nodes": [
+            {
+                "code": n.code,
+                "name": n.name,
+                "kind": n.kind,
+                "max_points": fixed(n.max_points, decimals),
+                "parent": n.parent,
+                "pillars": list(n.pillars),
+            }
+            for n in framework.nodes
+        ],
+        "pillars": [{"code": p.code, "name": p.name} for p in framework.pillars],
+        "bands": _bands(framework.total_bands),
+        "pillar_bands": _bands(framework.pillar_bands),
+        "units": [_unit(u, decimals) for u in ranking_order(result)],
+        "averages": {
+            "total": fixed(averages.total, decimals),
+            "percent": fixed(averages.percent, decimals),
+            "nodes": {c: fixed(v, decimals) for c, v in averages.nodes.items()},
+            "pillars": {c: fixed(v, decimals) for c, v in averages.pillars.items()},
+            "groups": {
+                group: {"total": fixed(a.total, decimals), "percent": fixed(a.percent, decimals)}
+                for group, a in result.group_averages.items()
+            },
+        },
+        "band_counts": dict(result.band_counts),
+        # Where the numbers a unit stated do not add up (the results use the sum of the parts).
+        "findings": [
+            {
+                "unit": f.unit,
+                "node": f.node,
+                "kind": f.kind,
+                "expected": f.expected,
+                "found": f.found,
+                "difference": f.difference,
+            }
+            for f in result.findings
+        ],
+    }
+
+
+def json_bytes(snapshot: Snapshot) -> bytes:
+    text = json.dumps(json_document(snapshot), ensure_ascii=False, indent=2)
+    return (text + "\n").encode("utf-8")
+
+
+# --- the embeddable ranking chart ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Embed:
+    chart: ChartData
+    groups: list[str]
+    group: str | None
+    top: int | None
+
+
+def ranking_groups(result: PeriodResult) -> list[str]:
+    return sorted({u.group for u in result.units if u.group})
+
+
+def embed_chart(snapshot: Snapshot, *, group: str | None = None, top: int | None = None) -> Embed:
+    """The ranking bar chart coloured by band, overall or within one ranking group, optionally
+    only the first `top` ranks (units tied at the last rank shown are all kept). An unknown group
+    or a count below one is ignored: the full ranking is shown."""
+    scores = snapshot_scores(snapshot)
+    groups = ranking_groups(scores.result)
+    if group not in groups:
+        group = None
+    if top is not None and top < 1:
+        top = None
+    scheme = scores.assessment.framework.total_bands
+    bands = [b.label for b in scheme.bands] if scheme else []
+    chart = ranking_chart(scores.result, bands=bands, group=group)
+    if top is not None:
+        chart = first_ranks(chart, top)
+    return Embed(chart=chart, groups=groups, group=group, top=top)
+
+
+def first_ranks(chart: ChartData, top: int) -> ChartData:
+    """A ranking chart cut to the units ranked 1..top (its table's first column is the rank)."""
+    rows: Sequence[Sequence[str]] = chart["table"]["rows"]
+    keep = sum(1 for row in rows if int(row[0]) <= top)
+    if keep == len(rows):
+        return chart
+    return {
+        **chart,
+        "title": _("%(title)s · %(n)d hạng đầu") % {"title": chart["title"], "n": top},
+        "labels": chart["labels"][:keep],
+        "datasets": [
+            {**d, "values": d["values"][:keep], "colors": d["colors"][:keep]}
+            for d in chart["datasets"]
+        ],
+        "table": {**chart["table"], "rows": list(rows[:keep])},
+    }

@@ -1,0 +1,232 @@
+"""Requesting a report file of a period and generating it (in a background job, with progress).
+
+GENERATORS is the registry of the kinds this installation can make: a kind without a generator is
+not offered in the page and a request for it is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from opendti.accounts.roles import ADMINISTRATOR, APPROVER, COORDINATOR
+from opendti.assessments.access import has_role
+from opendti.periods.models import Period
+from opendti.publication.models import Snapshot
+from opendti.publication.snapshots import snapshot_scores
+from opendti.results.services import PeriodScores, period_scores
+
+# `from . import tasks` (a module, its attributes read at call time) rather than importing names:
+# tasks imports this module too, and this form works whichever of the two is imported first.
+from . import tasks
+from .build import report_content
+from .content import ReportContent
+from .docx_report import decision_docx, report_docx
+from .models import ReportFile
+from .pdf import report_pdf
+from .pdf_scorecards import scorecards_pdf
+from .xlsx import results_xlsx
+
+logger = logging.getLogger(__name__)
+
+Kind = ReportFile.Kind
+Status = ReportFile.Status
+# A generator reports its progress as (steps done, steps in all).
+Progress = Callable[[int, int], None]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
+CONTENT_TYPES = {"xlsx": XLSX, "docx": DOCX, "pdf": PDF}
+
+
+@dataclass(frozen=True)
+class Generator:
+    extension: str
+    content_type: str
+    filename: str  # the download's name, before the period code and the extension
+    make: Callable[[Period, Progress], bytes]
+
+
+def reports_root() -> Path:
+    return Path(settings.OPENDTI_REPORTS_ROOT)
+
+
+def _snapshot(period: Period) -> Snapshot | None:
+    return Snapshot.objects.filter(period=period).select_related("period").first()
+
+
+def report_scores(period: Period) -> tuple[PeriodScores, Snapshot | None]:
+    """The numbers a report prints: the approved snapshot's when the period has one, otherwise
+    the live provisional results."""
+    snapshot = _snapshot(period)
+    if snapshot is not None:
+        return snapshot_scores(snapshot), snapshot
+    return period_scores(period=period), None
+
+
+def _results_xlsx(period: Period, progress: Progress) -> bytes:
+    scores, snapshot = report_scores(period)
+    return results_xlsx(scores, period=period, snapshot=snapshot, progress=progress)
+
+
+def _from_content(write: Callable[[ReportContent], bytes]) -> Callable[[Period, Progress], bytes]:
+    """A generator for a document written from the report's content: two steps, building the
+    content (tables, charts) and writing the file."""
+
+    def make(period: Period, progress: Progress) -> bytes:
+        progress(0, 2)
+        content = report_content(period)
+        progress(1, 2)
+        data = write(content)
+        progress(2, 2)
+        return data
+
+    return make
+
+
+def _scorecards_pdf(period: Period, progress: Progress) -> bytes:
+    return scorecards_pdf(period, progress=progress)
+
+
+GENERATORS: dict[str, Generator] = {
+    Kind.RESULTS_XLSX: Generator("xlsx", XLSX, "bang-ket-qua", _results_xlsx),
+    Kind.REPORT_DOCX: Generator("docx", DOCX, "bao-cao", _from_content(report_docx)),
+    Kind.REPORT_PDF: Generator("pdf", PDF, "bao-cao", _from_content(report_pdf)),
+    Kind.DECISION_DOCX: Generator("docx", DOCX, "du-thao-quyet-dinh", _from_content(decision_docx)),
+    Kind.SCORECARDS_PDF: Generator("pdf", PDF, "phieu-ket-qua", _scorecards_pdf),
+}
+
+
+def has_snapshot(period: Period) -> bool:
+    """Whether the period's numbers are approved (reports then print the snapshot's)."""
+    return Snapshot.objects.filter(period=period).exists()
+
+
+def registered_kinds() -> list[Kind]:
+    """The kinds that can be made here, in the order of the choices."""
+    return [kind for kind in Kind if kind.value in GENERATORS]
+
+
+def may_request(user) -> bool:
+    """Reports are for the coordinator, the approver and the administrator."""
+    return has_role(user, COORDINATOR, APPROVER, ADMINISTRATOR)
+
+
+def report_request(*, period: Period, kind: str, actor) -> ReportFile:
+    """Queue a report file of the period; the generation starts once the row is committed (a
+    worker must be able to read it)."""
+    if not may_request(actor):
+        raise PermissionDenied(_("Chỉ bộ phận điều phối và lãnh đạo phê duyệt được tạo báo cáo."))
+    if kind not in GENERATORS:
+        raise ValidationError(_("Loại báo cáo này không có trong hệ thống."))
+    report = ReportFile.objects.create(
+        period=period,
+        kind=kind,
+        created_by=actor,
+        from_snapshot=has_snapshot(period),
+    )
+    transaction.on_commit(lambda: tasks.report_start(report.pk))
+    return report
+
+
+def _progress(pk: int) -> Progress:
+    """A progress callback that writes only when the shown percentage changes: one cheap
+    conditional UPDATE, at most about a hundred per file."""
+    last = [-1]
+
+    def report(done: int, total: int) -> None:
+        percent = done * 100 // total if total else 0
+        if percent == last[0] and done != total:
+            return
+        last[0] = percent
+        ReportFile.objects.filter(pk=pk, status=Status.RUNNING).update(done=done, total=total)
+
+    return report
+
+
+def _error_text(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text or type(exc).__name__
+
+
+def report_generate(pk: int) -> ReportFile:
+    """Make the file of a queued report: run its generator, write the file under the period's
+    folder, and record the outcome. A failure leaves no file and keeps the error's message."""
+    # Claim the row (queued → running): a task delivered twice runs once.
+    claimed = ReportFile.objects.filter(pk=pk, status=Status.QUEUED).update(status=Status.RUNNING)
+    report = ReportFile.objects.select_related("period__framework__level").get(pk=pk)
+    if not claimed:
+        return report
+    generator = GENERATORS.get(report.kind)
+    period = report.period
+    relative = f"{period.code}/{uuid.uuid4().hex}.{generator.extension if generator else 'bin'}"
+    path = reports_root() / relative
+    partial = path.with_name(path.name + ".part")
+    try:
+        if generator is None:
+            raise ValidationError(_("Loại báo cáo này không có trong hệ thống."))
+        from_snapshot = has_snapshot(period)
+        # An official document is in the site's language, whoever asked and wherever it runs.
+        with translation.override(settings.LANGUAGE_CODE):
+            data = generator.make(period, _progress(pk))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside and renamed: a reader never sees half a file.
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    except Exception as exc:
+        partial.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+        logger.exception("report %s (%s of %s) failed", pk, report.kind, period.code)
+        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else _error_text(exc)
+        ReportFile.objects.filter(pk=pk).update(
+            status=Status.FAILED, error=message, finished_at=timezone.now()
+        )
+        report.refresh_from_db()
+        return report
+    report.refresh_from_db()
+    steps = max(report.total, report.done, 1)
+    ReportFile.objects.filter(pk=pk).update(
+        status=Status.DONE,
+        done=steps,
+        total=steps,
+        storage_path=relative,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        from_snapshot=from_snapshot,
+        finished_at=timezone.now(),
+    )
+    report.refresh_from_db()
+    return report
+
+
+def report_path(report: ReportFile) -> Path:
+    """The stored file of a finished report (FileNotFoundError if it is missing or outside the
+    reports folder)."""
+    if report.status != Status.DONE or not report.storage_path:
+        raise FileNotFoundError(report.pk)
+    base = reports_root().resolve()
+    path = (base / report.storage_path).resolve()
+    if not path.is_relative_to(base) or not path.is_file():
+        raise FileNotFoundError(report.storage_path)
+    return path
+
+
+def download_name(report: ReportFile) -> tuple[str, str]:
+    """The download's file name (period code, kind, number) and content type."""
+    extension = report.storage_path.rsplit(".", 1)[-1]
+    generator = GENERATORS.get(report.kind)
+    stem = generator.filename if generator else report.kind.replace("_", "-")
+    name = f"{report.period.code}-{stem}-{report.pk}.{extension}"
+    return name, CONTENT_TYPES.get(extension, "application/octet-stream")
