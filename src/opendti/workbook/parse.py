@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -402,6 +402,45 @@ def _values(
     return values
 
 
+def _unit_scores(
+    sheet: Sheet | None,
+    target_column: str,
+    units: list[UnitSpec],
+    errors: _Collector,
+    target_error: Callable[[str], str | None],
+    score_error: Callable[[str, Decimal], str | None] = lambda target, score: None,
+) -> dict[str, dict[str, Decimal]]:
+    """A sheet of (unit, target, score) rows as scores by target then unit: each row's unit,
+    target and score checked, every error reported, a score given twice refused."""
+    unit_codes = {unit.code for unit in units}
+    found: dict[str, dict[str, Decimal]] = {}
+    for i, row in enumerate(sheet.rows if sheet else []):
+        assert sheet is not None
+        unit, target = row["unit"].strip(), row[target_column].strip()
+        if unit not in unit_codes:
+            errors.add(sheet, i, "unit", f"'{unit}' is not a unit on the units sheet")
+            continue
+        message = target_error(target)
+        if message:
+            errors.add(sheet, i, target_column, message)
+            continue
+        try:
+            score = parse_number(row["score"])
+        except ValueError as exc:
+            errors.add(sheet, i, "score", str(exc))
+            continue
+        message = score_error(target, score)
+        if message:
+            errors.add(sheet, i, "score", message)
+            continue
+        column = found.setdefault(target, {})
+        if unit in column:
+            errors.add(sheet, i, "score", f"a score for {unit} at {target} is given twice")
+            continue
+        column[unit] = score
+    return found
+
+
 def _scores(
     sheet: Sheet | None,
     nodes: list[Node],
@@ -410,28 +449,15 @@ def _scores(
     errors: _Collector,
 ) -> dict[str, dict[str, Decimal]]:
     targets = {node.code for node in nodes} | {p.code for p in pillars} | {TOTAL}
-    unit_codes = {unit.code for unit in units}
-    given: dict[str, dict[str, Decimal]] = {}
-    for i, row in enumerate(sheet.rows if sheet else []):
-        assert sheet is not None
-        unit, target = row["unit"].strip(), row["node"].strip()
-        if unit not in unit_codes:
-            errors.add(sheet, i, "unit", f"'{unit}' is not a unit on the units sheet")
-            continue
-        if target not in targets:
-            errors.add(sheet, i, "node", f"'{target}' is neither a node, a pillar nor TOTAL")
-            continue
-        try:
-            score = parse_number(row["score"])
-        except ValueError as exc:
-            errors.add(sheet, i, "score", str(exc))
-            continue
-        column = given.setdefault(target, {})
-        if unit in column:
-            errors.add(sheet, i, "score", f"a score for {unit} at {target} is given twice")
-            continue
-        column[unit] = score
-    return given
+    return _unit_scores(
+        sheet,
+        "node",
+        units,
+        errors,
+        lambda target: (
+            None if target in targets else f"'{target}' is neither a node, a pillar nor TOTAL"
+        ),
+    )
 
 
 def _appraised(
@@ -444,32 +470,19 @@ def _appraised(
     """Scores the appraisal settled for leaves: within [0, max] and at the period's decimals."""
     parents = {node.parent for node in nodes if node.parent}
     leaves = {node.code: node for node in nodes if node.code not in parents}
-    unit_codes = {unit.code for unit in units}
-    appraised: dict[str, dict[str, Decimal]] = {}
-    for i, row in enumerate(sheet.rows if sheet else []):
-        assert sheet is not None
-        unit, code = row["unit"].strip(), row["indicator"].strip()
-        if unit not in unit_codes:
-            errors.add(sheet, i, "unit", f"'{unit}' is not a unit on the units sheet")
-            continue
-        leaf = leaves.get(code)
-        if leaf is None:
-            errors.add(sheet, i, "indicator", f"'{code}' is not a component indicator (a leaf)")
-            continue
-        try:
-            score = parse_number(row["score"])
-        except ValueError as exc:
-            errors.add(sheet, i, "score", str(exc))
-            continue
-        if not ZERO <= score <= leaf.max_points:
-            errors.add(sheet, i, "score", f"{score} is outside [0, {leaf.max_points}]")
-            continue
+
+    def score_error(code: str, score: Decimal) -> str | None:
+        if not ZERO <= score <= leaves[code].max_points:
+            return f"{score} is outside [0, {leaves[code].max_points}]"
         if score.as_tuple().exponent < -settings.decimals:  # type: ignore[operator]
-            errors.add(sheet, i, "score", f"{score} has more than {settings.decimals} decimals")
-            continue
-        column = appraised.setdefault(code, {})
-        if unit in column:
-            errors.add(sheet, i, "score", f"a score for {unit} at {code} is given twice")
-            continue
-        column[unit] = score
-    return appraised
+            return f"{score} has more than {settings.decimals} decimals"
+        return None
+
+    return _unit_scores(
+        sheet,
+        "indicator",
+        units,
+        errors,
+        lambda code: None if code in leaves else f"'{code}' is not a component indicator (a leaf)",
+        score_error,
+    )
