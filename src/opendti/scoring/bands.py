@@ -13,6 +13,7 @@ result carries the percent with just enough decimals to show the side (`percent_
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from math import ceil, floor
@@ -62,7 +63,7 @@ def _reaches(sign: int, band: Band) -> bool:
     return sign > 0 or (sign == 0 and band.lower_inclusive)
 
 
-def _sign(value: Decimal) -> int:
+def _sign(value: Decimal | int) -> int:
     return (value > 0) - (value < 0)
 
 
@@ -76,18 +77,44 @@ def band_for(value: Decimal, scheme: BandScheme | None) -> str | None:
     return None
 
 
-def _share_sign(score: Decimal, max_points: Decimal, bound: Decimal) -> int:
-    """The sign of score / max × 100 − bound, exactly: score × 100 − bound × max in whole
-    numbers (Decimal products round past 28 digits; integers never do). A zero max gives a
-    share of zero, as the percent shown."""
-    if not max_points:
-        return _sign(-bound)
-    a, b = score.as_integer_ratio()
-    c, d = bound.as_integer_ratio()
-    m, n = max_points.as_integer_ratio()
-    # a/b × 100 − c/d × m/n has the sign of its numerator over b·d·n (denominators are > 0)
-    difference = a * 100 * d * n - c * m * b
-    return (difference > 0) - (difference < 0)
+Classifier = Callable[[Decimal, Decimal], str | None]
+
+
+def classifier(scheme: BandScheme | None, *, band_on: str = EXACT, decimals: int = 2) -> Classifier:
+    """`decide(score, max_points)`: the band of `score` out of `max_points` — on points, or on
+    the share of the max: exact, or the percent rounded to `decimals` as shown (`band_on =
+    displayed`). Built once per scheme: the engine decides thousands of units with it."""
+    if scheme is None:
+        return lambda score, max_points: None
+    if scheme.basis == "points":
+        return lambda score, max_points: band_for(score, scheme)
+    if band_on == DISPLAYED:
+        return lambda score, max_points: band_for(ratio(score, max_points, decimals), scheme)
+    bounds = [
+        (band.label, None if band.lower is None else band.lower.as_integer_ratio(), band)
+        for band in scheme.bands
+    ]
+    maxima: dict[Decimal, tuple[int, int]] = {}
+
+    def decide(score: Decimal, max_points: Decimal) -> str | None:
+        if not max_points:  # a share of a zero max is zero, as the percent shown
+            return band_for(ZERO, scheme)
+        if max_points not in maxima:
+            maxima[max_points] = max_points.as_integer_ratio()
+        m, n = maxima[max_points]
+        a, b = score.as_integer_ratio()
+        # score / max × 100 against the bound c/d, in whole numbers (Decimal products round past
+        # 28 digits; integers never do): a/b × 100 − c/d × m/n has the sign of a·100·d·n − c·m·b.
+        scaled, over = a * 100 * n, m * b
+        for label, bound, band in bounds:
+            if bound is None:
+                return label
+            c, d = bound
+            if _reaches(_sign(scaled * d - c * over), band):
+                return label
+        return None
+
+    return decide
 
 
 def classify(
@@ -98,32 +125,30 @@ def classify(
     band_on: str = EXACT,
     decimals: int = 2,
 ) -> str | None:
-    """The band of `score` out of `max_points`: on points, or on the share of the max — exact,
-    or the percent rounded to `decimals` as shown (`band_on = displayed`)."""
-    if scheme is None:
-        return None
-    if scheme.basis == "points":
-        return band_for(score, scheme)
-    if band_on == DISPLAYED:
-        return band_for(ratio(score, max_points, decimals), scheme)
-    for band in scheme.bands:
-        if band.lower is None or _reaches(_share_sign(score, max_points, band.lower), band):
-            return band.label
-    return None
+    """The band of one score (`classifier` for one use)."""
+    return classifier(scheme, band_on=band_on, decimals=decimals)(score, max_points)
 
 
 def percent_detail(
-    score: Decimal, max_points: Decimal, scheme: BandScheme | None, band: str | None, decimals: int
+    score: Decimal,
+    max_points: Decimal,
+    scheme: BandScheme | None,
+    band: str | None,
+    decimals: int,
+    percent: Decimal | None = None,
 ) -> Decimal | None:
     """The percent with the fewest decimals (more than `decimals`) that reads into `band` on
     the scheme, where the percent rounded to `decimals` reads into another band; else None.
 
     75.00125 % is "more than 75 %" but shows as 75.00: its detail is 75.001. 89.996 % shows as
     90.00 but is not "90 % or more": its detail is 89.996. A period that classifies on the rounded
-    percent never has a detail (its rounded percent is what decided)."""
+    percent never has a detail (its rounded percent is what decided). `percent`: the rounded
+    percent, when the caller has it already."""
     if scheme is None or band is None or scheme.basis != "percent" or not max_points:
         return None
-    if band_for(ratio(score, max_points, decimals), scheme) == band:
+    if percent is None:
+        percent = ratio(score, max_points, decimals)
+    if band_for(percent, scheme) == band:
         return None
     for places in range(decimals + 1, MAX_DETAIL_DECIMALS):
         shown = ratio(score, max_points, places)

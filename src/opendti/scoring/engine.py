@@ -12,7 +12,7 @@ from itertools import repeat
 from math import lcm
 from operator import add
 
-from .bands import band_labels, classify, percent_detail
+from .bands import band_labels, classifier, percent_detail
 from .findings import FindingLog, notes_apart
 from .model import (
     TOTAL,
@@ -79,7 +79,8 @@ def score_period(assessment: Assessment) -> PeriodResult:
     }
 
     total_scheme, pillar_scheme = framework.total_bands, framework.pillar_bands
-    band_on = settings.band_on
+    total_band = classifier(total_scheme, band_on=settings.band_on, decimals=decimals)
+    pillar_band = classifier(pillar_scheme, band_on=settings.band_on, decimals=decimals)
     percents = [ratio(_z(totals[i]), total_max[u.group], decimals) for i, u in enumerate(units)]
     ranks, group_ranks = _ranks(units, totals, [total_max[u.group] for u in units])
     pillar_results: dict[str, list[PillarResult]] = {}
@@ -88,18 +89,18 @@ def score_period(assessment: Assessment) -> PeriodResult:
         p_ranks, p_group_ranks = _ranks(units, column, unit_max)
         results = []
         for i, _unit in enumerate(units):
-            score = _z(column[i])
-            band = classify(score, unit_max[i], pillar_scheme, band_on=band_on, decimals=decimals)
+            score, maximum = _z(column[i]), unit_max[i]
+            band, percent = pillar_band(score, maximum), ratio(score, maximum, decimals)
             results.append(
                 PillarResult(
                     score=score,
-                    max_points=unit_max[i],
-                    percent=ratio(score, unit_max[i], decimals),
+                    max_points=maximum,
+                    percent=percent,
                     band=band,
                     rank=p_ranks.get(i),
                     group_rank=p_group_ranks.get(i),
                     percent_detail=percent_detail(
-                        score, unit_max[i], pillar_scheme, band, decimals
+                        score, maximum, pillar_scheme, band, decimals, percent
                     ),
                 )
             )
@@ -112,7 +113,7 @@ def score_period(assessment: Assessment) -> PeriodResult:
     unit_results = []
     for i, (unit, row) in enumerate(zip(units, rows, strict=False)):  # rows may be endless
         total, maximum = _z(totals[i]), total_max[unit.group]
-        band = classify(total, maximum, total_scheme, band_on=band_on, decimals=decimals)
+        band = total_band(total, maximum)
         unit_results.append(
             UnitResult(
                 code=unit.code,
@@ -129,7 +130,9 @@ def score_period(assessment: Assessment) -> PeriodResult:
                 nodes=dict(zip(codes, row, strict=True)),
                 node_max=dict(node_max_of[unit.group]),
                 pillars={p: pillar_results[p][i] for p in pillar_results},
-                percent_detail=percent_detail(total, maximum, total_scheme, band, decimals),
+                percent_detail=percent_detail(
+                    total, maximum, total_scheme, band, decimals, percents[i]
+                ),
             )
         )
 
