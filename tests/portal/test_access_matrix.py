@@ -20,7 +20,7 @@ from opendti.assessments.access import access_submission
 from opendti.assessments.evidence import evidence_add_file
 from opendti.assessments.models import Submission
 from opendti.frameworks.models import Node
-from opendti.periods.models import Period, ReviewerAssignment
+from opendti.periods.models import Period, Phase, ReviewerAssignment
 from opendti.publication.demo import APPRAISAL_PERIOD, demo_load_all
 from opendti.reports.models import ReportFile
 from opendti.results.demo import OPEN_PERIOD, demo_load
@@ -50,6 +50,11 @@ MATRIX = {
     # (tests/publication/ covers published periods, which everyone sees).
     "portal:period_results": ("GET", "4 4 4 4 O 4 O 4 O"),
     "portal:dashboard": ("GET", "L 4 4 4 O 4 4 4 O"),
+    # The period's calendar: the people of its units (their own deadlines), its reviewers, the
+    # approver and the coordinator see it (thamdinh reviews nothing in 2026: 404); only the
+    # coordinator moves a phase's dates (tests/portal/test_timeline.py covers what each sees).
+    "portal:timeline": ("GET", "L O O O O 4 O 4 O"),
+    "portal:phase_extend": ("POST", "L 3 3 3 O 4 3 4 O"),
     "portal:scorecard": ("GET", "4 4 4 4 O 4 O 4 O"),
     "portal:robustness": ("GET", "4 4 4 4 O 4 O 4 O"),
     "portal:what_if": ("POST", "4 4 4 4 O 4 O 4 O"),
@@ -183,6 +188,9 @@ def world(db, settings, tmp_path):
     )
     return {
         "evidence": evidence.pk,
+        "phase": Phase.objects.get(
+            period__code=OPEN_PERIOD, kind=Phase.Kind.APPRAISAL, round_number=1
+        ).pk,
         "leader": User.objects.get(username="lanhdao").pk,
         "report": _report_file(settings, tmp_path),
         **_appraisal_world(),
@@ -243,6 +251,8 @@ def _kwargs(pattern: URLPattern, world) -> dict:
         kwargs["pk"] = Period.objects.get(code=OPEN_PERIOD).framework_id
     if pattern.name in ("report_status", "report_download"):
         kwargs["pk"] = world["report"]
+    if pattern.name == "phase_extend":
+        kwargs["pk"] = world["phase"]
     if pattern.name in APPRAISAL_PKS:
         kwargs["period"] = APPRAISAL_PERIOD
         if "pk" in kwargs:
@@ -290,6 +300,11 @@ POST_DATA = {
     },
     "portal:approval_return": {"reason": "Xem lại"},
     "portal:report_create": {"kind": "results_xlsx"},
+    "portal:phase_extend": {
+        "starts_on": "2999-01-01",
+        "ends_on": "2999-01-10",
+        "reason": "Trùng kỳ nghỉ Tết",
+    },
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import hmac
@@ -41,10 +42,15 @@ def _parse(rows: Rows) -> ParsedWorkbook:
 
 
 def snapshot_freeze(
-    *, period: Period, actor, decision_number: str, decision_date, signer: str
+    *,
+    period: Period,
+    actor,
+    decision_number: str,
+    decision_date: datetime.date | None,
+    signer: str,
 ) -> Snapshot:
     """Take the period's final inputs and results as they stand now (inside the caller's
-    transaction, with the period's approval)."""
+    transaction, with the period's approval, or a quarter's publication: no decision)."""
     rows = period_rows(period, appraised=True)
     parsed = _parse(rows)
     result = score_period(parsed.assessment)
