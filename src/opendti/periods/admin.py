@@ -52,6 +52,12 @@ class PeriodAdmin(admin.ModelAdmin):
     list_filter = ("year", "cadence", "status")
     # The status moves only through periods.workflow (pages, API), which records every step.
     readonly_fields = ("status",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The cadence chooses the period's steps: fixed once it has left self-assessment.
+        if obj is not None and obj.status != Period.Status.SELF_ASSESSMENT:
+            return ("status", "cadence", "quarter")
+        return self.readonly_fields
     filter_horizontal = ("not_deployed",)
     inlines = [GroupInline, ParticipationInline, PhaseInline]
 

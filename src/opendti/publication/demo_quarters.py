@@ -103,42 +103,46 @@ def _values(year: Period, quarter: Period, number: int) -> None:
     )
 
 
+def demo_quarter_open(number: int, previous: Period | None = None) -> Period:
+    """Quarter `number` of the 2025 communes, self-assessed (submitted) and not yet published."""
+    found = Period.objects.filter(code=quarter_code(number)).first()
+    if found is not None:
+        return found
+    year = Period.objects.get(code=YEAR_PERIOD)
+    calendar = CALENDARS[number]
+    found = period_open_next(
+        previous=year,
+        code=quarter_code(number),
+        title=f"DTI cấp xã quý {number}/2025 (dữ liệu minh họa)",
+        year=2025,
+        starts_on=calendar[0][2],
+        ends_on=calendar[0][3],
+        cadence=Period.Cadence.QUARTERLY,
+        quarter=number,
+        label=f"Q{number}-2025",
+    )
+    # A quarter follows the quarter before it (carry-over, change); Q1 follows nothing.
+    found.previous = previous
+    found.save(update_fields=["previous"])
+    period_phases_add(period=found, plan=calendar[1:])
+    for participation in Participation.objects.filter(period=found):
+        Submission.objects.create(participation=participation, status=Submission.Status.SUBMITTED)
+    for username, unit, role in DEMO_MEMBERSHIPS:
+        Membership.objects.get_or_create(
+            participation=Participation.objects.get(period=found, unit__code=unit),
+            user=User.objects.get(username=username),
+            role=role,
+        )
+    _values(year, found, number)
+    return found
+
+
 def demo_quarters(coordinator: User) -> list[Period]:
     """Q1..Q4 2025 of the communes, self-assessed and published by the coordinator."""
-    year = Period.objects.get(code=YEAR_PERIOD)
-    quarters = []
-    earlier: Period | None = None
-    for number, calendar in CALENDARS.items():
-        found = Period.objects.filter(code=quarter_code(number)).first()
-        if found is None:
-            found = period_open_next(
-                previous=year,
-                code=quarter_code(number),
-                title=f"DTI cấp xã quý {number}/2025 (dữ liệu minh họa)",
-                year=2025,
-                starts_on=calendar[0][2],
-                ends_on=calendar[0][3],
-                cadence=Period.Cadence.QUARTERLY,
-                quarter=number,
-                label=f"Q{number}-2025",
-            )
-            # A quarter follows the quarter before it (carry-over, change), Q1 nothing.
-            found.previous = earlier
-            found.save(update_fields=["previous"])
-            period_phases_add(period=found, plan=calendar[1:])
-            for participation in Participation.objects.filter(period=found):
-                Submission.objects.create(
-                    participation=participation, status=Submission.Status.SUBMITTED
-                )
-            for username, unit, role in DEMO_MEMBERSHIPS:
-                Membership.objects.get_or_create(
-                    participation=Participation.objects.get(period=found, unit__code=unit),
-                    user=User.objects.get(username=username),
-                    role=role,
-                )
-            _values(year, found, number)
+    quarters: list[Period] = []
+    for number in CALENDARS:
+        found = demo_quarter_open(number, quarters[-1] if quarters else None)
         if found.status != Period.Status.PUBLISHED:
             publish(period=found, actor=coordinator)
         quarters.append(found)
-        earlier = found
     return quarters
