@@ -8,15 +8,18 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from opendti.accounts.models import User
 from opendti.appraisal.models import Decision
 from opendti.periods.calendar import date_text
-from opendti.periods.models import Period, Phase, PhaseExtension
+from opendti.periods.models import Participation, Period, Phase, PhaseExtension
 from opendti.publication.demo import APPRAISAL_PERIOD, demo_load_all
 from opendti.results.demo import OPEN_PERIOD, demo_load
+from opendti.units.models import Unit
 
 pytestmark = pytest.mark.django_db
 Kind = Phase.Kind
@@ -170,3 +173,25 @@ def test_the_dashboard_shows_the_calendars_block(world):
     assert 'id="lich-trinh"' in html and 'id="timeline-table"' in html
     assert f'href="/ky/{OPEN_PERIOD}/lich/"' in html
     assert ("self_assessment", "running") in states(html)
+
+
+def test_the_timeline_runs_a_fixed_number_of_queries(world):
+    """However many units are late, the page runs the same queries."""
+    Phase.objects.filter(period__code=OPEN_PERIOD, kind=Kind.SELF_ASSESSMENT).update(
+        starts_on=day(-30), ends_on=day(-1)
+    )
+    client = Client()
+    client.force_login(User.objects.get(username="dieuphoi"))
+    url = f"/ky/{OPEN_PERIOD}/lich/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as seven:
+        client.get(url)
+    period = Period.objects.get(code=OPEN_PERIOD)
+    for n in range(30):
+        Participation.objects.create(
+            period=period, unit=Unit.objects.create(code=f"xa-muon-{n}", name=f"Xã {n}")
+        )
+    with CaptureQueriesContext(connection) as thirty_seven:
+        html = client.get(url).content.decode()
+    assert len(rows(html, "late-table")) == 37
+    assert len(thirty_seven.captured_queries) == len(seven.captured_queries)

@@ -58,6 +58,7 @@ class PeriodAdmin(admin.ModelAdmin):
         if obj is not None and obj.status != Period.Status.SELF_ASSESSMENT:
             return ("status", "cadence", "quarter")
         return self.readonly_fields
+
     filter_horizontal = ("not_deployed",)
     inlines = [GroupInline, ParticipationInline, PhaseInline]
 
