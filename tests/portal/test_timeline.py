@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from opendti.accounts.models import User
 from opendti.appraisal.models import Decision
+from opendti.assessments.models import Submission
 from opendti.periods.calendar import date_text
 from opendti.periods.models import Participation, Period, Phase, PhaseExtension
 from opendti.publication.demo import APPRAISAL_PERIOD, demo_load_all
@@ -195,3 +196,18 @@ def test_the_timeline_runs_a_fixed_number_of_queries(world):
         html = client.get(url).content.decode()
     assert len(rows(html, "late-table")) == 37
     assert len(thirty_seven.captured_queries) == len(seven.captured_queries)
+
+
+def test_a_phase_over_with_nobody_late_is_done(world):
+    Phase.objects.filter(period__code=OPEN_PERIOD, kind=Kind.SELF_ASSESSMENT).update(
+        starts_on=day(-30), ends_on=day(-1)
+    )
+    html = page("dieuphoi", OPEN_PERIOD)
+    assert ("self_assessment", "late") in states(html)
+    for participation in Participation.objects.filter(period__code=OPEN_PERIOD):
+        Submission.objects.update_or_create(
+            participation=participation, defaults={"status": Submission.Status.SUBMITTED}
+        )
+    html = page("dieuphoi", OPEN_PERIOD)
+    assert states(html)[0] == ("self_assessment", "done")
+    assert 'id="late-none"' in html

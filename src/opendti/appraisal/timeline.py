@@ -3,7 +3,8 @@ is late. Nothing here writes.
 
 A phase is done once the process has moved past it (periods.calendar.DONE_AT; an appraisal round
 once the round has closed; an explanation window once the next round has opened or the appraisal
-is over). Otherwise it is upcoming, running, or late once its last day has passed. Who is late:
+is over), or once its last day has passed with nobody late. Otherwise it is upcoming, running, or
+late. Who is late:
 - self-assessment over, not done: the units that have not submitted (and are not reopened);
 - an appraisal round's window over: the reviewers who have not signed off (the coordinator, when
   the round has not even been opened);
@@ -87,10 +88,6 @@ class Timeline:
     @property
     def late(self) -> tuple[LateItem, ...]:
         return tuple(item for line in self.lines for item in line.late)
-
-    @property
-    def running(self) -> tuple[PhaseLine, ...]:
-        return tuple(line for line in self.lines if line.state == RUNNING)
 
 
 class _Facts:
@@ -246,6 +243,9 @@ def period_timeline(period: Period, today: datetime.date) -> Timeline:
     lines = []
     for phase in phases:
         done = facts.done(phase)
+        late: list[LateItem] = []
+        if phase.kind == Kind.EXPLANATION and not done:
+            late = _requests_late(phase, facts)  # a request may fall due inside the window
         if done:
             state = DONE
         elif today < phase.starts_on:
@@ -253,10 +253,9 @@ def period_timeline(period: Period, today: datetime.date) -> Timeline:
         elif today <= phase.ends_on:
             state = RUNNING
         else:
-            state = LATE
-        late = _late(phase, facts) if state == LATE else []
-        if phase.kind == Kind.EXPLANATION and not done:
-            late = _requests_late(phase, facts)
+            late = late or _late(phase, facts)
+            # Over, and nobody is late (every unit submitted, every request explained…): done.
+            state = LATE if late else DONE
         lines.append(
             PhaseLine(
                 pk=phase.pk,
