@@ -101,6 +101,12 @@ class PhaseSerializer(serializers.ModelSerializer):
 
 class PeriodSerializer(serializers.ModelSerializer):
     previous = serializers.CharField(source="previous.code", allow_null=True, default=None)
+    carry_over_from = serializers.CharField(
+        source="carry_over_from.code",
+        allow_null=True,
+        default=None,
+        help_text="the period units carry values over from (null: the previous period)",
+    )
     phases = PhaseSerializer(many=True, read_only=True)
 
     class Meta:
@@ -118,6 +124,9 @@ class PeriodSerializer(serializers.ModelSerializer):
             "not_deployed_policy",
             "band_on",
             "previous",
+            "carry_over_from",
+            "assessed_from",
+            "assessed_to",
             "phases",
         ]
 

@@ -136,7 +136,7 @@ class UnitDetail(generics.RetrieveAPIView):
 
 
 def _periods() -> QuerySet[Period]:
-    return Period.objects.select_related("previous").prefetch_related("phases")
+    return Period.objects.select_related("previous", "carry_over_from").prefetch_related("phases")
 
 
 @extend_schema(tags=["periods"])

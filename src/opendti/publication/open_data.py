@@ -219,11 +219,14 @@ def json_document(snapshot: Snapshot) -> dict[str, Any]:
             "not_deployed": settings.not_deployed,
             "band_on": settings.band_on,
         },
+        # A quarter published by the coordinator has no decision (docs/open-data.md).
         "decision": {
             "number": snapshot.decision_number,
-            "date": snapshot.decision_date.isoformat(),
+            "date": snapshot.issued_on.isoformat(),
             "signer": snapshot.signer,
-        },
+        }
+        if snapshot.has_decision
+        else None,
         "published_at": timezone.localtime(publication.published_at).isoformat(),
         "snapshot": {
             "rows_sha256": snapshot.rows_sha256,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import functools
 import hashlib
 import hmac
@@ -82,10 +83,15 @@ def _as_approved(document: dict[str, Any], stored: dict[str, Any]) -> dict[str, 
 
 
 def snapshot_freeze(
-    *, period: Period, actor, decision_number: str, decision_date, signer: str
+    *,
+    period: Period,
+    actor,
+    decision_number: str,
+    decision_date: datetime.date | None,
+    signer: str,
 ) -> Snapshot:
     """Take the period's final inputs and results as they stand now (inside the caller's
-    transaction, with the period's approval)."""
+    transaction, with the period's approval, or a quarter's publication: no decision)."""
     rows = period_rows(period, appraised=True)
     parsed = _parse(rows)
     result = score_period(parsed.assessment)

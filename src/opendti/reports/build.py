@@ -296,10 +296,15 @@ def _introduction(period: Period, scores: PeriodScores, snapshot: Snapshot | Non
         "Việc xếp hạng căn cứ vào tổng điểm của từng cơ quan, đơn vị, theo thứ tự từ cao đến "
         "thấp" + (", trong từng nhóm xếp hạng." if groups else "."),
     ]
-    if snapshot is not None:
+    if snapshot is not None and snapshot.has_decision:
         paragraphs.append(
             f"Kết quả được phê duyệt tại Quyết định số {snapshot.decision_number} "
-            f"{long_date(snapshot.decision_date)}."
+            f"{long_date(snapshot.issued_on)}."
+        )
+    elif snapshot is not None:
+        paragraphs.append(
+            f"Kết quả hằng quý do cơ quan chủ trì đánh giá công bố {long_date(snapshot.issued_on)},"
+            " không cần quyết định phê duyệt."
         )
     else:
         paragraphs.append(
@@ -336,7 +341,7 @@ def report_content(
             issuer_parent if issuer_parent is not None else settings.OPENDTI_REPORT_ISSUER_PARENT
         ),
         place=place or settings.OPENDTI_REPORT_PLACE,
-        date=snapshot.decision_date if snapshot else (today or datetime.date.today()),
+        date=snapshot.issued_on if snapshot else (today or datetime.date.today()),
         decision_number=snapshot.decision_number if snapshot else "",
         signer=snapshot.signer if snapshot else "",
         provisional=snapshot is None,
@@ -353,7 +358,7 @@ def report_content(
 
 
 def _legal_bases(period: Period, snapshot: Snapshot | None) -> tuple[str, ...]:
-    date = snapshot.decision_date if snapshot else datetime.date.today()
+    date = snapshot.issued_on if snapshot else datetime.date.today()
     # The Law on the organisation of local government of 16 June 2025 replaced the 2015 law (as
     # amended in 2019) from 1 July 2025: a decision cites the law in force on its date.
     if date >= datetime.date(2025, 7, 1):

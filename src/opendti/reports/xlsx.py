@@ -295,12 +295,19 @@ def _info_sheet(
     ):
         lines.append((_("Ghi chú"), band_detail.note()))
     if snapshot:
+        if snapshot.has_decision:
+            lines += [
+                (_("Số quyết định"), snapshot.decision_number),
+                (_("Ngày quyết định"), snapshot.issued_on.strftime("%d/%m/%Y")),
+                (_("Người ký"), snapshot.signer),
+            ]
+        else:
+            lines.append(
+                (_("Quyết định"), _("Kết quả quý: công bố không cần quyết định phê duyệt"))
+            )
         lines += [
-            (_("Số quyết định"), snapshot.decision_number),
-            (_("Ngày quyết định"), snapshot.decision_date.strftime("%d/%m/%Y")),
-            (_("Người ký"), snapshot.signer),
             (
-                _("Phê duyệt lúc"),
+                _("Phê duyệt lúc") if snapshot.has_decision else _("Chốt và công bố lúc"),
                 timezone.localtime(snapshot.approved_at).strftime("%H:%M %d/%m/%Y"),
             ),
             (_("Mã băm SHA-256 của dữ liệu"), snapshot.rows_sha256),

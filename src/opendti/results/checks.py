@@ -30,10 +30,13 @@ class Check:
 
 
 def period_span(period: Period) -> tuple[datetime.date, datetime.date]:
-    """The dates an evidence document should fall within: the assessed year or quarter.
+    """The dates an evidence document should fall within: the period's assessed window when it
+    sets one (Đắk Nông 2023: 01/01/2023 to 20/12/2023), else the assessed year or quarter.
 
-    A document from the year before is accepted when the period is annual, as plans for a
-    year are usually issued at the end of the previous one."""
+    Without a window, a document from the year before is accepted when the period is annual, as
+    plans for a year are usually issued at the end of the previous one."""
+    if period.assessed_from is not None and period.assessed_to is not None:
+        return period.assessed_from, period.assessed_to
     if period.quarter:
         start = datetime.date(period.year, 3 * period.quarter - 2, 1)
         end_month = 3 * period.quarter
@@ -174,8 +177,16 @@ def _unit_checks(
                         code,
                         WARNING,
                         "evidence_date",
-                        _("Tài liệu “%(title)s” ngày %(date)s nằm ngoài kỳ đánh giá.")
-                        % {"title": item.title, "date": item.doc_date.strftime("%d/%m/%Y")},
+                        _(
+                            "Tài liệu “%(title)s” ngày %(date)s nằm ngoài thời gian đánh giá "
+                            "(%(start)s – %(end)s)."
+                        )
+                        % {
+                            "title": item.title,
+                            "date": item.doc_date.strftime("%d/%m/%Y"),
+                            "start": start.strftime("%d/%m/%Y"),
+                            "end": end.strftime("%d/%m/%Y"),
+                        },
                     )
                 )
             if item.carried_over:

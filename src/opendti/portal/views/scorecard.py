@@ -13,6 +13,7 @@ from opendti.assessments.services import indicator_fields, value_normalise
 from opendti.frameworks.models import Node
 from opendti.publication.selectors import ResultSource, YearReader
 from opendti.results import band_detail, charts
+from opendti.results.quarters import unit_quarters
 from opendti.results.scorecard import unit_scorecard
 from opendti.results.years import UnitYears, unit_years
 
@@ -74,6 +75,8 @@ def scorecard(request, code: str, unit: str):
             "years": years,
             "trend": _trend(years, unit, reader),
             "percent_note": band_detail.note(),
+            # The quarters of the year beside the year (a period of a year assessed quarterly).
+            "quarters": unit_quarters(period=source.period, unit_code=unit, read=reader),
         },
     )
 
