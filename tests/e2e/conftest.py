@@ -56,9 +56,9 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def demo(transactional_db, live_server, settings, tmp_path) -> str:
-    """The demo data on a live server; evidence files go to a temporary folder. The base URL."""
-    settings.OPENDTI_EVIDENCE_ROOT = tmp_path / "evidence"
+def demo(transactional_db, live_server) -> str:
+    """The demo data on a live server (files go to the test's folders: tests/conftest.py). The
+    base URL."""
     demo_load()
     return live_server.url
 
