@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "opendti.reports",
     "opendti.portal",
     "opendti.api",
+    "opendti.backup",
     "axes",
     "rest_framework",
     "drf_spectacular",
