@@ -32,6 +32,7 @@ static: install-production
 	DJANGO_SETTINGS_MODULE=opendti.config.settings.production \
 	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-collectstatic-only}" \
 	DATABASE_URL="$${DATABASE_URL:-sqlite://:memory:}" \
+	DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-localhost}" \
 	$(BIN)/opendti collectstatic --noinput --verbosity 0
 
 # The browser tests (tests/e2e/) drive Debian's chromium; Playwright never downloads its own.

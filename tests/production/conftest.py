@@ -4,11 +4,14 @@ the test's file folders and Redis (databases 5 and 6, never 0)."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 REDIS_BROKER = "redis://127.0.0.1:6379/5"
 REDIS_CACHE = "redis://127.0.0.1:6379/6"
+WAIT = 60  # seconds: far more than anything here takes, so only a real fault reaches it
 
 
 def database_url(settings_dict: Mapping | None = None) -> str:
@@ -89,3 +93,46 @@ def redis() -> str:
     except redis_py.ConnectionError:
         pytest.fail("Redis is expected at 127.0.0.1:6379: .ci/run starts it (docs/deployment.md)")
     return REDIS_BROKER
+
+
+class Process:
+    """A subprocess whose standard error (JSON log lines) is collected as it comes."""
+
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+        self.lines: list[str] = []
+        self.popen = subprocess.Popen(
+            args, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.popen.stderr is not None
+        for line in self.popen.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    def records(self) -> list[dict]:
+        """The log lines, each a JSON object (a line that is not fails the test)."""
+        return [json.loads(line) for line in list(self.lines) if line.strip()]
+
+    def wait_for(self, condition: Callable[[], bool], what: str) -> None:
+        deadline = time.monotonic() + WAIT
+        while not condition():
+            if self.popen.poll() is not None:
+                pytest.fail(f"the process ended while waiting for {what}:\n" + self.tail())
+            if time.monotonic() > deadline:
+                pytest.fail(f"no {what} after {WAIT} s:\n" + self.tail())
+            time.sleep(0.05)
+
+    def tail(self) -> str:
+        return "\n".join(self.lines[-30:])
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(20)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+        self._reader.join(5)

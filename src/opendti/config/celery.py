@@ -6,7 +6,6 @@ Worker and beat: `celery -A opendti.config worker` / `celery -A opendti.config b
 
 from __future__ import annotations
 
-import logging.config
 import os
 
 from celery import Celery
@@ -27,5 +26,6 @@ def _django_logging(**kwargs: object) -> None:
     """Worker and beat log as the site does (JSON lines, settings.LOGGING), not in Celery's
     own format."""
     from django.conf import settings
+    from django.utils.module_loading import import_string
 
-    logging.config.dictConfig(settings.LOGGING)
+    import_string(settings.LOGGING_CONFIG)(settings.LOGGING)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextvars
 import datetime
 import logging
+import logging.config
 import re
 import time
 import uuid
@@ -122,6 +123,13 @@ class JsonFormatter(_JsonFormatter):
         for name, value in fields.items():
             if value is not None or name not in ("task_id", "user_id"):  # only where there is one
                 log_data[name] = value
+
+
+def configure(config: dict[str, Any]) -> None:
+    """settings.LOGGING_CONFIG: the LOGGING dictionary, and Python's warnings as log records
+    (on the `py.warnings` logger), so that every line a process writes is a JSON object."""
+    logging.config.dictConfig(config)
+    logging.captureWarnings(True)
 
 
 def _request_id(request: HttpRequest) -> str:

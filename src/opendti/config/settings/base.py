@@ -143,6 +143,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("OPENDTI_LOGIN_COOLOFF_
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# django-axes would log each login with the user name and the address: personal data that the
+# logs never hold (core/logs.py).
+AXES_VERBOSE = False
 # Behind reverse proxies, how many of them append to X-Forwarded-For (0: use REMOTE_ADDR).
 OPENDTI_TRUSTED_PROXIES = int(os.environ.get("OPENDTI_TRUSTED_PROXIES", "0"))
 # The key that seals approved snapshots (HMAC). Kept apart from SECRET_KEY so that rotating the
@@ -265,6 +268,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # gives plain lines for a person at a terminal.
 OPENDTI_LOG_LEVEL = os.environ.get("OPENDTI_LOG_LEVEL", "INFO").upper()
 OPENDTI_LOG_FORMAT = os.environ.get("OPENDTI_LOG_FORMAT", "json")
+LOGGING_CONFIG = "opendti.core.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
