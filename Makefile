@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export OPENDTI_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test install install-production static browser lint bench audit lock clean
+.PHONY: demo test install install-production static browser redis lint bench audit lock clean
 
 # What production runs, nothing else: every package pinned with its hashes (requirements.lock).
 $(VENV)/.installed-production: pyproject.toml requirements.lock
@@ -42,6 +42,18 @@ browser:
 	  $$SUDO apt-get update -qq && \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# The production tests (tests/production/) use Redis at 127.0.0.1:6379 (databases 5 and 6): started
+# here when it is not answering (installed with apt when missing), with nothing kept on disk.
+redis:
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  command -v redis-server >/dev/null || { $$SUDO apt-get update -qq && \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }; \
+	  $$SUDO mkdir -p /var/lib/redis /var/log/redis; \
+	  $$SUDO redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" \
+	    --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log; \
+	  for i in $$(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done; }
+
 demo: install
 	DJANGO_SETTINGS_MODULE=opendti.config.settings.local $(BIN)/opendti migrate --noinput
 	DJANGO_SETTINGS_MODULE=opendti.config.settings.local $(BIN)/opendti load-demo
@@ -50,7 +62,7 @@ demo: install
 	@echo ""
 	DJANGO_SETTINGS_MODULE=opendti.config.settings.local DJANGO_DEBUG=1 $(BIN)/opendti runserver $(HOST):$(PORT)
 
-test: install browser
+test: install browser redis
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/lint-imports
 	$(BIN)/mypy
