@@ -51,6 +51,7 @@ def _run(url: str, data: Path, *args: str) -> tuple[float, str]:
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "opendti.config.settings.production",
         "DJANGO_SECRET_KEY": SECRET,
+        "OPENDTI_SEAL_KEY": SECRET,
         "DJANGO_ALLOWED_HOSTS": "localhost",
         "DATABASE_URL": url,
         "OPENDTI_DATA_DIR": str(data),
@@ -95,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["DATABASE_URL"] = source
         os.environ["DJANGO_SETTINGS_MODULE"] = "opendti.config.settings.test"
         os.environ["OPENDTI_DATA_DIR"] = str(scratch / "site")
+        os.environ["OPENDTI_SEAL_KEY"] = SECRET  # the snapshots sealed here verify there
         import django
 
         django.setup()
