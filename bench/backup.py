@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
 
         django.setup()
         from django.core.management import call_command
+        from django.db import transaction
 
         from opendti.periods.models import Period
         from opendti.publication.demo import demo_load_all
@@ -110,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         demo_load_all()
         results = [_drill("demo", source, options.postgres, scratch)]
         start = time.perf_counter()
-        _grow(Period.objects.get(code=OPEN_PERIOD), options.units)
+        with transaction.atomic():  # one commit, not one per row
+            _grow(Period.objects.get(code=OPEN_PERIOD), options.units)
         print(f"grown to {options.units} units in {time.perf_counter() - start:.1f} s")
         results.append(_drill(f"{options.units} units", source, options.postgres, scratch))
     engine = "PostgreSQL" if options.postgres else "SQLite"

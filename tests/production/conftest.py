@@ -76,6 +76,20 @@ def opendti(*args: str, env: Mapping[str, str], check: bool = True) -> subproces
     return done
 
 
+def request_results_workbook():
+    """The coordinator asks for the 2023 districts' results workbook (a small, quick report)."""
+    from opendti.accounts.models import User
+    from opendti.periods.models import Period
+    from opendti.reports.models import ReportFile
+    from opendti.reports.services import report_request
+
+    return report_request(
+        period=Period.objects.get(code="2023-districts"),
+        kind=ReportFile.Kind.RESULTS_XLSX,
+        actor=User.objects.get(username="dieuphoi"),
+    )
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

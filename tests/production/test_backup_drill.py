@@ -25,13 +25,12 @@ from opendti.assessments.access import access_submission
 from opendti.assessments.evidence import evidence_add_file
 from opendti.assessments.models import Evidence
 from opendti.frameworks.models import Node
-from opendti.periods.models import Period
 from opendti.publication.demo import demo_load_all
 from opendti.reports.models import ReportFile
-from opendti.reports.services import report_generate, report_request
+from opendti.reports.services import report_generate
 from opendti.results.demo import OPEN_PERIOD
 
-from .conftest import database_url, opendti, production_env
+from .conftest import database_url, opendti, production_env, request_results_workbook
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -108,11 +107,7 @@ def test_backup_then_restore_into_a_fresh_installation(tmp_path, file_storages):
         nodes=[Node.objects.get(framework=submission.participation.period.framework, code="1.1")],
         actor=focal,
     )
-    report = report_request(
-        period=Period.objects.get(code="2023-districts"),
-        kind=ReportFile.Kind.RESULTS_XLSX,
-        actor=User.objects.get(username="dieuphoi"),
-    )
+    report = request_results_workbook()
     assert report_generate(report.pk).status == ReportFile.Status.DONE
 
     source = production_env(tmp_path / "site", file_storages)

@@ -29,12 +29,11 @@ from moto.server import ThreadedMotoServer
 from opendti.accounts.models import User
 from opendti.assessments.models import Evidence
 from opendti.config.settings.base import file_storage
-from opendti.periods.models import Period
 from opendti.reports.models import ReportFile
-from opendti.reports.services import report_generate, report_request
+from opendti.reports.services import report_generate
 from opendti.results.demo import OPEN_PERIOD, demo_load
 
-from .conftest import opendti, production_env
+from .conftest import opendti, production_env, request_results_workbook
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 UNIT = "xa-hoa-binh"
@@ -140,11 +139,7 @@ def test_evidence_goes_to_the_bucket_and_downloads_through_a_signed_url(db, s3):
 
 def test_report_files_go_to_the_bucket(db, s3):
     demo_load()
-    report = report_request(
-        period=Period.objects.get(code="2023-districts"),
-        kind=ReportFile.Kind.RESULTS_XLSX,
-        actor=User.objects.get(username="dieuphoi"),
-    )
+    report = request_results_workbook()
     report = report_generate(report.pk)
     assert report.status == ReportFile.Status.DONE, report.error
     key = f"reports/{report.storage_path}"

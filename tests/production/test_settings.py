@@ -88,7 +88,9 @@ def _read_variables() -> set[str]:
         if source.name == "test.py":
             continue
         text = source.read_text()
-        found |= set(re.findall(r"""environ(?:\.get|\.setdefault)?[\[(]\s*["']([A-Z0-9_]+)["']""", text))
+        found |= set(
+            re.findall(r"""environ(?:\.get|\.setdefault)?[\[(]\s*["']([A-Z0-9_]+)["']""", text)
+        )
         found |= set(re.findall(r"""_(?:required|flag)\(\s*["']([A-Z0-9_]+)["']""", text))
     return found
 

@@ -40,7 +40,7 @@ from opendti.reports.models import ReportFile
 from opendti.reports.services import interrupted_message, report_request
 from opendti.results.demo import OPEN_PERIOD, demo_load
 
-from .conftest import BIN, ROOT, WAIT, Process, free_port, production_env
+from .conftest import BIN, ROOT, WAIT, Process, free_port, production_env, request_results_workbook
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Status = ReportFile.Status
@@ -140,11 +140,7 @@ def _finished(pk: int) -> ReportFile:
 
 def test_a_report_is_generated_by_the_worker(site):
     demo_load()
-    report = report_request(
-        period=Period.objects.get(code="2023-districts"),
-        kind=ReportFile.Kind.RESULTS_XLSX,
-        actor=User.objects.get(username="dieuphoi"),
-    )
+    report = request_results_workbook()
     report = _finished(report.pk)
     assert report.status == Status.DONE, report.error
     data = (site["folders"]["reports"] / report.storage_path).read_bytes()

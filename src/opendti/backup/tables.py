@@ -129,7 +129,7 @@ def tables_load(lines: IO[str], *, using: str = "default") -> dict[str, int]:
         fields = model._meta.concrete_fields
         sql = "INSERT INTO {} ({}) VALUES ({})".format(
             quote(model._meta.db_table),
-            ", ".join(quote(f.column) for f in fields),
+            ", ".join(quote(str(f.column)) for f in fields),
             ", ".join(["%s"] * len(fields)),
         )
         params = [

@@ -60,8 +60,11 @@ def check_storage() -> None:
             os.makedirs(store.location, exist_ok=True)
             if not os.access(store.location, os.W_OK | os.X_OK):
                 raise PermissionError(f"{alias}: not writable")
+        elif hasattr(store, "bucket_name"):
+            # S3: one request, whatever the bucket holds: it exists and answers to these keys.
+            store.connection.meta.client.head_bucket(Bucket=store.bucket_name)
         else:
-            store.listdir("")  # one request: the bucket answers to these credentials
+            store.listdir("")
 
 
 CHECKS: dict[str, Callable[[], None]] = {

@@ -21,7 +21,8 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 
 EVIDENCE = "evidence"
 REPORTS = "reports"
@@ -56,7 +57,7 @@ class LocalStorage(FileSystemStorage):
 
     def _save(self, name: str, content: Any) -> str:
         if hasattr(content, "temporary_file_path"):
-            return super()._save(name, content)  # already a file on disk: moved into place
+            return super()._save(name, content)  # type: ignore[misc]  # moved into place
         directory = os.path.dirname(self.path(name))
         os.makedirs(directory, mode=self.directory_permissions_mode or 0o777, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".", suffix=".part")
@@ -66,7 +67,7 @@ class LocalStorage(FileSystemStorage):
                     out.write(chunk.encode() if isinstance(chunk, str) else chunk)
                 out.flush()
                 os.fsync(out.fileno())
-            return super()._save(name, _Written(temporary))
+            return super()._save(name, _Written(temporary))  # type: ignore[misc]
         finally:
             if os.path.exists(temporary):
                 os.unlink(temporary)
@@ -82,11 +83,13 @@ class HashingFile(File):
         self._complete = True
 
     def read(self, *args: Any) -> bytes:
+        assert self.file is not None
         data = self.file.read(*args)
         self._digest.update(data)
         return data
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        assert self.file is not None
         position = self.file.seek(offset, whence)
         # Read again from the start: count again. Any other jump leaves the digest unknown.
         self._digest = hashlib.sha256()
@@ -122,15 +125,18 @@ def stored_exists(store: Storage, name: str) -> bool:
         return False
 
 
-def file_response(store: Storage, name: str, *, filename: str, content_type: str) -> HttpResponse:
+def file_response(
+    store: Storage, name: str, *, filename: str, content_type: str
+) -> HttpResponseBase:
     """The download of a stored file, once the caller has checked the permission: streamed from
     local disk, or a redirect to a signed URL valid for OPENDTI_S3_URL_SECONDS that makes the
     store answer with the same name and type as an attachment. FileNotFoundError when the file is
     missing or the name leaves the storage (the same answer either way)."""
     if not stored_exists(store, name):
         raise FileNotFoundError(name)
+    response: HttpResponseBase
     if is_local(store):
-        response: HttpResponse = FileResponse(
+        response = FileResponse(
             store.open(name, "rb"), as_attachment=True, filename=filename, content_type=content_type
         )
     else:

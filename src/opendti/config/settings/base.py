@@ -261,7 +261,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # The cache: each process's memory by default; Redis in production (OPENDTI_CACHE_URL).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES: dict[str, dict[str, object]] = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 # Logs (core/logs.py): one JSON object per line on standard error, every logger, with the
 # request's id and user id; values that look like secrets are dropped. OPENDTI_LOG_FORMAT=text

@@ -22,4 +22,4 @@ if not os.environ.get("DJANGO_SECRET_KEY"):
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # Logs for a person at a terminal unless told otherwise.
 if "OPENDTI_LOG_FORMAT" not in os.environ:
-    LOGGING["handlers"]["console"]["formatter"] = "text"  # noqa: F405
+    LOGGING["handlers"]["console"]["formatter"] = "text"  # type: ignore[index]  # noqa: F405

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -82,7 +83,7 @@ def report_status(request: HttpRequest, period: str, pk: int) -> HttpResponse:
 
 @require_GET
 @htmx_login_required
-def report_download(request: HttpRequest, period: str, pk: int) -> HttpResponse:
+def report_download(request: HttpRequest, period: str, pk: int) -> HttpResponseBase:
     found = _period(request.user, period)
     report = _report(found, pk)
     if report.status != ReportFile.Status.DONE:
