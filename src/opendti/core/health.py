@@ -62,7 +62,7 @@ def check_storage() -> None:
                 raise PermissionError(f"{alias}: not writable")
         elif hasattr(store, "bucket_name"):
             # S3: one request, whatever the bucket holds: it exists and answers to these keys.
-            store.connection.meta.client.head_bucket(Bucket=store.bucket_name)
+            store.connection.meta.client.head_bucket(Bucket=store.bucket_name)  # type: ignore[attr-defined]
         else:
             store.listdir("")
 
