@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import os
 import signal
 import time
@@ -72,11 +73,16 @@ class Inbox:
 
 @pytest.fixture(scope="module")
 def smtp() -> Iterator[tuple[Inbox, int]]:
+    # The SMTP server's own chatter (a line per command) stays out of the test's output.
+    chatter = logging.getLogger("mail.log")
+    level = chatter.level
+    chatter.setLevel(logging.WARNING)
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield inbox, controller.port
     controller.stop()
+    chatter.setLevel(level)
 
 
 @pytest.fixture(scope="module")
@@ -119,8 +125,11 @@ def _through_redis(site, settings, file_storages) -> Iterator[None]:
         **settings.STORAGES,
         **{name: file_storage("local", f, name) for name, f in site["folders"].items()},
     }
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+    # The app reads Django's settings once, on first use: read them (and keep them) before
+    # changing anything, and drop connections an earlier test opened to the in-memory broker.
     saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    celery_app.close()
     celery_app.conf.update(broker_url=site["env"]["CELERY_BROKER_URL"], task_always_eager=False)
     try:
         yield
