@@ -245,10 +245,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # worker that dies in the middle leaves the message to be delivered again (tasks are idempotent).
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# No task runs longer than this; the broker hands an unacknowledged message out again only after
-# the visibility timeout, which is longer, so one job never runs twice at once.
+# No task runs longer than this (its process is stopped, and a report job marked failed); the
+# broker hands an unacknowledged message out again only after the visibility timeout, which is
+# longer, so one job never runs twice at once.
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("OPENDTI_TASK_TIME_LIMIT", str(30 * 60)))
-CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT}
 # The worker keeps the logging of the Django settings (JSON lines) instead of its own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

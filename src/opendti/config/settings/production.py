@@ -1,7 +1,7 @@
 """Production: everything from the environment (the table in docs/deployment.md); refuses to
 start without a secret, a database and the site's host names.
 
-Served by gunicorn (gunicorn.conf.py) behind a reverse proxy that ends TLS (deploy/nginx.conf);
+Served by gunicorn (gunicorn.conf.py) behind a reverse proxy that ends TLS (deploy/nginx/opendti.conf);
 PostgreSQL with persistent connections; Redis as the Celery broker and the cache; a Celery worker
 and beat (deploy/systemd/); static files collected, hashed and compressed (`make static`) and
 served by whitenoise; files on local disk or S3; JSON-line logs on standard error.
@@ -80,8 +80,9 @@ CSRF_TRUSTED_ORIGINS = [
 
 # Static files: collected once (`make static`) with hashed names and gzip copies; whitenoise
 # serves them with a far-future cache for the hashed names.
-STORAGES["staticfiles"] = {  # noqa: F405
-    "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False
 
