@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from opendti.reports.tasks import THREAD_PREFIX
 from opendti.results.demo import DEMO_PASSWORD, demo_load
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
@@ -144,6 +145,12 @@ def demo(live_gate, transactional_db, live_server) -> Iterator[str]:
     demo_load()
     yield live_server.url
     live_gate.close()
+    # Report files are made in threads of this process (the embedded default): none may still
+    # be writing when the database is emptied either.
+    for thread in threading.enumerate():
+        if thread.name.startswith(THREAD_PREFIX):
+            thread.join(30)
+            assert not thread.is_alive(), f"{thread.name} still running at the end of the test"
 
 
 @pytest.hookimpl(wrapper=True)

@@ -83,11 +83,23 @@ def request_results_workbook():
     from opendti.reports.models import ReportFile
     from opendti.reports.services import report_request
 
-    return report_request(
+    report = report_request(
         period=Period.objects.get(code="2023-districts"),
         kind=ReportFile.Kind.RESULTS_XLSX,
         actor=User.objects.get(username="dieuphoi"),
     )
+    join_report_threads()  # the embedded default makes it in a thread: let it finish
+    return report
+
+
+def join_report_threads() -> None:
+    """Wait for the report threads of the embedded default (reports/tasks.py) to end."""
+    from opendti.reports.tasks import THREAD_PREFIX
+
+    for thread in threading.enumerate():
+        if thread.name.startswith(THREAD_PREFIX):
+            thread.join(WAIT)
+            assert not thread.is_alive(), f"{thread.name} still running after {WAIT} s"
 
 
 def free_port() -> int:

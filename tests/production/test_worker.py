@@ -41,7 +41,16 @@ from opendti.reports.models import ReportFile
 from opendti.reports.services import interrupted_message, report_request
 from opendti.results.demo import OPEN_PERIOD, demo_load
 
-from .conftest import BIN, ROOT, WAIT, Process, free_port, production_env, request_results_workbook
+from .conftest import (
+    BIN,
+    ROOT,
+    WAIT,
+    Process,
+    free_port,
+    join_report_threads,
+    production_env,
+    request_results_workbook,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Status = ReportFile.Status
@@ -52,12 +61,18 @@ def children(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
-def _until(condition: Callable[[], bool], what: str) -> None:
+def _wait(condition: Callable[[], bool]) -> bool:
     deadline = time.monotonic() + WAIT
     while not condition():
         if time.monotonic() > deadline:
-            pytest.fail(f"no {what} after {WAIT} s")
+            return False
         time.sleep(0.05)
+    return True
+
+
+def _until(condition: Callable[[], bool], what: str) -> None:
+    if not _wait(condition):
+        pytest.fail(f"no {what} after {WAIT} s")
 
 
 class Inbox:
@@ -127,6 +142,7 @@ def _through_redis(site, settings, file_storages) -> Iterator[None]:
     }
     # The app reads Django's settings once, on first use: read them (and keep them) before
     # changing anything, and drop connections an earlier test opened to the in-memory broker.
+    join_report_threads()  # none of an earlier test's left writing to the database
     saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
     settings.CELERY_TASK_ALWAYS_EAGER = False
     celery_app.close()
@@ -140,9 +156,10 @@ def _through_redis(site, settings, file_storages) -> Iterator[None]:
         celery_app.close()  # the connection pool to Redis goes with the setting
 
 
-def _finished(pk: int) -> ReportFile:
+def _finished(pk: int, worker: Process) -> ReportFile:
     report = ReportFile.objects.get(pk=pk)
-    _until(lambda: ReportFile.objects.get(pk=pk).finished, f"end of report {pk}")
+    if not _wait(lambda: ReportFile.objects.get(pk=pk).finished):
+        pytest.fail(f"report {pk} still {ReportFile.objects.get(pk=pk).status}:\n{worker.tail()}")
     report.refresh_from_db()
     return report
 
@@ -150,7 +167,7 @@ def _finished(pk: int) -> ReportFile:
 def test_a_report_is_generated_by_the_worker(site):
     demo_load()
     report = request_results_workbook()
-    report = _finished(report.pk)
+    report = _finished(report.pk, site["worker"])
     assert report.status == Status.DONE, report.error
     data = (site["folders"]["reports"] / report.storage_path).read_bytes()
     assert data.startswith(b"PK") and len(data) == report.size
@@ -230,13 +247,15 @@ def test_a_worker_killed_in_the_middle_of_a_report(site):
     running = lambda: ReportFile.objects.filter(  # noqa: E731
         pk=report.pk, status=Status.RUNNING, done__gte=1
     ).exists()
-    _until(running, "report in progress")
+    if not _wait(running):
+        row = ReportFile.objects.get(pk=report.pk)
+        pytest.fail(f"report {row.status} {row.done}/{row.total}:\n{site['worker'].tail()}")
     row = ReportFile.objects.get(pk=report.pk)
     assert 0 < row.done < row.total
     (child,) = children(site["worker"].popen.pid)
     os.kill(child, signal.SIGKILL)
 
-    failed = _finished(report.pk)
+    failed = _finished(report.pk, site["worker"])
     assert failed.status == Status.FAILED
     assert failed.error == interrupted_message()
     assert failed.storage_path == "" and failed.sha256 == ""
@@ -244,9 +263,8 @@ def test_a_worker_killed_in_the_middle_of_a_report(site):
     assert not folder.exists() or not list(folder.iterdir())  # no file, not even half of one
 
     # The worker carries on with a new process; asking again makes the file.
-    retry = _finished(
-        report_request(period=period, kind=ReportFile.Kind.SCORECARDS_PDF, actor=dieuphoi).pk
-    )
+    again = report_request(period=period, kind=ReportFile.Kind.SCORECARDS_PDF, actor=dieuphoi)
+    retry = _finished(again.pk, site["worker"])
     assert retry.status == Status.DONE, retry.error
     assert retry.done == retry.total > 0
     files = list(folder.iterdir())
