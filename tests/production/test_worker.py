@@ -133,6 +133,14 @@ def site(tmp_path_factory, django_db_setup, django_db_blocker, redis, smtp) -> I
         client.flushdb()
 
 
+def _drop_broker_connections() -> None:
+    """Forget the app's connections to the broker, so the next message goes to the broker the
+    settings now name. App.close() drops the connection pool but keeps the producer pool, still
+    bound to the broker of the first message sent (an eager task in an earlier test made it)."""
+    celery_app.close()
+    celery_app.amqp._producer_pool = None
+
+
 @pytest.fixture(autouse=True)
 def _through_redis(site, settings, file_storages) -> Iterator[None]:
     """This process sends jobs to the worker through Redis, and reads the worker's folders."""
@@ -145,7 +153,7 @@ def _through_redis(site, settings, file_storages) -> Iterator[None]:
     join_report_threads()  # none of an earlier test's left writing to the database
     saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    celery_app.close()
+    _drop_broker_connections()
     celery_app.conf.update(broker_url=site["env"]["CELERY_BROKER_URL"], task_always_eager=False)
     try:
         yield
@@ -153,7 +161,7 @@ def _through_redis(site, settings, file_storages) -> Iterator[None]:
         _until(idle, "idle worker")
     finally:
         celery_app.conf.update(saved)
-        celery_app.close()  # the connection pool to Redis goes with the setting
+        _drop_broker_connections()
 
 
 def _finished(pk: int, worker: Process) -> ReportFile:
