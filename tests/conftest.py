@@ -29,3 +29,18 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def file_storages(settings, tmp_path_factory) -> dict[str, Path]:
+    """Evidence and report files of each test go to its own folders on local disk (never to
+    ./var). The folders, by storage name."""
+    from opendti.config.settings.base import file_storage
+
+    base = tmp_path_factory.mktemp("storages")
+    folders = {name: base / name for name in ("default", "evidence", "reports")}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        **{name: file_storage("local", folder, name) for name, folder in folders.items()},
+    }
+    return folders

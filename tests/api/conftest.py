@@ -16,8 +16,7 @@ API = "/api/v1/"
 
 
 @pytest.fixture
-def world(db, settings, tmp_path):
-    settings.OPENDTI_EVIDENCE_ROOT = tmp_path / "evidence"
+def world(db):
     demo_load()
     return Period.objects.select_related("framework").get(code=OPEN_PERIOD)
 

@@ -68,9 +68,8 @@ DOCX_TYPES = (
 
 
 @pytest.fixture
-def root(settings, tmp_path) -> Path:
-    settings.OPENDTI_EVIDENCE_ROOT = tmp_path / "evidence"
-    return settings.OPENDTI_EVIDENCE_ROOT
+def root(file_storages) -> Path:
+    return file_storages["evidence"]
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from opendti.assessments.uploads import (
@@ -24,6 +25,8 @@ from opendti.assessments.uploads import (
     upload_open,
     upload_store,
 )
+from opendti.config.settings.base import file_storage
+from opendti.core.storage import LocalStorage
 
 MAX = 20 * 1024 * 1024
 NOT_ACCEPTED = "Loại tệp không được chấp nhận: chỉ nhận PDF, DOCX, XLSX, PNG, JPEG, GIF, WEBP"
@@ -140,13 +143,23 @@ def root(tmp_path: Path) -> Path:
     return tmp_path / "evidence"
 
 
+def local(root: Path) -> LocalStorage:
+    """The evidence storage as the settings make it, on local disk at root."""
+    return storages.create_storage(file_storage("local", root, "evidence"))
+
+
+def read(name: str, root: Path) -> bytes:
+    with upload_open(name, storage=local(root)) as handle:
+        return handle.read()
+
+
 def check_then_store(
     data: bytes, name: str, root: Path, max_bytes: int = MAX, **options: int
 ) -> tuple[CheckedUpload, str]:
     """What a view does: the gate, then storage only for what passed."""
     file = io.BytesIO(data)
     checked = upload_check(file, name=name, max_bytes=max_bytes, **options)
-    return checked, upload_store(file, checked, root=root)
+    return checked, upload_store(file, checked, storage=local(root))
 
 
 def assert_refused(data: bytes, name: str, root: Path, fragment: str, **options: int) -> str:
@@ -200,9 +213,9 @@ def test_accepted_file_is_described_and_stored_under_a_generated_name(
         sha256=sha256,
     )
     assert re.fullmatch(rf"{sha256[:2]}/[0-9a-f]{{32}}{re.escape(extension)}", relative)
-    stored = upload_open(relative, root=root)
-    assert stored == (root / relative).resolve()
-    assert hashlib.sha256(stored.read_bytes()).hexdigest() == sha256
+    with upload_open(relative, storage=local(root)) as handle:
+        assert hashlib.sha256(handle.read()).hexdigest() == sha256
+    stored = root / relative
     assert [p.name for p in stored.parent.iterdir()] == [stored.name], "no temporary file left"
     assert stored.parent.stat().st_mode & 0o027 == 0, "folders closed to other users"
 
@@ -210,9 +223,9 @@ def test_accepted_file_is_described_and_stored_under_a_generated_name(
 def test_django_uploaded_file_is_accepted(root: Path) -> None:
     upload = SimpleUploadedFile("Biên bản.pdf", PDF, content_type="application/octet-stream")
     checked = upload_check(upload, name=upload.name, max_bytes=MAX)
-    relative = upload_store(upload, checked, root=root)
+    relative = upload_store(upload, checked, storage=local(root))
     assert checked.kind == "pdf"
-    assert upload_open(relative, root=root).read_bytes() == PDF
+    assert read(relative, root) == PDF
 
 
 def test_name_is_kept_nfc_normalised_and_trimmed(root: Path) -> None:
@@ -225,7 +238,7 @@ def test_same_content_twice_is_stored_twice(root: Path) -> None:
     _, first = check_then_store(PDF, "a.pdf", root)
     _, second = check_then_store(PDF, "b.pdf", root)
     assert first != second
-    assert upload_open(first, root=root).read_bytes() == upload_open(second, root=root).read_bytes()
+    assert read(first, root) == read(second, root)
 
 
 # --- refused: type checked by content, not by name -------------------------------------------
@@ -405,7 +418,7 @@ def test_store_refuses_content_changed_after_the_check(root: Path) -> None:
     file.seek(0, io.SEEK_END)
     file.write(b"%injected")
     with pytest.raises(UploadRejected, match="Tệp đã thay đổi"):
-        upload_store(file, checked, root=root)
+        upload_store(file, checked, storage=local(root))
     assert not [p for p in root.rglob("*") if p.is_file()]
 
 
@@ -425,5 +438,5 @@ def test_open_refuses_paths_outside_the_root(root: Path, tmp_path: Path) -> None
         "bad\x00name",
     ]:
         with pytest.raises(FileNotFoundError):
-            upload_open(bad, root=root)
-    assert upload_open(relative, root=root).is_file()
+            upload_open(bad, storage=local(root))
+    assert read(relative, root) == PDF

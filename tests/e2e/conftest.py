@@ -7,12 +7,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from opendti.reports.tasks import THREAD_PREFIX
 from opendti.results.demo import DEMO_PASSWORD, demo_load
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
@@ -55,12 +57,100 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+class LiveGate:
+    """Wraps the live server's WSGI application: counts the requests it is answering, and once
+    closed holds new ones back until opened again.
+
+    Why: after a test, pytest-django empties the database (TRUNCATE on PostgreSQL). A request the
+    browser sent just before the test ended (a debounced htmx preview, a poll) may still be
+    running in a server thread, holding locks on some tables while TRUNCATE holds others:
+    "deadlock detected", or on SQLite "database is locked". Closing the gate before the flush
+    waits for every request in flight and keeps any late one out until the flush is done."""
+
+    def __init__(self, app: Callable) -> None:
+        self.app = app
+        self._changed = threading.Condition()
+        self._active = 0
+        self._closed = False
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        with self._changed:
+            self._changed.wait_for(lambda: not self._closed)
+            self._active += 1
+        try:
+            result = self.app(environ, start_response)
+        except BaseException:
+            self._finished()
+            raise
+        return _Finishing(result, self._finished)
+
+    def _finished(self) -> None:
+        with self._changed:
+            self._active -= 1
+            self._changed.notify_all()
+
+    def close(self, timeout: float = 30) -> None:
+        with self._changed:
+            self._closed = True
+            if not self._changed.wait_for(lambda: self._active == 0, timeout):
+                pytest.fail(
+                    f"{self._active} live-server request(s) still running after {timeout} s"
+                )
+
+    def open(self) -> None:
+        with self._changed:
+            self._closed = False
+            self._changed.notify_all()
+
+
+class _Finishing:
+    """A response body that tells when the server has closed it (sent, or given up on)."""
+
+    def __init__(self, result: Iterable[bytes], finished: Callable[[], None]) -> None:
+        self._result = result
+        self._finished: Callable[[], None] | None = finished
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._result)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._result, "close", None)
+            if close is not None:
+                close()
+        finally:
+            if self._finished is not None:
+                self._finished, finished = None, self._finished
+                finished()
+
+
 @pytest.fixture
-def demo(transactional_db, live_server, settings, tmp_path) -> str:
-    """The demo data on a live server; evidence files go to a temporary folder. The base URL."""
-    settings.OPENDTI_EVIDENCE_ROOT = tmp_path / "evidence"
+def live_gate(live_server) -> Iterator[LiveGate]:
+    """The gate on the (session-wide) live server; opened again after the test's flush."""
+    httpd = live_server.thread.httpd
+    gate = httpd.get_app()
+    if not isinstance(gate, LiveGate):
+        gate = LiveGate(gate)
+        httpd.set_app(gate)
+    yield gate
+    gate.open()
+
+
+@pytest.fixture
+def demo(live_gate, transactional_db, live_server) -> Iterator[str]:
+    """The demo data on a live server (files go to the test's folders: tests/conftest.py). The
+    base URL. Requested before the database, the gate is torn down after it: the browser
+    contexts are closed (new_context), then the gate waits for the server's requests in flight,
+    then the database is emptied, then the gate opens."""
     demo_load()
-    return live_server.url
+    yield live_server.url
+    live_gate.close()
+    # Report files are made in threads of this process (the embedded default): none may still
+    # be writing when the database is emptied either.
+    for thread in threading.enumerate():
+        if thread.name.startswith(THREAD_PREFIX):
+            thread.join(30)
+            assert not thread.is_alive(), f"{thread.name} still running at the end of the test"
 
 
 @pytest.hookimpl(wrapper=True)

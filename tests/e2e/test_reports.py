@@ -22,9 +22,8 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def published(demo, settings, tmp_path) -> str:
-    """The demo with its approved and published periods; report files in a temporary folder."""
-    settings.OPENDTI_REPORTS_ROOT = tmp_path / "reports"
+def published(demo) -> str:
+    """The demo with its approved and published periods."""
     demo_load_all()
     return demo
 

@@ -51,7 +51,11 @@ def test_a_broker_in_the_environment_turns_eager_mode_off() -> None:
 
 
 def test_production_uses_redis_and_a_worker() -> None:
-    secret = {"DJANGO_SECRET_KEY": "tests-only"}
+    secret = {
+        "DJANGO_SECRET_KEY": "tests-only",
+        "DJANGO_ALLOWED_HOSTS": "dti.example.vn",
+        "DATABASE_URL": "sqlite://:memory:",
+    }
     assert _settings("production", **secret) == "redis://127.0.0.1:6379/0 False"
     assert (
         _settings("production", CELERY_BROKER_URL="redis://cache:6379/2", **secret)

@@ -43,6 +43,9 @@ ROLES = {
 
 # (method, one code per role in the order of ROLES)
 MATRIX = {
+    # The load balancer's probes (core/health.py): nothing in them but ok or the part that is down.
+    "healthz": ("GET", "O O O O O O O O O"),
+    "readyz": ("GET", "O O O O O O O O O"),
     "portal:home": ("GET", "O O O O O O O O O"),
     "portal:login": ("GET", "O O O O O O O O O"),
     "portal:logout": ("POST", "O O O O O O O O O"),
@@ -172,8 +175,7 @@ def test_every_url_has_a_row_in_the_matrix():
 
 
 @pytest.fixture
-def world(db, settings, tmp_path):
-    settings.OPENDTI_EVIDENCE_ROOT = tmp_path / "evidence"
+def world(db, file_storages):
     demo_load()
     demo_load_all()  # the earlier periods published, 2025 in appraisal; 2026 is untouched
     focal = User.objects.get(username="daumoi")
@@ -193,15 +195,14 @@ def world(db, settings, tmp_path):
             period__code=OPEN_PERIOD, kind=Phase.Kind.APPRAISAL, round_number=1
         ).pk,
         "leader": User.objects.get(username="lanhdao").pk,
-        "report": _report_file(settings, tmp_path),
+        "report": _report_file(file_storages["reports"]),
         **_appraisal_world(),
     }
 
 
-def _report_file(settings, tmp_path) -> int:
+def _report_file(root) -> int:
     """A finished report file of the open period, for the status and download URLs."""
-    settings.OPENDTI_REPORTS_ROOT = tmp_path / "reports"
-    folder = tmp_path / "reports" / OPEN_PERIOD
+    folder = root / OPEN_PERIOD
     folder.mkdir(parents=True)
     (folder / "bang.xlsx").write_bytes(b"PK")
     return ReportFile.objects.create(

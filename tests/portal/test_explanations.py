@@ -153,8 +153,7 @@ def test_a_request_opens_that_indicator_only(demo, appraisal):
     assert "Lần thẩm định 1" in history and "Bổ sung văn bản giao nhiệm vụ" in history
 
 
-def test_evidence_can_be_added_for_the_asked_indicator_only(demo, appraisal, settings, tmp_path):
-    settings.OPENDTI_EVIDENCE_ROOT = tmp_path / "evidence"
+def test_evidence_can_be_added_for_the_asked_indicator_only(demo, appraisal):
     ask(demo, appraisal)
     focal = client_as(demo.daumoi)
     focal.post(

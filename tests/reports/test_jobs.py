@@ -19,7 +19,7 @@ from opendti.periods.models import Period
 from opendti.publication.demo import demo_load_all
 from opendti.reports import services, tasks
 from opendti.reports.models import ReportFile
-from opendti.reports.services import Generator, report_generate, report_path, report_request
+from opendti.reports.services import Generator, report_generate, report_open, report_request
 from opendti.results.demo import demo_load
 
 Kind = ReportFile.Kind
@@ -28,11 +28,10 @@ PERIOD = "2023-districts"
 
 
 @pytest.fixture
-def world(db, settings, tmp_path) -> SimpleNamespace:
-    settings.OPENDTI_REPORTS_ROOT = tmp_path / "reports"
+def world(db, file_storages) -> SimpleNamespace:
     demo_load_all()
     return SimpleNamespace(
-        root=tmp_path / "reports",
+        root=file_storages["reports"],
         period=Period.objects.get(code=PERIOD),
         **{u.username: u for u in User.objects.all()},
     )
@@ -54,8 +53,10 @@ def test_coordinator_gets_the_results_workbook(world, django_capture_on_commit_c
     report = _request(world, django_capture_on_commit_callbacks)
     report = report_generate(report.pk)
     assert report.status == Status.DONE, report.error
-    path = report_path(report)
-    data = path.read_bytes()
+    with report_open(report) as handle:
+        data = handle.read()
+    path = world.root / report.storage_path
+    assert path.read_bytes() == data
     assert hashlib.sha256(data).hexdigest() == report.sha256
     assert len(data) == report.size
     assert report.total > 0 and report.done == report.total
@@ -74,7 +75,7 @@ MAGIC = {"xlsx": b"PK", "docx": b"PK", "pdf": b"%PDF"}
 def test_every_registered_kind_makes_its_file(world, django_capture_on_commit_callbacks, kind):
     report = report_generate(_request(world, django_capture_on_commit_callbacks, kind).pk)
     assert report.status == Status.DONE, report.error
-    path = report_path(report)
+    path = world.root / report.storage_path
     assert path.suffix == "." + services.GENERATORS[kind].extension
     assert path.read_bytes().startswith(MAGIC[services.GENERATORS[kind].extension])
     assert report.done == report.total > 0
@@ -126,7 +127,7 @@ def test_a_failing_generator_marks_the_file_failed(
     assert report.storage_path == "" and report.sha256 == "" and report.finished_at
     assert not [p for p in world.root.rglob("*") if p.is_file()]  # no partial file left
     with pytest.raises(FileNotFoundError):
-        report_path(report)
+        report_open(report)
 
 
 def test_only_coordinators_approvers_and_admins_may_request(world):
@@ -218,10 +219,9 @@ def test_the_row_polls_until_the_file_is_done(world, django_capture_on_commit_ca
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_page_returns_at_once_and_a_thread_makes_the_file(settings, tmp_path, monkeypatch):
+def test_the_page_returns_at_once_and_a_thread_makes_the_file(settings, monkeypatch):
     """The embedded default (eager Celery): the request queues the file and returns while a
     daemon thread generates it; the row then shows done."""
-    settings.OPENDTI_REPORTS_ROOT = tmp_path / "reports"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     demo_load()
     release = threading.Event()
@@ -251,4 +251,5 @@ def test_the_page_returns_at_once_and_a_thread_makes_the_file(settings, tmp_path
     report.refresh_from_db()
     assert (report.status, report.done, report.total) == (Status.DONE, 2, 2), report.error
     assert not report.from_snapshot
-    assert report_path(report).read_bytes() == b"%PDF-1.4 test"
+    with report_open(report) as handle:
+        assert handle.read() == b"%PDF-1.4 test"

@@ -6,14 +6,15 @@ is stored or written, so a refused file leaves nothing behind.
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from opendti.core.storage import EVIDENCE, storage
 from opendti.frameworks.models import Node
 
 from .access import Action, require
@@ -21,8 +22,9 @@ from .models import Change, Evidence, EvidenceLink, Submission
 from .uploads import UploadRejected, upload_check, upload_store
 
 
-def evidence_root() -> Path:
-    return Path(settings.OPENDTI_EVIDENCE_ROOT)
+def evidence_storage() -> Storage:
+    """Where evidence files are kept (settings.STORAGES["evidence"])."""
+    return storage(EVIDENCE)
 
 
 def _max_length(field: str) -> int:
@@ -93,7 +95,7 @@ def evidence_add_file(
         raise ValidationError(str(rejected)) from None
     file.seek(0)
     try:
-        relative = upload_store(file, checked, root=evidence_root())
+        relative = upload_store(file, checked, storage=evidence_storage())
     except UploadRejected as rejected:
         raise ValidationError(str(rejected)) from None
     try:
@@ -113,7 +115,7 @@ def evidence_add_file(
             _link_all(evidence, nodes, actor)
     except Exception:
         # The row was not written: the stored file must not outlive it.
-        (evidence_root() / relative).unlink(missing_ok=True)
+        evidence_storage().delete(relative)
         raise
     return evidence
 

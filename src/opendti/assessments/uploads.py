@@ -3,24 +3,27 @@
 `upload_check` decides from the bytes, never from the name, whether a file is one of the accepted
 types (PDF, DOCX, XLSX, PNG, JPEG, GIF, WEBP), within the size limit, under a plain file name and,
 for the ZIP-based office files, not a zip bomb. `upload_store` writes an accepted file outside the
-web root under a generated name; `upload_open` turns a stored path back into a file path without
-ever leaving the storage root. Nothing here touches the database.
+web root, through the storage API, under a generated name; `upload_open` opens a stored name
+without ever leaving the storage. Nothing here touches the database.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import unicodedata
 import uuid
 import zipfile
 import zlib
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import BinaryIO, NoReturn
 
+from django.core.files import File
+from django.core.files.storage import Storage
 from django.utils.translation import gettext as _
+
+from opendti.core.storage import HashingFile, stored_exists, stored_sha256
 
 CHUNK = 64 * 1024
 MAX_NAME_LENGTH = 200
@@ -128,43 +131,26 @@ def upload_check(
     )
 
 
-def upload_store(file: BinaryIO, checked: CheckedUpload, *, root: Path) -> str:
-    """Write a checked file under root with a generated name; return its path relative to root."""
-    root.mkdir(mode=0o750, parents=True, exist_ok=True)
-    folder = root / checked.sha256[:2]
-    folder.mkdir(mode=0o750, exist_ok=True)
-    relative = f"{checked.sha256[:2]}/{uuid.uuid4().hex}{checked.extension}"
-    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=".part")
-    try:
-        digest = hashlib.sha256()
-        with os.fdopen(descriptor, "wb") as out:
-            file.seek(0)
-            while chunk := file.read(CHUNK):
-                digest.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        # The bytes written must be the bytes checked (the file object could have changed since).
-        if digest.hexdigest() != checked.sha256:
-            raise UploadRejected(_("Tệp đã thay đổi trong khi tải lên: hãy tải lên lại."))
-        os.replace(temporary, root / relative)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return relative
+def upload_store(file: BinaryIO, checked: CheckedUpload, *, storage: Storage) -> str:
+    """Keep a checked file in the storage under a generated name; return the stored name."""
+    name = f"{checked.sha256[:2]}/{uuid.uuid4().hex}{checked.extension}"
+    content = HashingFile(file)
+    content.seek(0)
+    stored = storage.save(name, content)
+    # The bytes stored must be the bytes checked (the file object could have changed since).
+    digest = content.sha256() or stored_sha256(storage, stored)
+    if digest != checked.sha256:
+        storage.delete(stored)
+        raise UploadRejected(_("Tệp đã thay đổi trong khi tải lên: hãy tải lên lại."))
+    return stored
 
 
-def upload_open(relative: str, *, root: Path) -> Path:
-    """The stored file at a relative path; FileNotFoundError for anything outside root or missing
-    (the same answer either way, so a probe learns nothing)."""
-    try:
-        base = root.resolve()
-        path = (base / relative).resolve()
-    except (OSError, ValueError) as exc:
-        raise FileNotFoundError(relative) from exc
-    if not path.is_relative_to(base) or not path.is_file():
-        raise FileNotFoundError(relative)
-    return path
+def upload_open(name: str, *, storage: Storage) -> File:
+    """The stored file of a name, open for reading; FileNotFoundError for anything outside the
+    storage or missing (the same answer either way, so a probe learns nothing)."""
+    if not stored_exists(storage, name):
+        raise FileNotFoundError(name)
+    return storage.open(name, "rb")
 
 
 def _clean_name(name: str) -> str:

@@ -1,5 +1,5 @@
-"""The Celery application: background jobs (daily reminders…), configured from Django's settings
-(the CELERY_* names in settings/base.py). docs/notifications.md tells how to run it.
+"""The Celery application: background jobs (report files, daily reminders…), configured from
+Django's settings (the CELERY_* names in settings/base.py). docs/deployment.md tells how to run it.
 
 Worker and beat: `celery -A opendti.config worker` / `celery -A opendti.config beat`.
 """
@@ -9,12 +9,23 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.signals import setup_logging
 
 # The same default as the `opendti` command: a worker started by hand on the embedded setup
-# reads the same settings as the site; production exports DJANGO_SETTINGS_MODULE itself.
+# reads the same settings as the site (DEBUG off); production exports DJANGO_SETTINGS_MODULE.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opendti.config.settings.local")
 
 app = Celery("opendti")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Finds `tasks.py` in every installed app (opendti.appraisal.tasks…).
 app.autodiscover_tasks()
+
+
+@setup_logging.connect
+def _django_logging(**kwargs: object) -> None:
+    """Worker and beat log as the site does (JSON lines, settings.LOGGING), not in Celery's
+    own format."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    import_string(settings.LOGGING_CONFIG)(settings.LOGGING)

@@ -1,6 +1,6 @@
 """Generated report files of a period (XLSX, DOCX, PDF), made by a background job with progress.
 
-The file itself is kept under OPENDTI_REPORTS_ROOT/<period>/<uuid>.<ext>, never under the web
+The file itself is kept in the "reports" storage as <period>/<uuid>.<ext>, never under the web
 root; the row keeps its relative path, size and SHA-256 so the download can be checked.
 """
 

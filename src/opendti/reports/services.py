@@ -8,20 +8,22 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from opendti.accounts.roles import ADMINISTRATOR, APPROVER, COORDINATOR
 from opendti.assessments.access import has_role
+from opendti.core.storage import REPORTS, storage, stored_exists
 from opendti.periods.models import Period
 from opendti.publication.models import Snapshot
 from opendti.publication.snapshots import snapshot_scores
@@ -59,8 +61,9 @@ class Generator:
     make: Callable[[Period, Progress], bytes]
 
 
-def reports_root() -> Path:
-    return Path(settings.OPENDTI_REPORTS_ROOT)
+def reports_storage() -> Storage:
+    """Where report files are kept (settings.STORAGES["reports"])."""
+    return storage(REPORTS)
 
 
 def _snapshot(period: Period) -> Snapshot | None:
@@ -156,24 +159,47 @@ def _progress(pk: int) -> Progress:
     return report
 
 
-def _error_text(exc: BaseException) -> str:
+def error_text(exc: BaseException) -> str:
     text = str(exc).strip()
     return text or type(exc).__name__
 
 
+def interrupted_message() -> str:
+    return _(
+        "Việc tạo tệp bị dừng giữa chừng (tiến trình nền đã dừng hoặc khởi động lại); "
+        "chưa có tệp nào được lưu. Hãy bấm “Tạo lại”."
+    )
+
+
+def report_fail(pk: int, message: str) -> bool:
+    """Mark a report that has not finished as failed with the message (a job interrupted outside
+    report_generate: its worker killed). True if the row changed."""
+    return bool(
+        ReportFile.objects.filter(pk=pk, status__in=[Status.QUEUED, Status.RUNNING]).update(
+            status=Status.FAILED, error=message, finished_at=timezone.now()
+        )
+    )
+
+
 def report_generate(pk: int) -> ReportFile:
-    """Make the file of a queued report: run its generator, write the file under the period's
-    folder, and record the outcome. A failure leaves no file and keeps the error's message."""
+    """Make the file of a queued report: run its generator, keep the file in the "reports"
+    storage under the period's folder, and record the outcome. A failure leaves no file and keeps
+    the error's message. Idempotent: a row already done or failed is returned as it is."""
     # Claim the row (queued → running): a task delivered twice runs once.
     claimed = ReportFile.objects.filter(pk=pk, status=Status.QUEUED).update(status=Status.RUNNING)
     report = ReportFile.objects.select_related("period__framework__level").get(pk=pk)
     if not claimed:
+        if report.status == Status.RUNNING:
+            # Tasks are acknowledged only when they end: a job found running when its message
+            # comes again is one whose worker died in the middle (docs/deployment.md).
+            report_fail(pk, interrupted_message())
+            report.refresh_from_db()
         return report
     generator = GENERATORS.get(report.kind)
     period = report.period
-    relative = f"{period.code}/{uuid.uuid4().hex}.{generator.extension if generator else 'bin'}"
-    path = reports_root() / relative
-    partial = path.with_name(path.name + ".part")
+    name = f"{period.code}/{uuid.uuid4().hex}.{generator.extension if generator else 'bin'}"
+    store = reports_storage()
+    stored = ""
     try:
         if generator is None:
             raise ValidationError(_("Loại báo cáo này không có trong hệ thống."))
@@ -181,18 +207,15 @@ def report_generate(pk: int) -> ReportFile:
         # An official document is in the site's language, whoever asked and wherever it runs.
         with translation.override(settings.LANGUAGE_CODE):
             data = generator.make(period, _progress(pk))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written aside and renamed: a reader never sees half a file.
-        partial.write_bytes(data)
-        os.replace(partial, path)
+        # The storage shows a file whole or not at all (LocalStorage renames a finished file
+        # into place; an S3 object exists once its upload completes).
+        stored = store.save(name, ContentFile(data))
     except Exception as exc:
-        partial.unlink(missing_ok=True)
-        path.unlink(missing_ok=True)
+        if stored:
+            store.delete(stored)
         logger.exception("report %s (%s of %s) failed", pk, report.kind, period.code)
-        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else _error_text(exc)
-        ReportFile.objects.filter(pk=pk).update(
-            status=Status.FAILED, error=message, finished_at=timezone.now()
-        )
+        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else error_text(exc)
+        report_fail(pk, message)
         report.refresh_from_db()
         return report
     report.refresh_from_db()
@@ -201,7 +224,7 @@ def report_generate(pk: int) -> ReportFile:
         status=Status.DONE,
         done=steps,
         total=steps,
-        storage_path=relative,
+        storage_path=stored,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         from_snapshot=from_snapshot,
@@ -211,16 +234,12 @@ def report_generate(pk: int) -> ReportFile:
     return report
 
 
-def report_path(report: ReportFile) -> Path:
-    """The stored file of a finished report (FileNotFoundError if it is missing or outside the
-    reports folder)."""
-    if report.status != Status.DONE or not report.storage_path:
+def report_open(report: ReportFile) -> File:
+    """The stored file of a finished report, open for reading (FileNotFoundError if it is
+    missing or its name leaves the storage)."""
+    if report.status != Status.DONE or not stored_exists(reports_storage(), report.storage_path):
         raise FileNotFoundError(report.pk)
-    base = reports_root().resolve()
-    path = (base / report.storage_path).resolve()
-    if not path.is_relative_to(base) or not path.is_file():
-        raise FileNotFoundError(report.storage_path)
-    return path
+    return reports_storage().open(report.storage_path, "rb")
 
 
 def download_name(report: ReportFile) -> tuple[str, str]:

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "opendti.reports",
     "opendti.portal",
     "opendti.api",
+    "opendti.backup",
     "axes",
     "rest_framework",
     "drf_spectacular",
@@ -45,7 +46,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every request gets an id and one log line with its status and duration.
+    "opendti.core.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files with DEBUG off, from STATIC_ROOT (collected, hashed and compressed in
+    # production; from the apps' folders in the embedded default and the tests).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -117,9 +123,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("OPENDTI_STATIC_ROOT", DATA_DIR / "static"))
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
+# Without collected files (the embedded default, the tests), whitenoise serves the apps' own.
+WHITENOISE_USE_FINDERS = True
 
 # Sessions end after 30 idle minutes (the cookie is renewed on every request) and after 12 hours
 # however active (AbsoluteSessionLimitMiddleware).
@@ -135,6 +143,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("OPENDTI_LOGIN_COOLOFF_
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# django-axes would log each login with the user name and the address: personal data that the
+# logs never hold (core/logs.py).
+AXES_VERBOSE = False
 # Behind reverse proxies, how many of them append to X-Forwarded-For (0: use REMOTE_ADDR).
 OPENDTI_TRUSTED_PROXIES = int(os.environ.get("OPENDTI_TRUSTED_PROXIES", "0"))
 # The key that seals approved snapshots (HMAC). Kept apart from SECRET_KEY so that rotating the
@@ -155,12 +166,59 @@ LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
 
-# Evidence files (tài liệu kiểm chứng): kept outside the web root, served only by a checked view.
+# Files (core/storage.py): evidence files (tài liệu kiểm chứng) and generated reports (XLSX, DOCX,
+# PDF) are kept outside the web root and served only by views that check permissions. On local
+# disk by default (OPENDTI_EVIDENCE_ROOT, OPENDTI_REPORTS_ROOT); OPENDTI_STORAGE=s3 keeps them in an
+# S3-compatible store (AWS S3, MinIO, Ceph, a provider's object storage) under two prefixes of one
+# private bucket, and downloads redirect to signed URLs valid for OPENDTI_S3_URL_SECONDS.
 OPENDTI_EVIDENCE_ROOT = Path(os.environ.get("OPENDTI_EVIDENCE_ROOT", DATA_DIR / "evidence"))
 OPENDTI_EVIDENCE_MAX_MB = int(os.environ.get("OPENDTI_EVIDENCE_MAX_MB", "20"))
-# Generated reports (XLSX, DOCX, PDF) kept with their period: outside the web root, served only by
-# a checked view.
 OPENDTI_REPORTS_ROOT = Path(os.environ.get("OPENDTI_REPORTS_ROOT", DATA_DIR / "reports"))
+OPENDTI_STORAGE = os.environ.get("OPENDTI_STORAGE", "local")
+OPENDTI_S3_URL_SECONDS = int(os.environ.get("OPENDTI_S3_URL_SECONDS", "60"))
+
+
+def file_storage(kind: str, location: Path, prefix: str) -> dict[str, object]:
+    """A STORAGES entry: local disk at location, or the S3 bucket under prefix."""
+    if kind == "local":
+        return {
+            "BACKEND": "opendti.core.storage.LocalStorage",
+            "OPTIONS": {
+                "location": location,
+                "base_url": None,
+                "file_permissions_mode": 0o640,
+                "directory_permissions_mode": 0o750,
+            },
+        }
+    if kind == "s3":
+        return {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": os.environ.get("OPENDTI_S3_BUCKET", ""),
+                "endpoint_url": os.environ.get("OPENDTI_S3_ENDPOINT_URL") or None,
+                "region_name": os.environ.get("OPENDTI_S3_REGION") or None,
+                # Credentials: these, or boto3's own (AWS_ACCESS_KEY_ID…, an instance role).
+                "access_key": os.environ.get("OPENDTI_S3_ACCESS_KEY") or None,
+                "secret_key": os.environ.get("OPENDTI_S3_SECRET_KEY") or None,
+                "addressing_style": os.environ.get("OPENDTI_S3_ADDRESSING_STYLE", "path"),
+                "signature_version": "s3v4",
+                "location": prefix,
+                "default_acl": None,  # the bucket's own: private
+                "querystring_auth": True,
+                "querystring_expire": OPENDTI_S3_URL_SECONDS,
+                "file_overwrite": False,
+            },
+        }
+    raise ValueError(f"OPENDTI_STORAGE must be local or s3, not {kind!r}")
+
+
+STORAGES = {
+    "default": file_storage(OPENDTI_STORAGE, MEDIA_ROOT, "media"),
+    "evidence": file_storage(OPENDTI_STORAGE, OPENDTI_EVIDENCE_ROOT, "evidence"),
+    "reports": file_storage(OPENDTI_STORAGE, OPENDTI_REPORTS_ROOT, "reports"),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
 # Who issues the official report and decision, and where (the demo's province by default).
 OPENDTI_REPORT_ISSUER = os.environ.get("OPENDTI_REPORT_ISSUER", "ỦY BAN NHÂN DÂN TỈNH ĐẮK NÔNG")
 OPENDTI_REPORT_ISSUER_PARENT = os.environ.get("OPENDTI_REPORT_ISSUER_PARENT", "")
@@ -183,11 +241,58 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # Jobs are fire-and-forget (reminders, e-mails): no result backend to fill.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task is acknowledged when it ends, not when it starts, and a worker takes one at a time: a
+# worker that dies in the middle leaves the message to be delivered again (tasks are idempotent).
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# No task runs longer than this (its process is stopped, and a report job marked failed); the
+# broker hands an unacknowledged message out again only after the visibility timeout, which is
+# longer, so one job never runs twice at once.
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("OPENDTI_TASK_TIME_LIMIT", str(30 * 60)))
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT}
+# The worker keeps the logging of the Django settings (JSON lines) instead of its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "daily-reminders": {
         "task": "opendti.appraisal.tasks.daily_reminders",
         "schedule": crontab(hour=7, minute=0),
+    },
+}
+
+# The cache: each process's memory by default; Redis in production (OPENDTI_CACHE_URL).
+CACHES: dict[str, dict[str, object]] = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+# Logs (core/logs.py): one JSON object per line on standard error, every logger, with the
+# request's id and user id; values that look like secrets are dropped. OPENDTI_LOG_FORMAT=text
+# gives plain lines for a person at a terminal.
+OPENDTI_LOG_LEVEL = os.environ.get("OPENDTI_LOG_LEVEL", "INFO").upper()
+OPENDTI_LOG_FORMAT = os.environ.get("OPENDTI_LOG_FORMAT", "json")
+LOGGING_CONFIG = "opendti.core.logs.configure"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"context": {"()": "opendti.core.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "opendti.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": OPENDTI_LOG_FORMAT,
+        }
+    },
+    "root": {"handlers": ["console"], "level": OPENDTI_LOG_LEVEL},
+    "loggers": {
+        # Django's own handlers (mail to admins, runserver's lines) give way to the root's.
+        "django": {"handlers": [], "level": OPENDTI_LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": OPENDTI_LOG_LEVEL, "propagate": True},
+        # Every SQL statement at DEBUG: never, whatever the level.
+        "django.db.backends": {"level": "INFO"},
     },
 }
 

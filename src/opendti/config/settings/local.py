@@ -6,10 +6,13 @@ import os
 import secrets
 
 from .base import *  # noqa: F403
-from .base import DATA_DIR
+from .base import DATA_DIR, STATIC_ROOT
 
-DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+# Never on unless asked for: the `opendti` command and the Celery app fall back to these settings
+# when DJANGO_SETTINGS_MODULE is unset (`make demo` asks for it for runserver only).
+DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise looks there first
 _secret_file = DATA_DIR / "secret_key"
 if not os.environ.get("DJANGO_SECRET_KEY"):
     # Never a secret in the repository: generate one per installation and keep it beside the data.
@@ -17,3 +20,6 @@ if not os.environ.get("DJANGO_SECRET_KEY"):
         _secret_file.write_text(secrets.token_urlsafe(50))
     SECRET_KEY = _secret_file.read_text().strip()
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Logs for a person at a terminal unless told otherwise.
+if "OPENDTI_LOG_FORMAT" not in os.environ:
+    LOGGING["handlers"]["console"]["formatter"] = "text"  # type: ignore[index]  # noqa: F405

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("frameworks", "0002_node_mapping"),
-        ("periods", "0003_periodtransition_reviewerassignment_and_more"),
+        ("periods", "0004_period_band_on"),
         ("units", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from opendti.core.storage import file_response
 from opendti.periods.models import Period
 from opendti.reports import services
 from opendti.reports.models import ReportFile
@@ -81,16 +83,18 @@ def report_status(request: HttpRequest, period: str, pk: int) -> HttpResponse:
 
 @require_GET
 @htmx_login_required
-def report_download(request: HttpRequest, period: str, pk: int) -> FileResponse:
+def report_download(request: HttpRequest, period: str, pk: int) -> HttpResponseBase:
     found = _period(request.user, period)
     report = _report(found, pk)
+    if report.status != ReportFile.Status.DONE:
+        raise Http404
+    filename, content_type = services.download_name(report)
     try:
-        path = services.report_path(report)
+        return file_response(
+            services.reports_storage(),
+            report.storage_path,
+            filename=filename,
+            content_type=content_type,
+        )
     except FileNotFoundError:
         raise Http404 from None
-    filename, content_type = services.download_name(report)
-    response = FileResponse(
-        path.open("rb"), as_attachment=True, filename=filename, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

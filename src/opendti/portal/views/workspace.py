@@ -9,7 +9,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -19,7 +19,7 @@ from opendti.assessments import evidence as evidence_services
 from opendti.assessments import services
 from opendti.assessments.access import Action, access_submission, require
 from opendti.assessments.models import Change, Evidence, Submission
-from opendti.assessments.uploads import upload_open
+from opendti.core.storage import file_response
 from opendti.frameworks.models import Node
 from opendti.results.checks import blocking_count, submission_checks
 from opendti.results.preview import unit_preview
@@ -258,17 +258,14 @@ def evidence_download(request, period: str, unit: str, pk: int):
     if item.kind != Evidence.Kind.FILE:
         raise Http404
     try:
-        path = upload_open(item.storage_path, root=evidence_services.evidence_root())
+        return file_response(
+            evidence_services.evidence_storage(),
+            item.storage_path,
+            filename=item.original_name,
+            content_type=item.content_type,
+        )
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=item.original_name,
-        content_type=item.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @require_POST

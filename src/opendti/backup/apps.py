@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BackupConfig(AppConfig):
+    name = "opendti.backup"
+    verbose_name = "Sao lưu và khôi phục"
