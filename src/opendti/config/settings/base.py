@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "opendti.core",
+    "opendti.audit",
     "opendti.accounts",
     "opendti.units",
     "opendti.frameworks",
@@ -51,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Keeps the request's address and user for the security events recorded while it is served.
+    "opendti.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "opendti.accounts.middleware.AbsoluteSessionLimitMiddleware",
@@ -142,7 +145,7 @@ OPENDTI_TRUSTED_PROXIES = int(os.environ.get("OPENDTI_TRUSTED_PROXIES", "0"))
 OPENDTI_SEAL_KEY = os.environ.get("OPENDTI_SEAL_KEY", "")
 # How many days before a deadline the daily job reminds people.
 OPENDTI_REMINDER_DAYS = int(os.environ.get("OPENDTI_REMINDER_DAYS", "3"))
-AXES_CLIENT_IP_CALLABLE = "opendti.accounts.network.client_ip"
+AXES_CLIENT_IP_CALLABLE = "opendti.core.network.client_ip"
 
 # Password policy: a forced change at first login (User.must_change_password, set for accounts
 # created by an administrator) and, when this is above zero, a change every N days.
