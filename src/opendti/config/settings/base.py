@@ -169,6 +169,13 @@ OPENDTI_REPORT_ISSUER = os.environ.get("OPENDTI_REPORT_ISSUER", "ỦY BAN NHÂN 
 OPENDTI_REPORT_ISSUER_PARENT = os.environ.get("OPENDTI_REPORT_ISSUER_PARENT", "")
 OPENDTI_REPORT_PLACE = os.environ.get("OPENDTI_REPORT_PLACE", "Đắk Nông")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded XLSX (the unit's Excel template) are read in streaming mode within these bounds: the
+# unpacked size of any part of the archive, the sheet's rows, columns and cells, and the time.
+OPENDTI_XLSX_MAX_PART_MB = int(os.environ.get("OPENDTI_XLSX_MAX_PART_MB", "10"))
+OPENDTI_XLSX_MAX_ROWS = int(os.environ.get("OPENDTI_XLSX_MAX_ROWS", "5000"))
+OPENDTI_XLSX_MAX_COLUMNS = int(os.environ.get("OPENDTI_XLSX_MAX_COLUMNS", "30"))
+OPENDTI_XLSX_MAX_CELLS = int(os.environ.get("OPENDTI_XLSX_MAX_CELLS", "100000"))
+OPENDTI_XLSX_MAX_SECONDS = float(os.environ.get("OPENDTI_XLSX_MAX_SECONDS", "20"))
 # Data-quality check: a change against the unit's previous period larger than this share of the
 # indicator's max points is flagged (a warning, not a block).
 OPENDTI_LARGE_CHANGE_PERCENT = int(os.environ.get("OPENDTI_LARGE_CHANGE_PERCENT", "50"))
