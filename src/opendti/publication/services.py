@@ -19,6 +19,7 @@ from opendti.periods.models import Period
 from opendti.periods.workflow import TransitionRefused, period_advance, require_status
 
 from .models import Publication, Snapshot
+from .seal import snapshot_check
 from .snapshots import snapshot_freeze
 
 
@@ -127,7 +128,12 @@ def publish(*, period: Period, actor) -> Publication:
 
 
 def published_snapshot(period: Period) -> Snapshot | None:
-    """The snapshot the public may see: only a published one."""
+    """The snapshot the public may see: only a published one, and only while it matches its seal
+    (SealBroken otherwise)."""
     if period.status != Period.Status.PUBLISHED:
         return None
-    return Snapshot.objects.filter(period=period, publication__isnull=False).first()
+    snapshot = Snapshot.objects.filter(period=period, publication__isnull=False).first()
+    if snapshot is not None:
+        snapshot.period = period
+        snapshot_check(snapshot)
+    return snapshot

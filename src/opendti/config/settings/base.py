@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "opendti.accounts.middleware.AbsoluteSessionLimitMiddleware",
     "opendti.accounts.middleware.PasswordPolicyMiddleware",
+    # A sealed snapshot that no longer matches its seal is refused wherever it would be served.
+    "opendti.publication.middleware.SealMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
