@@ -13,6 +13,7 @@ from django.test import Client
 from opendti.accounts.models import User
 from opendti.audit.models import AppendOnlyError, AuditEvent
 from opendti.audit.services import Kind, audit_record
+from tests.login import login
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,7 @@ def test_a_malformed_address_is_kept_as_text_not_refused_by_the_database(rf) -> 
 def test_the_admin_shows_events_but_cannot_add_change_or_delete(event) -> None:
     admin = User.objects.create_superuser("quantri", password="x")
     client = Client()
-    client.force_login(admin)
+    login(client, admin)
     assert client.get("/admin/audit/auditevent/").status_code == 200
     change = f"/admin/audit/auditevent/{event.pk}/change/"
     assert client.get(change).status_code == 200  # view only

@@ -32,6 +32,7 @@ from opendti.results.exchange import period_export_workbook, period_import_workb
 from opendti.units.models import Unit
 from opendti.workbook import parse_workbook, read_workbook
 from opendti.workbook.cli import score_main
+from tests.login import login
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +127,7 @@ def test_the_units_excel_template_keeps_a_note_as_text_through_a_round_trip(host
     node = Node.objects.get(framework=submission.participation.period.framework, code="1.2")
     answer_save(submission=submission, node=node, raw={"": "3"}, version=0, actor=focal, note=NOTE)
     client = Client()
-    client.force_login(focal)
+    login(client, focal)
     content = _template(client)
     sheet = load_workbook(io.BytesIO(content))["Phieu tu danh gia"]
     notes = [row[9] for row in sheet.iter_rows(min_row=2) if row[0].value == "1.2" and row[9].value]
@@ -144,7 +145,7 @@ def test_the_units_excel_template_keeps_a_note_as_text_through_a_round_trip(host
 def test_a_formula_typed_into_the_template_is_refused_not_read_as_empty(hostile) -> None:
     focal = User.objects.get(username="daumoi")
     client = Client()
-    client.force_login(focal)
+    login(client, focal)
     book = load_workbook(io.BytesIO(_template(client)))
     sheet = book["Phieu tu danh gia"]
     row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "1.2")

@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from opendti.accounts.models import User
+from opendti.accounts.second_factor import confirmed_device
 from opendti.results.demo import DEMO_PASSWORD, demo_load
+from tests.totp import fresh_code
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
 # thread with a running loop unless told it is safe (here it is: the loop only drives the browser).
@@ -100,13 +103,20 @@ def page(new_context) -> Page:
 
 
 def login(page: Page, username: str, *, then: str | None = None) -> None:
-    """Sign in through the real login form, then go to `then` (a path) if given."""
+    """Sign in through the real login form, then go to `then` (a path) if given. A role that
+    needs a second factor types the code its enrolled authenticator shows (the demo's device)."""
     page.goto("/dang-nhap/")
     form = page.locator("form:has(input[name=username])")
     form.locator("input[name=username]").fill(username)
     form.locator("input[name=password]").fill(DEMO_PASSWORD)
     form.get_by_role("button", name="Đăng nhập").click()
     expect(page).not_to_have_url(re.compile(r"/dang-nhap/"))
+    if "/tai-khoan/xac-thuc/" in page.url:
+        device = confirmed_device(User.objects.get(username=username))
+        assert device is not None, f"{username} has no enrolled device"
+        page.locator("#second-factor input[name=code]").fill(fresh_code(device))
+        page.locator("#second-factor").get_by_role("button", name="Xác nhận").click()
+        expect(page).not_to_have_url(re.compile(r"/tai-khoan/xac-thuc/"))
     if then:
         page.goto(then)
 

@@ -24,6 +24,7 @@ from opendti.periods.models import Period, ReviewerAssignment
 from opendti.publication.demo import APPRAISAL_PERIOD, demo_load_all
 from opendti.reports.models import ReportFile
 from opendti.results.demo import OPEN_PERIOD, demo_load
+from tests.login import login
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -109,6 +110,14 @@ MATRIX = {
     "portal:report_create": ("POST", "L 4 4 4 O 4 O 4 O"),
     "portal:report_status": ("GET", "L 4 4 4 O 4 O 4 O"),
     "portal:report_download": ("GET", "L 4 4 4 O 4 O 4 O"),
+    # The login's second step: only within a login that passed the password a moment ago; any
+    # other visit is sent back to the login page (tests/accounts/test_second_factor.py).
+    "accounts:second_factor": ("GET", "L L L L L L L L L"),
+    "accounts:second_factor_enrol": ("GET", "L L L L L L L L L"),
+    "accounts:recovery_codes": ("GET", "O O O O O O O O O"),  # nothing to show: home
+    # The administrators' page of second factors and the reset of a lost one.
+    "accounts:second_factor_list": ("GET", "L 4 4 4 4 4 4 4 O"),
+    "accounts:second_factor_reset": ("GET", "L 4 4 4 4 4 4 4 O"),
     "accounts:password_change": ("GET", "L O O O O O O O O"),
     "accounts:password_change_done": ("GET", "L O O O O O O O O"),
     # Everyone's own notifications (tests/notifications/ covers that nobody sees another's).
@@ -241,6 +250,8 @@ def _kwargs(pattern: URLPattern, world) -> dict:
         kwargs["code"] = OPEN_PERIOD
     if pattern.name == "framework_detail":
         kwargs["pk"] = Period.objects.get(code=OPEN_PERIOD).framework_id
+    if pattern.name == "second_factor_reset":
+        kwargs["pk"] = world["leader"]
     if pattern.name in ("report_status", "report_download"):
         kwargs["pk"] = world["report"]
     if pattern.name in APPRAISAL_PKS:
@@ -312,7 +323,7 @@ def test_access_matrix(role, world):
     client = Client()
     username = ROLES[role]
     if username:
-        client.force_login(User.objects.get(username=username))
+        login(client, User.objects.get(username=username))
     index = list(ROLES).index(role)
     patterns = url_names()
     got, expected = {}, {}
@@ -329,7 +340,7 @@ def test_access_matrix(role, world):
         got[name] = _outcome(response)
         expected[name] = codes.split()[index]
         if name == "portal:logout" and username:
-            client.force_login(User.objects.get(username=username))
+            login(client, User.objects.get(username=username))
     assert got == expected
 
 
@@ -337,7 +348,7 @@ def test_access_matrix(role, world):
 def test_post_only_urls_refuse_get(role, world):
     client = Client()
     if ROLES[role]:
-        client.force_login(User.objects.get(username=ROLES[role]))
+        login(client, User.objects.get(username=ROLES[role]))
     patterns = url_names()
     for name, (method, _codes) in MATRIX.items():
         if method == "POST" and name.startswith("portal:") and name != "portal:logout":
@@ -347,8 +358,8 @@ def test_post_only_urls_refuse_get(role, world):
 
 def test_admin_is_for_staff_only(world):
     client = Client()
-    client.force_login(User.objects.get(username="dieuphoi"))
+    login(client, User.objects.get(username="dieuphoi"))
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
-    client.force_login(User.objects.get(username="quantri"))
+    login(client, User.objects.get(username="quantri"))
     assert client.get(reverse("admin:index")).status_code == 200

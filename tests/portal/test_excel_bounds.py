@@ -17,6 +17,7 @@ from django.test import Client
 from opendti.accounts.models import User
 from opendti.assessments.models import Change, InputValue
 from opendti.results.demo import OPEN_PERIOD, demo_load
+from tests.login import login
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ OPEN = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/
 def focal(db) -> Client:
     demo_load()
     client = Client()
-    client.force_login(User.objects.get(username="daumoi"))
+    login(client, User.objects.get(username="daumoi"))
     return client
 
 

@@ -12,3 +12,25 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a person's recent passwords, so that none of the last N is chosen again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=256)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+
+class RecoveryCode(models.Model):
+    """A single-use recovery code for the second factor, kept only as a salted SHA-256 (the codes
+    are random, 60 bits each: a slow hash is not needed, a readable one is never kept)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    salt = models.CharField(max_length=32)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)

@@ -22,7 +22,7 @@ logger = logging.getLogger("opendti.audit")
 Kind = AuditEvent.Kind
 
 
-def _address(text: str | None) -> str | None:
+def valid_address(text: str | None) -> str | None:
     """A valid address or None: the column is an address type on PostgreSQL."""
     if not text:
         return None
@@ -52,7 +52,7 @@ def audit_record(
     if actor is not None and not username:
         username = actor.get_username()
     detail = dict(detail or {})
-    address = _address(raw_address)
+    address = valid_address(raw_address)
     if raw_address and address is None:
         detail["address_text"] = str(raw_address)[:100]
     event = AuditEvent.objects.create(

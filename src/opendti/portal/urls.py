@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from opendti.accounts.login import LoginView
+
 from .views import (
     appraisal,
     dashboard,
@@ -85,6 +87,6 @@ urlpatterns = [
     path(
         "ky/<slug:period>/bao-cao/<int:pk>/tai-ve/", reports.report_download, name="report_download"
     ),
-    path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
+    path("dang-nhap/", LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
 ]

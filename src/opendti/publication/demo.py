@@ -18,7 +18,7 @@ from opendti.assessments.models import Submission
 from opendti.frameworks.models import Node
 from opendti.periods.models import Membership, Participation, Period
 from opendti.periods.workflow import period_advance
-from opendti.results.demo import DEMO_MEMBERSHIPS, DEMO_PASSWORD, demo_load
+from opendti.results.demo import DEMO_MEMBERSHIPS, DEMO_PASSWORD, demo_load, demo_second_factor
 
 from .models import Publication
 from .snapshots import snapshot_freeze
@@ -120,6 +120,7 @@ def demo_load_all() -> list[tuple[str, str, str]]:
         second.set_password(DEMO_PASSWORD)
         second.save()
     second.groups.add(Group.objects.get(name=REVIEWER))
+    demo_second_factor(second)
     logins.append((second.username, DEMO_PASSWORD, str(ROLES[REVIEWER])))
     coordinator = User.objects.get(username="dieuphoi")
     _publish_history(coordinator, User.objects.get(username="pheduyet"))

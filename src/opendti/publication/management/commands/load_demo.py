@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from opendti.publication.demo import APPRAISAL_PERIOD, HISTORY, demo_load_all
-from opendti.results.demo import DEMO_MEMBERSHIPS, OPEN_PERIOD
+from opendti.results.demo import DEMO_MEMBERSHIPS, DEMO_TOTP_SECRET, OPEN_PERIOD
 
 
 class Command(BaseCommand):
@@ -14,6 +14,11 @@ class Command(BaseCommand):
         )
         for username, password, role in logins:
             self.stdout.write(f"  {username:10} / {password} — {role}")
+        self.stdout.write(
+            "Coordinator, reviewer, approver and administrator logins also ask for a code from an "
+            f"authenticator app: add the demo secret {DEMO_TOTP_SECRET} to one (Google or "
+            f"Microsoft Authenticator), or run `oathtool --totp -b {DEMO_TOTP_SECRET}`."
+        )
         published = ", ".join(code for code, *_ in HISTORY)
         self.stdout.write(f"Published: {published}.")
         self.stdout.write(
