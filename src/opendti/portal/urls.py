@@ -5,6 +5,7 @@ from opendti.accounts.login import LoginView
 
 from .views import (
     appraisal,
+    audit,
     dashboard,
     explanations,
     open_data,
@@ -87,6 +88,9 @@ urlpatterns = [
     path(
         "ky/<slug:period>/bao-cao/<int:pk>/tai-ve/", reports.report_download, name="report_download"
     ),
+    # The security audit log (administrators).
+    path("quan-tri/nhat-ky/", audit.audit_log, name="audit_log"),
+    path("quan-tri/nhat-ky/tai-ve.csv", audit.audit_export, name="audit_export"),
     path("dang-nhap/", LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from opendti.audit.services import Kind, audit_record
 from opendti.periods.models import Period
 from opendti.reports import services
 from opendti.reports.models import ReportFile
@@ -93,4 +94,10 @@ def report_download(request: HttpRequest, period: str, pk: int) -> FileResponse:
         path.open("rb"), as_attachment=True, filename=filename, content_type=content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
+    audit_record(
+        Kind.EXPORT,
+        request=request,
+        target=f"period:{period}",
+        detail={"report": report.kind, "file": filename},
+    )
     return response

@@ -20,6 +20,7 @@ from opendti.assessments import services
 from opendti.assessments.access import Action, access_submission, require
 from opendti.assessments.models import Change, Evidence, Submission
 from opendti.assessments.uploads import upload_open
+from opendti.audit.services import Kind, audit_record
 from opendti.frameworks.models import Node
 from opendti.results.checks import blocking_count, submission_checks
 from opendti.results.preview import unit_preview
@@ -268,6 +269,12 @@ def evidence_download(request, period: str, unit: str, pk: int):
         content_type=item.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
+    audit_record(
+        Kind.EVIDENCE_DOWNLOAD,
+        request=request,
+        target=f"evidence:{item.pk}",
+        detail={"period": period, "unit": unit, "name": item.original_name, "sha256": item.sha256},
+    )
     return response
 
 
