@@ -72,7 +72,7 @@ class HistoryValidator:
 
     def _text(self, count: int) -> str:
         return ngettext(
-            "Không được dùng lại mật khẩu gần nhất.",
+            "Không được dùng lại %(n)d mật khẩu gần nhất.",
             "Không được dùng lại %(n)d mật khẩu gần nhất.",
             count,
         ) % {"n": count}
