@@ -4,7 +4,8 @@ a live formula when someone opens the file (OWASP "CSV injection").
 
 - Numbers stay numbers: Decimal and int values, and text that is a plain decimal number
   ("-12.5", "1e3"), are written as they are, so spreadsheets still sum them.
-- Any other text starting with `=`, `+`, `-`, `@`, a tab or a carriage return is neutralised:
+- Any other text starting with `=`, `+`, `-`, `@`, a tab, a carriage return or a null character
+  (OWASP; ASVS 5.0 V1.2.10) is neutralised:
   in CSV it gets a leading apostrophe (OWASP's advice: spreadsheets show the text, not a formula),
   in XLSX it is stored as a string cell (never a formula) marked "quote prefix", so that editing
   the cell in Excel keeps it text too.
@@ -22,10 +23,10 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.worksheet.worksheet import Worksheet
 
-TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 QUOTE = "'"
 # Text a spreadsheet reads as a number, never as a formula.
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -68,7 +69,7 @@ def csv_text_read(text: str) -> str:
     return text[1:] if _quoted(text) else text
 
 
-def xlsx_set(cell: Cell, value: object) -> Cell:
+def xlsx_set(cell: Cell | MergedCell, value: object) -> Cell | MergedCell:
     """Put a value in an XLSX cell: numbers as numbers, text always as text."""
     if isinstance(value, str):
         cell.value = value

@@ -169,7 +169,8 @@ def test_enrolment_at_first_login_with_recovery_codes() -> None:
     assert client.get(done["Location"])["Location"] == "/"
     stored = RecoveryCode.objects.filter(user__username="pheduyet")
     assert stored.count() == 10
-    assert not any(c.replace("-", "") in (r.digest + r.salt) for r in stored for c in codes)
+    assert not any(c.replace("-", "")[4:] in r.digest for r in stored for c in codes)
+    assert all(r.digest.startswith("md5$") for r in stored)  # the password hasher (tests: MD5)
     assert TOTPDevice.objects.get(user__username="pheduyet").confirmed
     assert events(AuditEvent.Kind.MFA_ENROLLED) == 1
 
@@ -279,3 +280,13 @@ def test_behind_a_proxy_the_forwarded_address_decides(settings) -> None:
     assert password_step(via_proxy("10.1.2.3"), "quantri").status_code == 302
     # An address the client forges in front of the proxy's own entry is not believed.
     assert password_step(via_proxy("10.1.2.3, 203.0.113.5"), "quantri").status_code == 403
+
+
+def test_the_deployment_check_warns_when_no_network_is_set(settings) -> None:
+    from django.core.checks import run_checks
+
+    settings.OPENDTI_ADMIN_NETWORKS = []
+    found = [m.id for m in run_checks(include_deployment_checks=True)]
+    assert "opendti.W001" in found
+    settings.OPENDTI_ADMIN_NETWORKS = ["10.0.0.0/8"]
+    assert "opendti.W001" not in [m.id for m in run_checks(include_deployment_checks=True)]

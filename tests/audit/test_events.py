@@ -181,3 +181,19 @@ def test_the_coordinator_logs_in_with_the_demo_code(demo) -> None:
     client.post("/tai-khoan/xac-thuc/", {"code": fresh_code(device)})
     assert "_auth_user_id" in client.session
     assert Period.objects.filter(code=OPEN_PERIOD).exists()
+
+
+def test_refusals_are_recorded(demo) -> None:
+    leader = as_("lanhdao")
+    response = leader.post(f"/ky/{OPEN_PERIOD}/don-vi/xa-hoa-binh/nhac-nho/")
+    assert response.status_code == 403
+    refused = last(Kind.ACCESS_DENIED)
+    assert (refused.username, refused.address) == ("lanhdao", ADDRESS)
+    assert refused.detail == {
+        "method": "POST",
+        "path": f"/ky/{OPEN_PERIOD}/don-vi/xa-hoa-binh/nhac-nho/",
+    }
+    # A request refused for its missing CSRF token too.
+    strict = Client(enforce_csrf_checks=True, REMOTE_ADDR=ADDRESS)
+    assert strict.post("/dang-nhap/", {"username": "x", "password": "y"}).status_code == 403
+    assert last(Kind.ACCESS_DENIED).detail["path"] == "/dang-nhap/"

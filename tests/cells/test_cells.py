@@ -16,7 +16,7 @@ from opendti.cells import csv_cell, csv_text_read, xlsx_append
 HOSTILE = ["=1+1", '=HYPERLINK("http://x","Bấm")', "+1+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1"]
 
 
-@pytest.mark.parametrize("text", HOSTILE)
+@pytest.mark.parametrize("text", [*HOSTILE, "\0=1+1"])
 def test_csv_neutralises_what_a_spreadsheet_would_evaluate(text) -> None:
     assert csv_cell(text) == "'" + text
 

@@ -11,6 +11,7 @@ class AccountsConfig(AppConfig):
         from django.contrib import admin
         from django.contrib.auth.signals import user_logged_in
 
+        from . import checks  # noqa: F401  (registers the deployment checks)
         from .middleware import record_login_time
         from .views import admin_login
 

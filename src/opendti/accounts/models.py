@@ -26,11 +26,12 @@ class PasswordHistory(models.Model):
 
 
 class RecoveryCode(models.Model):
-    """A single-use recovery code for the second factor, kept only as a salted SHA-256 (the codes
-    are random, 60 bits each: a slow hash is not needed, a readable one is never kept)."""
+    """A single-use recovery code for the second factor. Its first group finds the row (not a
+    secret); the rest is kept only as a password hash (Argon2id, salted): the code is never
+    stored readable, and one guess costs one hash."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
-    salt = models.CharField(max_length=32)
-    digest = models.CharField(max_length=64)
+    lookup = models.CharField(max_length=8)
+    digest = models.CharField(max_length=256)
     created_at = models.DateTimeField(auto_now_add=True)
     used_at = models.DateTimeField(null=True, blank=True)

@@ -66,7 +66,7 @@ class HistoryValidator:
         # The stored hash, not the instance's: a form may already have set the new one on it.
         current = User.objects.filter(pk=user.pk).values_list("password", flat=True).first()
         recent = PasswordHistory.objects.filter(user_id=user.pk).values_list("password", flat=True)
-        hashes = {current, *recent[:count]} - {None, ""}
+        hashes = {h for h in (current, *recent[:count]) if h}
         if any(check_password(password, encoded) for encoded in hashes):
             raise ValidationError(self._text(count), code="password_reused")
 

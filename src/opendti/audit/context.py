@@ -35,7 +35,8 @@ def origin_of(request: HttpRequest) -> Origin:
 
 
 class AuditContextMiddleware:
-    """Keep the request's origin for the events recorded while it is served."""
+    """Keep the request's origin for the events recorded while it is served, and record every
+    refusal (403: a role without the right, a CSRF failure) that nothing recorded already."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -43,6 +44,15 @@ class AuditContextMiddleware:
     def __call__(self, request):
         token = _current.set(origin_of(request))
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            if response.status_code == 403 and not getattr(request, "opendti_audited", False):
+                from .services import Kind, audit_record
+
+                audit_record(
+                    Kind.ACCESS_DENIED,
+                    request=request,
+                    detail={"method": request.method, "path": request.path[:200]},
+                )
+            return response
         finally:
             _current.reset(token)

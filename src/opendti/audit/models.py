@@ -42,6 +42,7 @@ class AuditEvent(models.Model):
         ADMIN_CHANGE = "admin_change", _("thay đổi trong trang quản trị")
         PERIOD_TRANSITION = "period_transition", _("chuyển trạng thái kỳ")
         SEAL_BROKEN = "seal_broken", _("dấu niêm phong không khớp")
+        ACCESS_DENIED = "access_denied", _("từ chối truy cập")
 
     at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True, editable=False)
     kind = models.CharField(_("sự kiện"), max_length=32, choices=Kind.choices, db_index=True)

@@ -58,7 +58,7 @@ def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
 def on_admin_entry(sender, instance: LogEntry, created: bool, **kwargs) -> None:
     if not created:
         return
-    model = instance.content_type.model_class() if instance.content_type_id else None
+    model = instance.content_type.model_class() if instance.content_type is not None else None
     label = model._meta.label if model is not None else ""
     audit_record(
         Kind.ADMIN_CHANGE,

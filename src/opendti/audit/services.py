@@ -44,9 +44,15 @@ def audit_record(
     """Record one event. `actor` is the user who acted (default: the request's user); `username`
     names the account concerned when there is no actor (a failed login: the name as typed)."""
     origin = current()
-    raw_address = client_ip(request) if request is not None else (origin and origin.address)
+    raw_address = (
+        client_ip(request) if request is not None else (origin.address if origin else None)
+    )
     if actor is None:
-        user = getattr(request, "user", None) if request is not None else (origin and origin.user)
+        user = (
+            getattr(request, "user", None)
+            if request is not None
+            else (origin.user if origin else None)
+        )
         if user is not None and getattr(user, "is_authenticated", False):
             actor = user
     if actor is not None and not username:
@@ -55,6 +61,8 @@ def audit_record(
     address = valid_address(raw_address)
     if raw_address and address is None:
         detail["address_text"] = str(raw_address)[:100]
+    if request is not None:
+        request.opendti_audited = True  # type: ignore[attr-defined]
     event = AuditEvent.objects.create(
         kind=kind,
         actor=actor,

@@ -41,8 +41,8 @@ def _assignment(instance: ReviewerAssignment, change: str) -> None:
         detail={
             change: "reviewer_assignment",
             "period": instance.period.code,
-            "unit": instance.unit.code if instance.unit_id else None,
-            "main_index": instance.node.code if instance.node_id else None,
+            "unit": instance.unit.code if instance.unit is not None else None,
+            "main_index": instance.node.code if instance.node is not None else None,
         },
     )
 
