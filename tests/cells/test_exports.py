@@ -166,6 +166,7 @@ def test_framework_export(hostile, tmp_path: Path) -> None:
     cells = {line[0].value: line for line in sheet.iter_rows(min_row=2)}
     name = cells["1.1"][header.index("name")]
     assert (name.value, name.data_type) == ("@SUM(1+1)", "s")
+    assert name.quotePrefix  # still text when someone edits the cell in Excel
     points = cells["1.1"][header.index("max_points")]
     assert points.data_type == "n"
 
