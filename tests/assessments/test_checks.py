@@ -64,6 +64,17 @@ def test_missing_answers_are_errors_for_own_applicable_indicators_only(submissio
     assert not {c.node for c in checks} & {"4.2", "6.1", "6.4", "8.2"}
 
 
+def test_a_missing_informational_value_is_a_note_of_the_engine_not_a_finding(submission):
+    """Findings are numbers that do not add up or cannot be right: the informational 4.3 not
+    given is a data-quality note (the workspace's warning above), never a finding."""
+    _, result = unit_preview(period=submission.participation.period, unit_code=UNIT)
+    assert not [f for f in result.findings if f.node == "4.3"]
+    assert (UNIT, "4.3", "missing") in {(n.unit, n.node, n.kind) for n in result.notes}
+    assert {f.node for f in result.findings if f.unit == UNIT and f.kind == "missing"} == (
+        OWN_APPLICABLE - {"4.3"}
+    ) | {"4.2", "6.1"}
+
+
 def test_an_answer_clears_its_missing_error(submission, node, demo):
     save(submission, node("1.2"), {"": "4"}, demo.daumoi)
     save(submission, node("2.2"), {"numerator": "30"}, demo.daumoi)  # one of two inputs

@@ -134,7 +134,7 @@ def test_the_json_is_the_snapshot(world, code) -> None:
     result, settings = scores.result, scores.assessment.settings
     assert list(document) == [
         "format_version", "period", "decision", "published_at", "snapshot", "nodes", "pillars",
-        "bands", "pillar_bands", "units", "averages", "band_counts", "findings",
+        "bands", "pillar_bands", "units", "averages", "band_counts", "findings", "notes",
     ]  # fmt: skip
     period = Period.objects.select_related("framework").get(code=code)
     assert document["period"]["code"] == code
@@ -143,6 +143,7 @@ def test_the_json_is_the_snapshot(world, code) -> None:
     assert document["period"]["framework_code"] == period.framework.code
     assert document["period"]["framework_version"] == period.framework.version
     assert document["period"]["decimals"] == settings.decimals
+    assert document["period"]["band_on"] == settings.band_on == "exact"
     assert document["decision"] == {
         "number": snapshot.decision_number,
         "date": snapshot.decision_date.isoformat(),
@@ -163,6 +164,7 @@ def test_the_json_is_the_snapshot(world, code) -> None:
             assert isinstance(unit[field], str)  # exact text, never a binary float
             assert Decimal(unit[field]) == getattr(expected, field), field
         assert unit["band"] == expected.band
+        assert unit["percent_detail"] is None is expected.percent_detail  # no demo unit on a bound
         assert unit["rank"] == expected.rank and unit["group_rank"] == expected.group_rank
         assert {
             c: (Decimal(s) if s is not None else None) for c, s in unit["nodes"].items()

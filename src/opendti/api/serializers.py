@@ -116,6 +116,7 @@ class PeriodSerializer(serializers.ModelSerializer):
             "decimals",
             "display",
             "not_deployed_policy",
+            "band_on",
             "previous",
             "phases",
         ]
@@ -204,6 +205,14 @@ class UnitResultSerializer(serializers.Serializer):
     max_points = serializers.CharField(help_text="decimal")
     percent = serializers.CharField(help_text="decimal")
     band = serializers.CharField(allow_null=True)
+    percent_detail = serializers.CharField(
+        allow_null=True,
+        help_text=(
+            "decimal; null unless the rounded percent would read into another band than the "
+            "exact score decides (75.00 for 75.00125 %, 'more than 75 %'): then the percent "
+            "with just enough decimals to read right (75.001)"
+        ),
+    )
     rank = serializers.IntegerField(allow_null=True)
     group_rank = serializers.IntegerField(allow_null=True)
     nodes = serializers.DictField(child=serializers.CharField(allow_null=True))

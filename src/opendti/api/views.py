@@ -395,6 +395,7 @@ class ResultList(generics.ListAPIView):
                 "max_points": _text(u.max_points),
                 "percent": _text(u.percent),
                 "band": u.band,
+                "percent_detail": _text(u.percent_detail),
                 "rank": u.rank,
                 "group_rank": u.group_rank,
                 "nodes": {code: _text(v) for code, v in u.nodes.items()},

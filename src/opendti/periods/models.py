@@ -34,6 +34,11 @@ class Period(models.Model):
         PERCENT = "percent", _("% điểm tối đa")
         INDEX = "index", _("chỉ số 0–1")
 
+    class BandOn(models.TextChoices):
+        # The province's decision defines bands on the score ("lớn hơn 75% tổng điểm"): exact.
+        EXACT = "exact", _("điểm chính xác so với ngưỡng")
+        DISPLAYED = "displayed", _("tỷ lệ % đã làm tròn như công bố")
+
     code = models.SlugField(_("mã"), max_length=80, unique=True)
     title = models.CharField(_("tên kỳ"), max_length=300)
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="periods")
@@ -54,6 +59,16 @@ class Period(models.Model):
         max_length=10,
         choices=NotDeployed.choices,
         default=NotDeployed.EXCLUDE,
+    )
+    band_on = models.CharField(
+        _("xếp loại theo"),
+        max_length=10,
+        choices=BandOn.choices,
+        default=BandOn.EXACT,
+        help_text=_(
+            "mức xếp loại được xác định trên điểm chính xác (điểm so với ngưỡng × điểm tối đa), "
+            "hay trên tỷ lệ % đã làm tròn nếu quyết định của tỉnh xếp loại theo số công bố"
+        ),
     )
     not_deployed = models.ManyToManyField(
         Node, blank=True, related_name="not_deployed_in", verbose_name=_("chỉ số chưa triển khai")

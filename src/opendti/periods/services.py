@@ -31,6 +31,7 @@ def period_open_next(
         decimals=previous.decimals,
         display=previous.display,
         not_deployed_policy=previous.not_deployed_policy,
+        band_on=previous.band_on,
         previous=previous,
     )
     period.not_deployed.set(previous.not_deployed.all())

@@ -28,7 +28,7 @@ from opendti.workbook.sheets import raw_from_rows
 from .models import Snapshot
 from .seal import SealBroken, snapshot_check, text_checked
 from .services import published_snapshot
-from .snapshots import snapshot_scores
+from .snapshots import frozen_rows, snapshot_scores
 
 
 class Stage(StrEnum):
@@ -46,7 +46,7 @@ def _snapshot_parsed(snapshot_pk: int, rows_sha: str) -> ParsedWorkbook:
     # Keyed like snapshot_scores' cache: a snapshot's rows never change, so neither does this.
     # The text is hashed as it is read: what is parsed is what the seal covers.
     snapshot = Snapshot.objects.select_related("period").get(pk=snapshot_pk)
-    return _parse(json.loads(text_checked(snapshot, snapshot.rows, rows_sha)))
+    return _parse(frozen_rows(text_checked(snapshot, snapshot.rows, rows_sha)))
 
 
 @dataclass
@@ -70,7 +70,7 @@ class ResultSource:
         """The workbook rows the results come from (a fresh copy: callers may change it)."""
         if self.snapshot is not None:
             snapshot = self.snapshot
-            return json.loads(text_checked(snapshot, snapshot.rows, snapshot.rows_sha256))
+            return frozen_rows(text_checked(snapshot, snapshot.rows, snapshot.rows_sha256))
         if self._live_rows is None:
             self._live_rows = period_rows(self.period)
         return json.loads(json.dumps(self._live_rows))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
+from typing import Any
 
 from opendti.periods.models import Period
 from opendti.results.selectors import Rows, period_rows
@@ -27,6 +29,45 @@ def canonical(data: object) -> str:
 
 def _parse(rows: Rows) -> ParsedWorkbook:
     return parse_workbook(raw_from_rows(rows))
+
+
+# Snapshots approved by engine 1.0.0 (before issue 11) were classified on the percent rounded to
+# the period's decimals, and their frozen rows do not say so (they have no band_on setting): they
+# are read with band_on = displayed, so they show and verify as approved. Later snapshots always
+# freeze band_on (results.selectors.period_rows writes it).
+LEGACY_ENGINE = "1.0.0"
+LEGACY_BAND_ON = "displayed"
+
+
+def frozen_rows(text: str) -> Rows:
+    """A snapshot's frozen workbook rows, as every reader of the snapshot reads them."""
+    rows: Rows = json.loads(text)
+    settings_rows = rows.get("settings", [])
+    if not any(row.get("key", "").strip().lower() == "band_on" for row in settings_rows):
+        rows["settings"] = [*settings_rows, {"key": "band_on", "value": LEGACY_BAND_ON}]
+    return rows
+
+
+def _as_approved(document: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+    """The recomputed result document in the layout of the stored one's engine. Engine 1.0.0
+    wrote no band_on setting, no percent details and no notes (a missing informational value was
+    a finding, listed in the same order: by unit, then node, then kind)."""
+    if stored.get("engine_version") != LEGACY_ENGINE:
+        return document
+    document = copy.deepcopy(document)
+    document["engine_version"] = LEGACY_ENGINE
+    document["settings"].pop("band_on", None)
+    for unit in document["units"]:
+        unit.pop("percent_detail", None)
+        for pillar in unit["pillars"].values():
+            pillar.pop("percent_detail", None)
+    units = {u["code"]: i for i, u in enumerate(document["units"])}
+    nodes = {code: i for i, code in enumerate(document["averages"]["nodes"])}
+    document["findings"] = sorted(
+        document["findings"] + document.pop("notes", []),
+        key=lambda f: (units.get(f["unit"], 0), nodes.get(f["node"], len(nodes)), f["kind"]),
+    )
+    return document
 
 
 def snapshot_freeze(
@@ -77,12 +118,13 @@ def snapshot_verify(snapshot: Snapshot) -> list[Difference]:
     recomputed from its rows against the stored results. Empty when intact."""
     found = seal_problems(snapshot)
     try:
-        parsed = _parse(json.loads(snapshot.rows))
+        parsed = _parse(frozen_rows(snapshot.rows))
     except Exception as exc:  # a tampered row may not even parse: that is a finding too
         found.append(Difference("rows", "", f"{type(exc).__name__}: {exc}"))
         return found
+    stored = json.loads(snapshot.document)
     recomputed = result_document(parsed.assessment, score_period(parsed.assessment))
-    _walk(json.loads(snapshot.document), json.loads(canonical(recomputed)), "", found)
+    _walk(stored, json.loads(canonical(_as_approved(recomputed, stored))), "", found)
     return found
 
 
@@ -92,13 +134,13 @@ def _scores_cached(
 ) -> PeriodScores:
     # The texts are hashed again as they are read: what is computed here is what was checked.
     snapshot = Snapshot.objects.select_related("period").get(pk=snapshot_pk)
-    parsed = _parse(json.loads(_text_checked(snapshot, snapshot.rows, rows_sha)))
+    parsed = _parse(frozen_rows(_text_checked(snapshot, snapshot.rows, rows_sha)))
     result = score_period(parsed.assessment)
     change = None
     if previous_key is not None:
         previous = Snapshot.objects.select_related("period").get(pk=previous_key[0])
         text = _text_checked(previous, previous.rows, previous_key[1])
-        previous_result = score_period(_parse(json.loads(text)).assessment)
+        previous_result = score_period(_parse(frozen_rows(text)).assessment)
         decimals = parsed.assessment.settings.decimals
         change = compare_periods(result, previous_result, parsed.predecessors, decimals)
     return PeriodScores(parsed.assessment, result, change)

@@ -21,6 +21,7 @@ from django.utils import translation
 from opendti.periods.models import Period
 from opendti.publication.models import Snapshot
 from opendti.publication.selectors import ResultSource
+from opendti.results import band_detail
 from opendti.results.rankings import TOTAL, Row, ranking_table
 from opendti.results.rankings import Table as Ranking
 from opendti.results.services import PeriodScores
@@ -70,19 +71,36 @@ def _ranking_table(number: int, title: str, ranking: Ranking, scores: PeriodScor
     if has_bands:
         header.append("Mức xếp loại")
 
+    # A percent (or index) that would read into another band when rounded is printed with the
+    # decimals that show why (marked *); where no percent is printed, the band is marked and the
+    # note gives the unit's exact figure (results/band_detail.py).
+    shows_share = display in ("percent", "index")
+
     def line(row: Row, average: bool) -> tuple[str, ...]:
+        detail = row.percent_detail
         cells = ["" if average else vn(row.rank), row.name, vn(row.score)]
         if display == "percent":
-            cells.append(vn(row.percent))
+            cells.append(band_detail.marked(vn(row.percent_shown), detail))
         elif display == "index":
-            cells.append("" if average else vn(index.get(row.unit)))
+            shown = band_detail.index_shown(index.get(row.unit), detail)
+            cells.append("" if average else band_detail.marked(vn(shown), detail))
         cells += [vn(p) for p in row.parts]
         if has_bands:
-            cells.append("" if average else (row.band or MISSING))
+            band = "" if average else (row.band or MISSING)
+            cells.append(band if shows_share else band_detail.marked(band, detail))
         return tuple(cells)
 
     rows = [line(r, False) for r in ranking.rows] + [line(ranking.average, True)]
-    return Table(number, title, tuple(header), tuple(rows), frozenset({len(rows) - 1}))
+    note = ""
+    if ranking.has_percent_detail:
+        note = band_detail.note()
+        if not shows_share:
+            note += " " + "; ".join(
+                band_detail.unit_note(r.name, r.percent_detail, r.percent)
+                for r in ranking.rows
+                if r.percent_detail is not None and r.percent is not None
+            )
+    return Table(number, title, tuple(header), tuple(rows), frozenset({len(rows) - 1}), note)
 
 
 def _pillar_table(number: int, title: str, ranking: Ranking) -> Table:

@@ -70,6 +70,9 @@ def period_checks(
     findings: dict[str, list] = {}
     for finding in result.findings:
         findings.setdefault(finding.unit, []).append(finding)
+    notes: dict[str, list] = {}
+    for note in result.notes:
+        notes.setdefault(note.unit, []).append(note)
     linked: dict[int, set[str]] = {}
     for submission_id, code in EvidenceLink.objects.filter(
         evidence__submission__in=ids
@@ -91,6 +94,7 @@ def period_checks(
             result=result,
             previous=previous,
             findings=findings.get(s.participation.unit.code, []),
+            notes=notes.get(s.participation.unit.code, []),
             linked=linked.get(s.pk, set()),
             answers=answers.get(s.pk, []),
             evidence=evidence.get(s.pk, []),
@@ -100,22 +104,24 @@ def period_checks(
 
 
 def _unit_checks(
-    *, unit, period, nodes, result, previous, findings, linked, answers, evidence
+    *, unit, period, nodes, result, previous, findings, notes, linked, answers, evidence
 ) -> list[Check]:
     own = {code for code, n in nodes.items() if n.source == Node.Source.SELF}
     scores = result.unit(unit).nodes
     applicable = {code for code in own if scores.get(code) is not None}
     checks: list[Check] = []
 
+    for note in notes:
+        # An informational value (không tính điểm) not given: the engine's data-quality note,
+        # not a finding. Such values are asked for, not required.
+        if note.node in applicable:
+            checks.append(
+                Check(note.node, WARNING, "missing", _("Chưa nhập số liệu (chỉ số tham khảo)."))
+            )
     for finding in findings:
         if finding.node not in applicable:
             continue
-        if finding.kind == "missing" and not nodes[finding.node].scored:
-            # Informational indicators (không tính điểm) are asked for, not required.
-            checks.append(
-                Check(finding.node, WARNING, "missing", _("Chưa nhập số liệu (chỉ số tham khảo)."))
-            )
-        elif finding.kind == "missing":
+        if finding.kind == "missing":
             checks.append(Check(finding.node, ERROR, "missing", _("Chưa nhập số liệu.")))
         elif finding.kind == "out_of_bounds":
             checks.append(

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("appraisal", "0001_initial"),
         ("assessments", "0004_protect_history"),
-        ("periods", "0004_protect_transitions"),
+        ("periods", "0005_protect_transitions"),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from opendti.assessments.access import is_coordinator, submission_list_visible_to
 from opendti.periods.models import Period
 from opendti.publication.selectors import published_periods
-from opendti.results import charts
+from opendti.results import band_detail, charts
 from opendti.results.access import can_view_provisional_results
 from opendti.results.rankings import TOTAL, ranking_table, views
 from opendti.scoring.robustness import rank_robustness
@@ -156,6 +156,7 @@ def period_results(request, code: str):
             "has_change": scores.change is not None,
             "charts": _ranking_charts(scores, table.view, group),
             "names": {u.code: u.name for u in scores.result.units},
+            "percent_note": band_detail.note(),
             "findings": [
                 {
                     "finding": f,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from opendti.assessments.services import indicator_fields, value_normalise
 from opendti.frameworks.models import Node
 from opendti.publication.selectors import ResultSource, YearReader
-from opendti.results import charts
+from opendti.results import band_detail, charts
 from opendti.results.scorecard import unit_scorecard
 from opendti.results.years import UnitYears, unit_years
 
@@ -73,6 +73,7 @@ def scorecard(request, code: str, unit: str):
             "profile": charts.unit_profile_chart(scores.assessment, scores.result, unit),
             "years": years,
             "trend": _trend(years, unit, reader),
+            "percent_note": band_detail.note(),
         },
     )
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("periods", "0003_periodtransition_reviewerassignment_and_more"),
+        ("periods", "0004_period_band_on"),
     ]
 
     operations = [
