@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from workspace import _grow, _setup, _time  # noqa: E402
+from workspace import _grow, _login, _setup, _time  # noqa: E402
 
 
 def _once(function) -> float:
@@ -65,9 +65,7 @@ def run(units: int, runs: int) -> dict[str, float]:
     for code in Participation.objects.filter(period=period).values_list("unit__code", flat=True):
         reviewer_assign(period=period, reviewer=reviewer, actor=coordinator, unit_code=code)
     appraisal_start(period=period, actor=coordinator)
-    review, boss = Client(), Client()
-    review.force_login(reviewer)
-    boss.force_login(coordinator)
+    review, boss = _login(Client(), "thamdinh"), _login(Client(), "dieuphoi")
     unit = "xa-hoa-binh"
     submission = Submission.objects.select_related(
         "participation__period__framework", "participation__unit"

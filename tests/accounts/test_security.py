@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from opendti.accounts.middleware import LOGIN_AT
 from opendti.accounts.models import User
+from tests.login import login
 
 pytestmark = pytest.mark.django_db
 
@@ -100,14 +101,14 @@ def test_rotation_forces_a_change_only_when_configured_and_due(
         password_changed_at=timezone.now() - datetime.timedelta(days=changed_days_ago)
     )
     client = Client()
-    client.force_login(User.objects.get(username="an"))
+    login(client, User.objects.get(username="an"))
     response = client.get("/")
     assert (response.status_code == 302) is forced
 
 
 def test_a_session_ends_after_twelve_hours_however_active(people, settings) -> None:
     client = Client()
-    client.force_login(User.objects.get(username="an"))
+    login(client, User.objects.get(username="an"))
     assert client.get("/tai-khoan/doi-mat-khau/").status_code == 200
     session = client.session
     session[LOGIN_AT] = int(time.time()) - settings.OPENDTI_SESSION_MAX_AGE + 60
@@ -144,7 +145,7 @@ def test_idle_sessions_end_after_thirty_minutes(people, settings) -> None:
     assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
     assert settings.OPENDTI_SESSION_MAX_AGE == 12 * 3600
     client = Client()
-    client.force_login(User.objects.get(username="an"))
+    login(client, User.objects.get(username="an"))
     # Activity renews the expiry: a session with 5 minutes left is given 30 again by a request.
     Session.objects.filter(pk=session_row(client).pk).update(
         expire_date=timezone.now() + datetime.timedelta(minutes=5)
@@ -164,7 +165,7 @@ def test_posts_without_a_csrf_token_are_refused(people) -> None:
     client = Client(enforce_csrf_checks=True)
     response = client.post(LOGIN, {"username": "an", "password": PASSWORD})
     assert response.status_code == 403
-    client.force_login(User.objects.get(username="an"))
+    login(client, User.objects.get(username="an"))
     response = client.post("/tai-khoan/doi-mat-khau/", {"old_password": PASSWORD})
     assert response.status_code == 403
 
@@ -172,7 +173,7 @@ def test_posts_without_a_csrf_token_are_refused(people) -> None:
 def test_a_password_set_by_an_administrator_must_be_changed(people) -> None:
     admin = User.objects.create_superuser(username="quantri", password=PASSWORD)
     client = Client()
-    client.force_login(admin)
+    login(client, admin)
     user = User.objects.get(username="an")
     new = "Mat-khau-tam-thoi-2026"
     response = client.post(

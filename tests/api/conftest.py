@@ -11,6 +11,7 @@ from opendti.api.models import IntegratorToken
 from opendti.frameworks.models import Node
 from opendti.periods.models import Participation, Period
 from opendti.results.demo import OPEN_PERIOD, demo_load
+from tests.login import login
 
 API = "/api/v1/"
 
@@ -53,7 +54,7 @@ def make_token(world):
 def client_for(username: str | None = None, secret: str | None = None) -> Client:
     client = Client()
     if username:
-        client.force_login(User.objects.get(username=username))
+        login(client, User.objects.get(username=username))
     if secret:
         client.defaults["HTTP_AUTHORIZATION"] = f"Token {secret}"
     return client

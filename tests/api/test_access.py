@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from opendti.accounts.models import User
 from opendti.accounts.roles import INTEGRATOR
 from opendti.results.demo import OPEN_PERIOD
+from tests.login import login
 
 from .conftest import API, client_for
 
@@ -103,7 +104,7 @@ def test_session_writes_need_the_csrf_token(world):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    client.force_login(User.objects.get(username="dieuphoi"))
+    login(client, User.objects.get(username="dieuphoi"))
     response = client.post(
         API + f"{UNIT}values/", {"indicator": "6.1"}, content_type="application/json"
     )

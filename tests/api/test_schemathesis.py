@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 
 from opendti.accounts.models import User
 from opendti.results.demo import OPEN_PERIOD
+from tests.login import login
 
 CHECKS = [
     not_a_server_error,
@@ -32,7 +33,7 @@ CHECKS = [
 
 def _session_cookie(username: str) -> dict[str, str]:
     client = Client()
-    client.force_login(User.objects.get(username=username))
+    login(client, User.objects.get(username=username))
     return {"sessionid": client.cookies["sessionid"].value}
 
 

@@ -24,6 +24,7 @@ from opendti.frameworks.models import Node
 from opendti.periods.models import Participation, Period, PeriodTransition
 from opendti.publication.models import Publication, Snapshot
 from tests.appraisal.conftest import OPEN, OTHER_UNIT, UNIT, appraisal, before_appraisal, demo
+from tests.login import login
 
 from .conftest import API, client_for
 from .test_schemathesis import _check, wsgi_app
@@ -437,7 +438,7 @@ def test_the_workflow_endpoints_conform_to_their_schema(demo, appraisal, wsgi_ap
     csrf = get_random_string(32)
     for username in ("thamdinh", "dieuphoi", "pheduyet", "lanhdao"):
         client = Client()
-        client.force_login(User.objects.get(username=username))
+        login(client, User.objects.get(username=username))
         cookies = {"sessionid": client.cookies["sessionid"].value, "csrftoken": csrf}
         for operation in operations:
             fixed = {

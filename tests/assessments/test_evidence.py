@@ -24,6 +24,7 @@ from opendti.assessments.evidence import (
 from opendti.assessments.models import Change, Evidence, EvidenceLink
 from opendti.assessments.services import index_assign
 from opendti.frameworks.models import Node
+from tests.login import login
 
 from .conftest import OPEN, OTHER_UNIT, UNIT
 
@@ -396,7 +397,7 @@ def test_document_fields_longer_than_their_columns_are_refused(
 def client_for(user) -> Client:
     client = Client()
     if user is not None:
-        client.force_login(user)
+        login(client, user)
     return client
 
 

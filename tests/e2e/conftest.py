@@ -4,18 +4,23 @@ artifacts/screenshots/ (and of every open page of a failed test in artifacts/fai
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from opendti.accounts.models import User
+from opendti.accounts.second_factor import confirmed_device
 from opendti.reports.tasks import THREAD_PREFIX
 from opendti.results.demo import DEMO_PASSWORD, demo_load
+from tests.totp import code_at, fresh_code
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
 # thread with a running loop unless told it is safe (here it is: the loop only drives the browser).
@@ -190,13 +195,30 @@ def page(new_context) -> Page:
 
 
 def login(page: Page, username: str, *, then: str | None = None) -> None:
-    """Sign in through the real login form, then go to `then` (a path) if given."""
+    """Sign in through the real login form, then go to `then` (a path) if given. A role that
+    needs a second factor types the code its enrolled authenticator shows (the demo's device),
+    or at a first login enrols the secret the page shows and types its code."""
     page.goto("/dang-nhap/")
     form = page.locator("form:has(input[name=username])")
     form.locator("input[name=username]").fill(username)
     form.locator("input[name=password]").fill(DEMO_PASSWORD)
     form.get_by_role("button", name="Đăng nhập").click()
     expect(page).not_to_have_url(re.compile(r"/dang-nhap/"))
+    if page.url.endswith("/tai-khoan/xac-thuc/dang-ky/"):
+        # First login of a role that needs a second factor: enrol the secret the page shows.
+        secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        page.locator("#second-factor-enrol input[name=code]").fill(
+            code_at(key, 30, int(time.time()) // 30)
+        )
+        page.locator("#second-factor-enrol").get_by_role("button", name="Xác nhận").click()
+        page.locator("#recovery-done").click()
+    elif "/tai-khoan/xac-thuc/" in page.url:
+        device = confirmed_device(User.objects.get(username=username))
+        assert device is not None, f"{username} has no enrolled device"
+        page.locator("#second-factor input[name=code]").fill(fresh_code(device))
+        page.locator("#second-factor").get_by_role("button", name="Xác nhận").click()
+        expect(page).not_to_have_url(re.compile(r"/tai-khoan/xac-thuc/"))
     if then:
         page.goto(then)
 

@@ -21,6 +21,7 @@ from django.test import Client
 from django.utils import translation
 
 from opendti.accounts.models import User
+from tests.login import login
 
 LC_MESSAGES = Path(__file__).resolve().parents[2] / "src/opendti/locale/en/LC_MESSAGES"
 PO = LC_MESSAGES / "django.po"
@@ -255,7 +256,7 @@ def test_the_login_page_in_english() -> None:
 def test_pages_for_a_logged_in_user_in_english() -> None:
     user = User.objects.create_user(username="english-reader", password="Mat-khau-dung-2026")
     client = Client()
-    client.force_login(user)
+    login(client, user)
 
     home = page(client.get("/en/"))
     assert "Change password" in home

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from opendti.accounts.models import User
+from tests.login import login
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def client_as():
 
     def make(user: User) -> Client:
         client = Client()
-        client.force_login(user)
+        login(client, user)
         return client
 
     return make

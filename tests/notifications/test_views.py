@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from opendti.notifications.context_processors import unread
 from opendti.notifications.models import Notification
+from tests.login import login
 
 LIST = reverse("notifications:list")
 MARK = reverse("notifications:mark_read")
@@ -93,7 +94,7 @@ def test_mark_read_refuses_get(people, client_as) -> None:
 def test_mark_read_needs_the_csrf_token(people) -> None:
     note = _note(people.an, "T")
     client = Client(enforce_csrf_checks=True)
-    client.force_login(people.an)
+    login(client, people.an)
     assert client.post(MARK, {"id": note.pk}).status_code == 403
     assert Notification.objects.get().read_at is None
 

@@ -4,6 +4,11 @@ people of another unit. A new URL without a row here fails the test, so no view 
 Codes: O allowed (2xx, or a redirect that is not to the login page), L sent to the login page,
 A refused with 401 (the API: log in or bring a token), 3 refused with 403 (the user may see the object but not do this), 4 answers 404 (the user may
 not know the object exists). Deny by default: 4 and L are the norm.
+
+Beyond the matrix: URLs whose parent and child ids do not belong together (one unit's address with
+another unit's evidence, another period's decision, report, objection or assignment, an indicator
+of no framework here) answer 404 to everyone and change nothing; a partial reviewer's and a
+colleague's scope is checked indicator by indicator.
 """
 
 from __future__ import annotations
@@ -11,20 +16,24 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from opendti.accounts.models import User
+from opendti.accounts.roles import COORDINATOR, REVIEWER
 from opendti.appraisal.models import Decision, Objection
 from opendti.assessments.access import access_submission
 from opendti.assessments.evidence import evidence_add_file
 from opendti.assessments.models import Submission
+from opendti.assessments.services.assignments import index_assign
 from opendti.frameworks.models import Node
-from opendti.periods.models import Period, PeriodTransition, Phase, ReviewerAssignment
+from opendti.periods.models import Membership, Period, PeriodTransition, Phase, ReviewerAssignment
 from opendti.publication.demo import APPRAISAL_PERIOD, demo_load_all
 from opendti.publication.models import Snapshot
 from opendti.reports.models import ReportFile
 from opendti.results.demo import OPEN_PERIOD, demo_load
+from tests.login import login
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -39,111 +48,131 @@ ROLES = {
     "approver": "pheduyet",
     "integrator": "tichhop",
     "admin": "quantri",
+    "other_leader": "lanhdao2",  # leader of xa-tan-lap
+    "colleague": "congtac",  # a colleague of xa-hoa-binh, handed main index 1 (the 1.2 below)
+    "partial_reviewer": "thamdinh3",  # a reviewer of main index 3 only (in the 2025 communes)
+    "inactive": "nghiviec",  # a coordinator whose account was deactivated, session still open
 }
 
-# (method, one code per role in the order of ROLES)
+# (method, one code per role in the order of ROLES: anonymous, focal, leader, other_unit,
+# coordinator, reviewer, approver, integrator, admin, other_leader, colleague, partial_reviewer,
+# inactive). The inactive person is the public again; another unit's leader is refused like its
+# focal point; the colleague edits the handed-over index (1.2 is in it) but not the submission's
+# own steps; the reviewer of one main index sees the unit's review and may decide on index 3
+# only (1.2 is refused, and so is the second opinion on 2.1).
 MATRIX = {
     # The load balancer's probes (core/health.py): nothing in them but ok or the part that is down.
-    "healthz": ("GET", "O O O O O O O O O"),
-    "readyz": ("GET", "O O O O O O O O O"),
-    "portal:home": ("GET", "O O O O O O O O O"),
-    "portal:login": ("GET", "O O O O O O O O O"),
-    "portal:logout": ("POST", "O O O O O O O O O"),
-    "set_language": ("POST", "O O O O O O O O O"),
+    "healthz": ("GET", "O O O O O O O O O O O O O"),
+    "readyz": ("GET", "O O O O O O O O O O O O O"),
+    "portal:home": ("GET", "O O O O O O O O O O O O O"),
+    "portal:login": ("GET", "O O O O O O O O O O O O O"),
+    "portal:logout": ("POST", "O O O O O O O O O O O O O"),
+    "set_language": ("POST", "O O O O O O O O O O O O O"),
     # Results: the period here is not published, so the public gets 404 like for an unknown one
     # (tests/publication/ covers published periods, which everyone sees).
-    "portal:period_results": ("GET", "4 4 4 4 O 4 O 4 O"),
-    "portal:dashboard": ("GET", "L 4 4 4 O 4 4 4 O"),
+    "portal:period_results": ("GET", "4 4 4 4 O 4 O 4 O 4 4 4 4"),
+    "portal:dashboard": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
     # The period's calendar: the people of its units (their own deadlines), its reviewers, the
     # approver and the coordinator see it (thamdinh reviews nothing in 2026: 404); only the
     # coordinator moves a phase's dates (tests/portal/test_timeline.py covers what each sees).
-    "portal:timeline": ("GET", "L O O O O 4 O 4 O"),
-    "portal:phase_extend": ("POST", "L 3 3 3 O 4 3 4 O"),
-    "portal:scorecard": ("GET", "4 4 4 4 O 4 O 4 O"),
-    "portal:robustness": ("GET", "4 4 4 4 O 4 O 4 O"),
-    "portal:what_if": ("POST", "4 4 4 4 O 4 O 4 O"),
-    "portal:workspace": ("GET", "L O O 4 O 4 4 4 O"),
-    "portal:indicator_preview": ("POST", "L O O 4 O 4 4 4 O"),
-    "portal:indicator_history": ("GET", "L O O 4 O 4 4 4 O"),
-    "portal:evidence_download": ("GET", "L O O 4 O 4 4 4 O"),
-    "portal:indicator_save": ("POST", "L O 3 4 3 4 4 4 3"),
-    "portal:indicator_confirm": ("POST", "L O 3 4 3 4 4 4 3"),
-    "portal:evidence_add": ("POST", "L O 3 4 3 4 4 4 3"),
-    "portal:evidence_confirm": ("POST", "L O 3 4 3 4 4 4 3"),
-    "portal:evidence_link": ("POST", "L O 3 4 3 4 4 4 3"),
-    "portal:index_assign": ("POST", "L O 3 4 3 4 4 4 3"),
-    "portal:carry_over": ("POST", "L O 3 4 3 4 4 4 3"),
-    "portal:excel_template": ("GET", "L O 3 4 3 4 4 4 3"),
-    "portal:excel_upload": ("POST", "L O 3 4 3 4 4 4 3"),
-    "portal:excel_apply": ("POST", "L O 3 4 3 4 4 4 3"),
-    "portal:submit": ("POST", "L 3 O 4 3 4 4 4 3"),
-    "portal:recall": ("POST", "L 3 O 4 3 4 4 4 3"),
-    "portal:reopen": ("POST", "L 3 3 4 O 4 4 4 O"),
-    "portal:remind": ("POST", "L 3 3 4 O 4 4 4 O"),
+    "portal:timeline": ("GET", "L O O O O 4 O 4 O O O 4 L"),
+    "portal:phase_extend": ("POST", "L 3 3 3 O 4 3 4 O 3 3 4 L"),
+    "portal:scorecard": ("GET", "4 4 4 4 O 4 O 4 O 4 4 4 4"),
+    "portal:robustness": ("GET", "4 4 4 4 O 4 O 4 O 4 4 4 4"),
+    "portal:what_if": ("POST", "4 4 4 4 O 4 O 4 O 4 4 4 4"),
+    "portal:workspace": ("GET", "L O O 4 O 4 4 4 O 4 O 4 L"),
+    "portal:indicator_preview": ("POST", "L O O 4 O 4 4 4 O 4 O 4 L"),
+    "portal:indicator_history": ("GET", "L O O 4 O 4 4 4 O 4 O 4 L"),
+    "portal:evidence_download": ("GET", "L O O 4 O 4 4 4 O 4 O 4 L"),
+    "portal:indicator_save": ("POST", "L O 3 4 3 4 4 4 3 4 O 4 L"),
+    "portal:indicator_confirm": ("POST", "L O 3 4 3 4 4 4 3 4 O 4 L"),
+    "portal:evidence_add": ("POST", "L O 3 4 3 4 4 4 3 4 O 4 L"),
+    "portal:evidence_confirm": ("POST", "L O 3 4 3 4 4 4 3 4 O 4 L"),
+    "portal:evidence_link": ("POST", "L O 3 4 3 4 4 4 3 4 O 4 L"),
+    "portal:index_assign": ("POST", "L O 3 4 3 4 4 4 3 4 3 4 L"),
+    "portal:carry_over": ("POST", "L O 3 4 3 4 4 4 3 4 3 4 L"),
+    "portal:excel_template": ("GET", "L O 3 4 3 4 4 4 3 4 3 4 L"),
+    "portal:excel_upload": ("POST", "L O 3 4 3 4 4 4 3 4 3 4 L"),
+    "portal:excel_apply": ("POST", "L O 3 4 3 4 4 4 3 4 3 4 L"),
+    "portal:submit": ("POST", "L 3 O 4 3 4 4 4 3 4 3 4 L"),
+    "portal:recall": ("POST", "L 3 O 4 3 4 4 4 3 4 3 4 L"),
+    "portal:reopen": ("POST", "L 3 3 4 O 4 4 4 O 4 3 4 L"),
+    "portal:remind": ("POST", "L 3 3 4 O 4 4 4 O 4 3 4 L"),
     # The unit's side of the appraisal (tests/portal/test_explanations.py covers the open cases):
     # here no request exists (404) and the period is in self-assessment, so objecting is refused
     # by the period's state (409) for the unit's focal point and leader, by role (403) for others.
-    "portal:explain": ("POST", "L 4 4 4 4 4 4 4 4"),
-    "portal:objection_raise": ("POST", "L 409 409 4 3 4 4 4 3"),
+    "portal:explain": ("POST", "L 4 4 4 4 4 4 4 4 4 4 4 L"),
+    "portal:objection_raise": ("POST", "L 409 409 4 3 4 4 4 3 4 3 4 L"),
     # Appraisal, reply and approval, on the demo's 2025 communes (in appraisal, round 1 open;
     # thamdinh reviews every unit and proposed a cut on 2.1 of xa-hoa-binh that awaits a second
     # reviewer). 409/422: the person may do this, but not now (the round is open, the period is
     # not in reply or approval, thamdinh has undecided indicators left).
-    "portal:appraisal": ("GET", "L 4 4 4 O O 4 4 O"),
-    "portal:appraisal_assign": ("POST", "L 4 4 4 O 3 4 4 O"),
-    "portal:appraisal_unassign": ("POST", "L 4 4 4 O 3 4 4 O"),
-    "portal:period_advance": ("POST", "L 4 4 4 409 3 4 4 409"),
-    "portal:round_sign_off": ("POST", "L 4 4 4 3 422 4 4 3"),
-    "portal:decision_agree": ("POST", "L 4 4 4 3 3 4 4 3"),
-    "portal:unit_review": ("GET", "L 4 4 4 O O 4 4 O"),
-    "portal:decide": ("POST", "L 4 4 4 3 O 4 4 3"),
-    "portal:accept_rest": ("POST", "L 4 4 4 3 O 4 4 3"),
-    "portal:objections": ("GET", "L 4 4 4 O 4 4 4 O"),
-    "portal:objection_answer": ("POST", "L 4 4 4 409 4 4 4 409"),
-    "portal:approval": ("GET", "L 4 4 4 O 4 O 4 O"),
-    "portal:approve": ("POST", "L 4 4 4 3 4 409 4 409"),
-    "portal:approval_return": ("POST", "L 4 4 4 3 4 409 4 409"),
+    "portal:appraisal": ("GET", "L 4 4 4 O O 4 4 O 4 4 O L"),
+    "portal:appraisal_assign": ("POST", "L 4 4 4 O 3 4 4 O 4 4 3 L"),
+    "portal:appraisal_unassign": ("POST", "L 4 4 4 O 3 4 4 O 4 4 3 L"),
+    "portal:period_advance": ("POST", "L 4 4 4 409 3 4 4 409 4 4 3 L"),
+    "portal:round_sign_off": ("POST", "L 4 4 4 3 422 4 4 3 4 4 422 L"),
+    "portal:decision_agree": ("POST", "L 4 4 4 3 3 4 4 3 4 4 3 L"),
+    "portal:unit_review": ("GET", "L 4 4 4 O O 4 4 O 4 4 O L"),
+    "portal:decide": ("POST", "L 4 4 4 3 O 4 4 3 4 4 3 L"),
+    "portal:accept_rest": ("POST", "L 4 4 4 3 O 4 4 3 4 4 O L"),
+    "portal:objections": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:objection_answer": ("POST", "L 4 4 4 409 4 4 4 409 4 4 4 L"),
+    "portal:approval": ("GET", "L 4 4 4 O 4 O 4 O 4 4 4 L"),
+    "portal:approve": ("POST", "L 4 4 4 3 4 409 4 409 4 4 4 L"),
+    "portal:approval_return": ("POST", "L 4 4 4 3 4 409 4 409 4 4 4 L"),
     # Open data: the index and its list for everyone; a period's files and embed only once it is
     # published, for everyone alike, so here (2026 is in self-assessment) 404 even for the
     # coordinator (tests/publication/test_open_data.py covers the published periods).
-    "portal:open_data": ("GET", "O O O O O O O O O"),
-    "portal:open_data_list": ("GET", "O O O O O O O O O"),
-    "portal:open_data_csv": ("GET", "4 4 4 4 4 4 4 4 4"),
-    "portal:open_data_json": ("GET", "4 4 4 4 4 4 4 4 4"),
-    "portal:open_data_embed": ("GET", "4 4 4 4 4 4 4 4 4"),
+    "portal:open_data": ("GET", "O O O O O O O O O O O O O"),
+    "portal:open_data_list": ("GET", "O O O O O O O O O O O O O"),
+    "portal:open_data_csv": ("GET", "4 4 4 4 4 4 4 4 4 4 4 4 4"),
+    "portal:open_data_json": ("GET", "4 4 4 4 4 4 4 4 4 4 4 4 4"),
+    "portal:open_data_embed": ("GET", "4 4 4 4 4 4 4 4 4 4 4 4 4"),
     # The period's report files: the coordinator, the approver and the administrator only
     # (tests/reports/test_jobs.py covers the generation). The create POST only queues a file here:
     # the job starts after commit, which a test transaction never reaches.
-    "portal:reports": ("GET", "L 4 4 4 O 4 O 4 O"),
-    "portal:report_create": ("POST", "L 4 4 4 O 4 O 4 O"),
-    "portal:report_status": ("GET", "L 4 4 4 O 4 O 4 O"),
-    "portal:report_download": ("GET", "L 4 4 4 O 4 O 4 O"),
-    "accounts:password_change": ("GET", "L O O O O O O O O"),
-    "accounts:password_change_done": ("GET", "L O O O O O O O O"),
+    "portal:reports": ("GET", "L 4 4 4 O 4 O 4 O 4 4 4 L"),
+    "portal:report_create": ("POST", "L 4 4 4 O 4 O 4 O 4 4 4 L"),
+    "portal:report_status": ("GET", "L 4 4 4 O 4 O 4 O 4 4 4 L"),
+    "portal:report_download": ("GET", "L 4 4 4 O 4 O 4 O 4 4 4 L"),
+    # The login's second step: only within a login that passed the password a moment ago; any
+    # other visit is sent back to the login page (tests/accounts/test_second_factor.py).
+    "accounts:second_factor": ("GET", "L L L L L L L L L L L L L"),
+    "accounts:second_factor_enrol": ("GET", "L L L L L L L L L L L L L"),
+    "accounts:recovery_codes": ("GET", "O O O O O O O O O O O O O"),  # nothing to show: home
+    # The administrators' page of second factors and the reset of a lost one.
+    "accounts:second_factor_list": ("GET", "L 4 4 4 4 4 4 4 O 4 4 4 L"),
+    "accounts:second_factor_reset": ("GET", "L 4 4 4 4 4 4 4 O 4 4 4 L"),
+    # The security audit log and its export: administrators only.
+    "portal:audit_log": ("GET", "L 4 4 4 4 4 4 4 O 4 4 4 L"),
+    "portal:audit_export": ("GET", "L 4 4 4 4 4 4 4 O 4 4 4 L"),
+    "accounts:password_change": ("GET", "L O O O O O O O O O O O L"),
+    "accounts:password_change_done": ("GET", "L O O O O O O O O O O O L"),
     # Everyone's own notifications (tests/notifications/ covers that nobody sees another's).
-    "notifications:list": ("GET", "L O O O O O O O O"),
-    "notifications:mark_read": ("POST", "L O O O O O O O O"),
+    "notifications:list": ("GET", "L O O O O O O O O O O O L"),
+    "notifications:mark_read": ("POST", "L O O O O O O O O O O O L"),
     # The REST API (tests/api/ covers integrator tokens and writes).
-    "api:schema": ("GET", "O O O O O O O O O"),
-    "api:docs": ("GET", "O O O O O O O O O"),
-    "api:framework_list": ("GET", "A O O O O O O O O"),
-    "api:framework_detail": ("GET", "A O O O O O O O O"),
-    "api:unit_list": ("GET", "A O O O O O O O O"),
-    "api:unit_detail": ("GET", "A O O O O O O O O"),
-    "api:period_list": ("GET", "A O O O O O O O O"),
-    "api:period_detail": ("GET", "A O O O O O O O O"),
-    "api:submission_list": ("GET", "A O O O O O O O O"),
-    "api:value_list": ("GET", "A O O 4 O 4 4 4 O"),
-    "api:evidence_list": ("GET", "A O O 4 O 4 4 4 O"),
-    "api:result_list": ("GET", "A 4 4 4 O 4 O 4 O"),
+    "api:schema": ("GET", "O O O O O O O O O O O O O"),
+    "api:docs": ("GET", "O O O O O O O O O O O O O"),
+    "api:framework_list": ("GET", "A O O O O O O O O O O O A"),
+    "api:framework_detail": ("GET", "A O O O O O O O O O O O A"),
+    "api:unit_list": ("GET", "A O O O O O O O O O O O A"),
+    "api:unit_detail": ("GET", "A O O O O O O O O O O O A"),
+    "api:period_list": ("GET", "A O O O O O O O O O O O A"),
+    "api:period_detail": ("GET", "A O O O O O O O O O O O A"),
+    "api:submission_list": ("GET", "A O O O O O O O O O O O A"),
+    "api:value_list": ("GET", "A O O 4 O 4 4 4 O 4 O 4 A"),
+    "api:evidence_list": ("GET", "A O O 4 O 4 4 4 O 4 O 4 A"),
+    "api:result_list": ("GET", "A 4 4 4 O 4 O 4 O 4 4 4 A"),
     # The appraisal workflow through the API (tests/api/test_workflow.py covers every step and
     # refusal during an appraisal). Here 2026 is in self-assessment with no reviewer assigned; the
     # POSTs carry a form body and the API reads JSON: 415 is "allowed this far".
-    "api:period_workflow": ("GET", "A 4 4 4 O 4 O 4 O"),
-    "api:period_transition": ("POST", "A 4 4 4 415 4 415 4 415"),
-    "api:period_sign_off": ("POST", "A 4 4 4 3 4 3 4 3"),
-    "api:decision_list": ("GET", "A O O 4 O 4 4 4 O"),
-    "api:submission_submit": ("POST", "A 3 400 4 3 4 4 4 3"),
+    "api:period_workflow": ("GET", "A 4 4 4 O 4 O 4 O 4 4 4 A"),
+    "api:period_transition": ("POST", "A 4 4 4 415 4 415 4 415 4 4 4 A"),
+    "api:period_sign_off": ("POST", "A 4 4 4 3 4 3 4 3 4 4 4 A"),
+    "api:decision_list": ("GET", "A O O 4 O 4 4 4 O 4 O 4 A"),
+    "api:submission_submit": ("POST", "A 3 400 4 3 4 4 4 3 4 3 4 A"),
 }
 # Django's own admin keeps its own staff check; it is tested for its entry page only.
 ADMIN_NAMESPACE = "admin"
@@ -189,15 +218,53 @@ def world(db, file_storages):
         nodes=[node],
         actor=focal,
     )
+    other = access_submission(User.objects.get(username="daumoi2"), OPEN_PERIOD, "xa-tan-lap")
+    theirs = evidence_add_file(
+        submission=other,
+        file=io.BytesIO(PDF),
+        name="cua-don-vi-khac.pdf",
+        title="QĐ của đơn vị khác",
+        nodes=[node],
+        actor=User.objects.get(username="daumoi2"),
+    )
+    _people(submission)
     return {
         "evidence": evidence.pk,
         "phase": Phase.objects.get(
             period__code=OPEN_PERIOD, kind=Phase.Kind.APPRAISAL, round_number=1
         ).pk,
+        "other_evidence": theirs.pk,
         "leader": User.objects.get(username="lanhdao").pk,
         "report": _report_file(file_storages["reports"]),
         **_appraisal_world(),
     }
+
+
+def _people(submission) -> None:
+    """The colleague with a handed-over index, the reviewer of one main index, the inactive."""
+    colleague = User.objects.create_user(username="congtac", full_name="Cán bộ phối hợp")
+    Membership.objects.create(
+        participation=submission.participation,
+        user=colleague,
+        role=Membership.Role.CONTRIBUTOR,
+    )
+    index = Node.objects.get(framework=submission.participation.period.framework, code="1")
+    index_assign(
+        submission=submission,
+        node=index,
+        user=colleague,
+        actor=User.objects.get(username="daumoi"),
+    )
+    reviewer = User.objects.create_user(username="thamdinh3", full_name="Thẩm định chỉ số 3")
+    reviewer.groups.add(Group.objects.get(name=REVIEWER))
+    appraisal_period = Period.objects.get(code=APPRAISAL_PERIOD)
+    ReviewerAssignment.objects.create(
+        period=appraisal_period,
+        reviewer=reviewer,
+        node=Node.objects.get(framework=appraisal_period.framework, code="3"),
+    )
+    gone = User.objects.create_user(username="nghiviec", full_name="Đã nghỉ việc")
+    gone.groups.add(Group.objects.get(name=COORDINATOR))
 
 
 def _report_file(root) -> int:
@@ -251,6 +318,8 @@ def _kwargs(pattern: URLPattern, world) -> dict:
         kwargs["code"] = OPEN_PERIOD
     if pattern.name == "framework_detail":
         kwargs["pk"] = Period.objects.get(code=OPEN_PERIOD).framework_id
+    if pattern.name == "second_factor_reset":
+        kwargs["pk"] = world["leader"]
     if pattern.name in ("report_status", "report_download"):
         kwargs["pk"] = world["report"]
     if pattern.name == "phase_extend":
@@ -324,12 +393,21 @@ def _outcome(response) -> str:
     return str(response.status_code)
 
 
-@pytest.mark.parametrize("role", list(ROLES))
-def test_access_matrix(role, world):
+def _client(role: str) -> Client:
+    """A client of `role`; the inactive person's session was opened before the deactivation."""
     client = Client()
     username = ROLES[role]
     if username:
-        client.force_login(User.objects.get(username=username))
+        login(client, User.objects.get(username=username))
+    if role == "inactive":
+        User.objects.filter(username=username).update(is_active=False)
+    return client
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_access_matrix(role, world):
+    client = _client(role)
+    username = ROLES[role]
     index = list(ROLES).index(role)
     patterns = url_names()
     got, expected = {}, {}
@@ -346,7 +424,7 @@ def test_access_matrix(role, world):
         got[name] = _outcome(response)
         expected[name] = codes.split()[index]
         if name == "portal:logout" and username:
-            client.force_login(User.objects.get(username=username))
+            client = _client(role)
     assert got == expected
 
 
@@ -354,7 +432,7 @@ def test_access_matrix(role, world):
 def test_post_only_urls_refuse_get(role, world):
     client = Client()
     if ROLES[role]:
-        client.force_login(User.objects.get(username=ROLES[role]))
+        login(client, User.objects.get(username=ROLES[role]))
     patterns = url_names()
     for name, (method, _codes) in MATRIX.items():
         if method == "POST" and name.startswith("portal:") and name != "portal:logout":
@@ -364,10 +442,10 @@ def test_post_only_urls_refuse_get(role, world):
 
 def test_admin_is_for_staff_only(world):
     client = Client()
-    client.force_login(User.objects.get(username="dieuphoi"))
+    login(client, User.objects.get(username="dieuphoi"))
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
-    client.force_login(User.objects.get(username="quantri"))
+    login(client, User.objects.get(username="quantri"))
     assert client.get(reverse("admin:index")).status_code == 200
 
 
@@ -377,32 +455,32 @@ def test_admin_is_for_staff_only(world):
 # approved), and is not the coordinator's to do (403); publishing it again is refused (409).
 QUARTER = "2025-q2-communes"
 QUARTERLY_MATRIX = {
-    "portal:period_results": ("GET", "O O O O O O O O O"),
-    "portal:scorecard": ("GET", "O O O O O O O O O"),
-    "portal:robustness": ("GET", "O O O O O O O O O"),
-    "portal:what_if": ("POST", "O O O O O O O O O"),
-    "portal:open_data_csv": ("GET", "O O O O O O O O O"),
-    "portal:open_data_json": ("GET", "O O O O O O O O O"),
-    "portal:open_data_embed": ("GET", "O O O O O O O O O"),
-    "portal:workspace": ("GET", "L O O 4 O 4 4 4 O"),
-    "portal:dashboard": ("GET", "L 4 4 4 O 4 4 4 O"),
-    "portal:timeline": ("GET", "L O O O O 4 O 4 O"),
-    "portal:approval": ("GET", "L 4 4 4 O 4 O 4 O"),
-    "portal:approve": ("POST", "L 4 4 4 3 4 409 4 409"),
-    "portal:approval_return": ("POST", "L 4 4 4 3 4 409 4 409"),
-    "portal:period_advance": ("POST", "L 4 4 4 409 4 4 4 409"),
-    "api:period_workflow": ("GET", "A 4 4 4 O 4 O 4 O"),
-    "api:result_list": ("GET", "O O O O O O O O O"),  # published: the public API reads it too
+    "portal:period_results": ("GET", "O O O O O O O O O O O O O"),
+    "portal:scorecard": ("GET", "O O O O O O O O O O O O O"),
+    "portal:robustness": ("GET", "O O O O O O O O O O O O O"),
+    "portal:what_if": ("POST", "O O O O O O O O O O O O O"),
+    "portal:open_data_csv": ("GET", "O O O O O O O O O O O O O"),
+    "portal:open_data_json": ("GET", "O O O O O O O O O O O O O"),
+    "portal:open_data_embed": ("GET", "O O O O O O O O O O O O O"),
+    "portal:workspace": ("GET", "L O O 4 O 4 4 4 O 4 4 4 L"),
+    "portal:dashboard": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:timeline": ("GET", "L O O O O 4 O 4 O O 4 4 L"),
+    "portal:approval": ("GET", "L 4 4 4 O 4 O 4 O 4 4 4 L"),
+    "portal:approve": ("POST", "L 4 4 4 3 4 409 4 409 4 4 4 L"),
+    "portal:approval_return": ("POST", "L 4 4 4 3 4 409 4 409 4 4 4 L"),
+    "portal:period_advance": ("POST", "L 4 4 4 409 4 4 4 409 4 4 4 L"),
+    "api:period_workflow": ("GET", "A 4 4 4 O 4 O 4 O 4 4 4 A"),
+    "api:result_list": (
+        "GET",
+        "O O O O O O O O O O O O O",
+    ),  # published: the public API reads it too
 }
 QUARTERLY_POST = {**POST_DATA, "portal:period_advance": {"to": "published"}}
 
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_access_matrix_of_a_published_quarter(role, world):
-    client = Client()
-    username = ROLES[role]
-    if username:
-        client.force_login(User.objects.get(username=username))
+    client = _client(role)
     index = list(ROLES).index(role)
     patterns = url_names()
     values = {"period": QUARTER, "code": QUARTER, "unit": "xa-hoa-binh"}
@@ -421,3 +499,88 @@ def test_access_matrix_of_a_published_quarter(role, world):
     assert list(
         PeriodTransition.objects.filter(period__code=QUARTER).values_list("before", "after")
     ) == [("self_assessment", "published")]
+
+
+def _counts() -> tuple[int, ...]:
+    from opendti.appraisal.models import Explanation
+    from opendti.assessments.models import Change, EvidenceLink, InputValue
+
+    models = (Change, EvidenceLink, InputValue, Decision, Objection, Explanation, ReportFile)
+    return (*(model.objects.count() for model in models), ReviewerAssignment.objects.count())
+
+
+def _mismatched(world) -> list[tuple[str, str, dict]]:
+    """(method, url, data) pointing a parent at a child that is not its own."""
+    unit = f"/ky/{OPEN_PERIOD}/don-vi/xa-hoa-binh/"
+    other_evidence = world["other_evidence"]
+    review = f"/ky/{OPEN_PERIOD}/tham-dinh/"  # the open period, with 2025's pks
+    decision = Decision.objects.get(pk=world["decision"])
+    return [
+        # One unit's address with another unit's evidence.
+        ("GET", f"{unit}tai-lieu/{other_evidence}/", {}),
+        ("POST", f"{unit}tai-lieu/{other_evidence}/xac-nhan/", {}),
+        ("POST", f"{unit}tai-lieu/{other_evidence}/gan/", {"node": "1.2"}),
+        # An indicator code that is not in this period's framework.
+        ("GET", f"{unit}chi-so/9.9/lich-su/", {}),
+        ("POST", f"{unit}chi-so/9.9/luu/", {"version": "0", "v-9.9-": "1"}),
+        ("POST", f"{unit}chi-so/9.9/xem-truoc/", {}),
+        # A 2025 decision, objection, assignment and report through the 2026 period's addresses.
+        ("POST", f"{review}quyet-dinh/{decision.pk}/y-kien/", {"agreed": "yes"}),
+        ("POST", f"{review}phan-cong/{world['assignment']}/xoa/", {}),
+        (
+            "POST",
+            f"/ky/{OPEN_PERIOD}/phan-hoi/{world['objection']}/tra-loi/",
+            {"verdict": "rejected", "answer": "x"},
+        ),
+        ("GET", f"/ky/{APPRAISAL_PERIOD}/bao-cao/{world['report']}/trang-thai/", {}),
+        ("GET", f"/ky/{APPRAISAL_PERIOD}/bao-cao/{world['report']}/tai-ve/", {}),
+        # A decision of xa-hoa-binh answered through xa-tan-lap's address (and its own code).
+        (
+            "POST",
+            f"/ky/{APPRAISAL_PERIOD}/don-vi/xa-tan-lap/chi-so/{decision.node.code}/giai-trinh/{decision.pk}/",
+            {"text": "giải trình"},
+        ),
+        # A unit that does not take part in the period.
+        ("GET", f"/ky/{APPRAISAL_PERIOD}/tham-dinh/xa-khong-co/", {}),
+        ("GET", f"/api/v1/periods/{OPEN_PERIOD}/units/xa-khong-co/values/", {}),
+    ]
+
+
+@pytest.mark.parametrize("role", ["focal", "other_unit", "coordinator", "reviewer", "admin"])
+def test_mismatched_parent_and_child_ids_answer_404_and_change_nothing(role, world):
+    client = _client(role)
+    before = _counts()
+    for method, url, data in _mismatched(world):
+        response = client.post(url, data) if method == "POST" else client.get(url)
+        assert response.status_code == 404, (role, method, url, response.status_code)
+    assert _counts() == before
+
+
+def test_a_colleague_edits_only_the_handed_over_index(world):
+    client = _client("colleague")
+    unit = f"/ky/{OPEN_PERIOD}/don-vi/xa-hoa-binh/"
+    mine = client.post(f"{unit}chi-so/1.2/luu/", {"version": "0", "v-1.2-": "3"})
+    assert mine.status_code == 200
+    before = _counts()
+    theirs = client.post(f"{unit}chi-so/2.1/luu/", {"version": "0", "v-2.1-": "1"})
+    assert theirs.status_code == 403
+    assert client.post(f"{unit}gui/").status_code == 403  # only the leader submits
+    assert _counts() == before
+
+
+def test_a_reviewer_of_one_main_index_decides_only_there(world):
+    from opendti.assessments.models import Submission
+
+    client = _client("partial_reviewer")
+    review = f"/ky/{APPRAISAL_PERIOD}/tham-dinh/xa-hoa-binh/"
+    before = _counts()
+    assert client.post(f"{review}chi-so/1.2/", {"kind": "accept"}).status_code == 403
+    assert _counts() == before
+    # "Accept the rest" covers the reviewer's own index only.
+    assert client.post(f"{review}chap-nhan-con-lai/").status_code in (200, 302)
+    submission = Submission.objects.get(
+        participation__period__code=APPRAISAL_PERIOD, participation__unit__code="xa-hoa-binh"
+    )
+    mine = Decision.objects.filter(submission=submission, reviewer__username="thamdinh3")
+    assert mine.exists()
+    assert {d.node.code.split(".")[0] for d in mine.select_related("node")} == {"3"}

@@ -21,6 +21,7 @@ from opendti.assessments.models import AppraisedScore
 from opendti.periods.models import Period, PeriodTransition, ReviewerAssignment
 from opendti.publication.models import Publication, Snapshot
 from tests.appraisal.conftest import OTHER_UNIT, UNIT, appraisal, before_appraisal, demo
+from tests.login import login
 
 __all__ = ["appraisal", "before_appraisal", "demo"]  # fixtures used below
 
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 def client_for(user: User) -> Client:
     client = Client()
-    client.force_login(user)
+    login(client, user)
     return client
 
 

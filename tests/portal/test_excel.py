@@ -17,6 +17,7 @@ from opendti.assessments.models import Change, InputValue
 from opendti.assessments.services import answer_get, answer_save
 from opendti.frameworks.models import Node
 from opendti.results.demo import OPEN_PERIOD, demo_load
+from tests.login import login
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def demo() -> None:
 
 def client_as(username: str) -> Client:
     client = Client()
-    client.force_login(User.objects.get(username=username))
+    login(client, User.objects.get(username=username))
     return client
 
 

@@ -34,6 +34,7 @@ from opendti.notifications.models import Notification
 from opendti.periods.models import Membership, Participation
 from opendti.publication.services import approval_request, approve, publish
 from tests.appraisal.conftest import OPEN, OTHER_UNIT, UNIT, appraisal, before_appraisal, demo
+from tests.login import login
 
 __all__ = ["appraisal", "before_appraisal", "demo"]
 
@@ -46,7 +47,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def client_as(user: User) -> Client:
     client = Client()
-    client.force_login(user)
+    login(client, user)
     return client
 
 

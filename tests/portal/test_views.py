@@ -9,6 +9,7 @@ from django.test import Client
 from opendti.accounts.models import User
 from opendti.accounts.roles import ROLES
 from opendti.results.demo import demo_load
+from tests.login import login
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def client_for(role: str | None) -> Client:
     if role is not None:
         user = User.objects.filter(groups__name=role).first()
         assert user is not None
-        client.force_login(user)
+        login(client, user)
     return client
 
 

@@ -14,6 +14,7 @@ from opendti.accounts.models import User
 from opendti.assessments.models import Change, InputValue, Submission
 from opendti.periods.models import Phase
 from opendti.results.demo import OPEN_PERIOD, demo_load
+from tests.login import login
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def open_values():
 
 def client_as(username: str) -> Client:
     client = Client()
-    client.force_login(User.objects.get(username=username))
+    login(client, User.objects.get(username=username))
     return client
 
 

@@ -15,7 +15,7 @@ from django.test import Client
 from opendti.accounts.models import User
 from opendti.periods.models import Period
 from opendti.periods.workflow import period_advance
-from opendti.publication import selectors, snapshots
+from opendti.publication import seal, selectors, snapshots
 from opendti.publication.services import approve, publish
 from opendti.results.demo import demo_load
 
@@ -69,6 +69,7 @@ def forget_cached_results() -> None:
     """As a new server process: the snapshot's results are computed again from its rows."""
     snapshots._scores_cached.cache_clear()
     selectors._snapshot_parsed.cache_clear()
+    seal.forget_checks()
 
 
 def number(text: str) -> Decimal:

@@ -34,6 +34,7 @@ from opendti.reports.pdf_scorecards import scorecards_pdf
 from opendti.reports.xlsx import results_xlsx
 from opendti.results.band_detail import note
 from opendti.results.exchange import period_import_workbook
+from tests.login import login
 
 from ..reports.test_pdf import flat, page_texts
 
@@ -139,7 +140,7 @@ def test_the_scorecard_shows_the_detail_and_the_points_to_the_next_band(
 
 def test_the_approval_page_says_how_bands_are_decided(published: Snapshot) -> None:
     client = Client()
-    client.force_login(User.objects.get(username="quantri-nguong"))
+    login(client, User.objects.get(username="quantri-nguong"))
     html = client.get(f"/ky/{CODE}/phe-duyet/").content.decode()
     assert "Mức xếp loại xác định theo: điểm chính xác so với ngưỡng" in html
     row = _cells(html, "ranking")["dv-a"]

@@ -16,6 +16,7 @@ from opendti.frameworks.models import Band, Node
 from opendti.periods.models import Period
 from opendti.publication.models import ImmutableError, Publication, Snapshot
 from opendti.results.services import period_score
+from tests.login import login
 
 from .conftest import PERIOD, UNIT, api_results, forget_cached_results, ranking, take_to
 
@@ -80,7 +81,7 @@ def approved(people) -> Period:
 @pytest.mark.parametrize("edit", list(EDITS))
 def test_an_edit_after_approval_changes_nothing_published(people, approved, edit) -> None:
     public, coordinator = Client(), Client()
-    coordinator.force_login(people.dieuphoi)
+    login(coordinator, people.dieuphoi)
     before_live = live(approved)
     before_page = ranking(public, PERIOD)
     before_api = api_results(public, PERIOD)
@@ -96,7 +97,7 @@ def test_an_edit_after_approval_changes_nothing_published(people, approved, edit
     assert ranking(coordinator, PERIOD) == before_page
     assert api_results(public, PERIOD) == before_api
     coordinator_api = Client()
-    coordinator_api.force_login(people.dieuphoi)
+    login(coordinator_api, people.dieuphoi)
     assert api_results(coordinator_api, PERIOD) == before_api
 
 

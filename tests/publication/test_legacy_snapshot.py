@@ -11,11 +11,14 @@ in "Dẫn dắt". The seal is made again here with this installation's key, as i
 from __future__ import annotations
 
 import datetime
+import hashlib
+import hmac
 import io
 import json
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
@@ -23,7 +26,7 @@ from django.test import Client
 from opendti.accounts.models import User
 from opendti.periods.models import Period
 from opendti.publication.models import Publication, Snapshot
-from opendti.publication.snapshots import canonical, seal_of, sha256, snapshot_scores
+from opendti.publication.snapshots import canonical, sha256, snapshot_scores
 from opendti.results.exchange import period_import_workbook
 from opendti.results.selectors import period_rows
 
@@ -41,6 +44,13 @@ PUBLISHED = {
     "dv-c": ("Khởi động", {"cqs": "Yếu", "kts": "Yếu"}),
     "dv-d": ("Hình thành", {"cqs": "Yếu", "kts": "Khá"}),
 }
+
+
+def seal_of(period_code: str, decision_number: str, rows_sha: str, document_sha: str) -> str:
+    """The seal as snapshots were sealed then (version 1: publication.seal)."""
+    key = (settings.OPENDTI_SEAL_KEY or settings.SECRET_KEY).encode()
+    message = "\n".join([period_code, decision_number, rows_sha, document_sha]).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def _frozen() -> dict[str, str]:
@@ -65,6 +75,7 @@ def legacy(db) -> Snapshot:
         document=frozen["document"],
         document_sha256=frozen["document_sha256"],
         seal=seal_of(CODE, DECISION, frozen["rows_sha256"], frozen["document_sha256"]),
+        seal_version=1,
     )
     Period.objects.filter(pk=period.pk).update(status=Period.Status.PUBLISHED)
     Publication.objects.create(snapshot=snapshot, published_by=admin)

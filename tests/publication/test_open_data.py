@@ -25,6 +25,7 @@ from opendti.publication.open_data import UNIT_COLUMNS
 from opendti.publication.snapshots import snapshot_scores
 from opendti.results.services import period_score
 from opendti.scoring.model import PeriodResult
+from tests.login import login
 
 from .conftest import forget_cached_results
 
@@ -41,7 +42,7 @@ def world(db) -> SimpleNamespace:
     demo_load_all()
     forget_cached_results()  # pks repeat across tests: read each snapshot afresh
     coordinator = Client()
-    coordinator.force_login(User.objects.get(username="dieuphoi"))
+    login(coordinator, User.objects.get(username="dieuphoi"))
     return SimpleNamespace(public=Client(), coordinator=coordinator)
 
 

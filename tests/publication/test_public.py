@@ -13,6 +13,7 @@ from opendti.assessments.models import AppraisedScore, Change, InputValue
 from opendti.periods.models import Period
 from opendti.publication.demo import demo_load_all
 from opendti.results.services import period_score
+from tests.login import login
 
 from .conftest import PERIOD, STEPS, UNIT, advance, api_results, forget_cached_results, ranking
 
@@ -30,7 +31,7 @@ PUBLISHED = "Công bố theo Quyết định số 15/QĐ-UBND ngày 02/03/2026"
 
 def logged_in(user) -> Client:
     client = Client()
-    client.force_login(user)
+    login(client, user)
     return client
 
 

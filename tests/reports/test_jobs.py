@@ -21,6 +21,7 @@ from opendti.reports import services, tasks
 from opendti.reports.models import ReportFile
 from opendti.reports.services import Generator, report_generate, report_open, report_request
 from opendti.results.demo import demo_load
+from tests.login import login
 
 Kind = ReportFile.Kind
 Status = ReportFile.Status
@@ -148,7 +149,7 @@ def test_a_kind_without_a_generator_is_refused_and_not_offered(world, monkeypatc
     assert Kind.DECISION_DOCX not in services.registered_kinds()
     assert ReportFile.objects.count() == 0
     client = Client()
-    client.force_login(world.dieuphoi)
+    login(client, world.dieuphoi)
     page = client.get(reverse("portal:reports", args=[PERIOD])).content.decode()
     assert 'value="results_xlsx"' in page and 'value="decision_docx"' not in page
     response = client.post(
@@ -171,7 +172,7 @@ def test_unit_people_and_reviewers_never_see_reports(world, django_capture_on_co
     report = report_generate(_request(world, django_capture_on_commit_callbacks).pk)
     for username in ("daumoi", "lanhdao", "daumoi2", "thamdinh", "tichhop"):
         client = Client()
-        client.force_login(getattr(world, username))
+        login(client, getattr(world, username))
         for method, url in _urls(report):
             response = (
                 client.post(url, {"kind": "results_xlsx"}) if method == "POST" else client.get(url)
@@ -191,7 +192,7 @@ def test_unit_people_and_reviewers_never_see_reports(world, django_capture_on_co
 def test_download_is_checked_and_typed(world, django_capture_on_commit_callbacks):
     report = report_generate(_request(world, django_capture_on_commit_callbacks).pk)
     client = Client()
-    client.force_login(world.pheduyet)
+    login(client, world.pheduyet)
     response = client.get(reverse("portal:report_download", args=[PERIOD, report.pk]))
     assert response.status_code == 200
     data = b"".join(response.streaming_content)
@@ -208,7 +209,7 @@ def test_download_is_checked_and_typed(world, django_capture_on_commit_callbacks
 def test_the_row_polls_until_the_file_is_done(world, django_capture_on_commit_callbacks):
     report = _request(world, django_capture_on_commit_callbacks)
     client = Client()
-    client.force_login(world.dieuphoi)
+    login(client, world.dieuphoi)
     url = reverse("portal:report_status", args=[PERIOD, report.pk])
     running = client.get(url).content.decode()
     assert 'hx-trigger="every 1s"' in running and "<progress" in running and "tai-ve" not in running
@@ -236,7 +237,7 @@ def test_the_page_returns_at_once_and_a_thread_makes_the_file(settings, monkeypa
         services.GENERATORS, Kind.REPORT_PDF, Generator("pdf", services.PDF, "bao-cao", make)
     )
     client = Client()
-    client.force_login(User.objects.get(username="dieuphoi"))
+    login(client, User.objects.get(username="dieuphoi"))
     response = client.post(
         reverse("portal:report_create", args=["2026-communes"]), {"kind": "report_pdf"}
     )

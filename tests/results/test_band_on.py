@@ -16,6 +16,7 @@ from opendti.results.exchange import period_export_workbook, period_import_workb
 from opendti.results.selectors import period_assessment, period_rows
 from opendti.results.services import period_score
 from opendti.workbook import read_workbook
+from tests.login import login
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +85,7 @@ def test_the_next_period_keeps_the_setting(tmp_path: Path) -> None:
 def test_the_period_form_offers_the_setting(tmp_path: Path) -> None:
     period = _imported(tmp_path, None)
     client = Client()
-    client.force_login(User.objects.create_superuser("quantri", "q@example.org", "x"))
+    login(client, User.objects.create_superuser("quantri", "q@example.org", "x"))
     url = f"/admin/periods/period/{period.pk}/change/"
     page = client.get(url).content.decode()
     assert '<select name="band_on"' in page
@@ -128,7 +129,7 @@ def test_the_period_form_offers_the_setting(tmp_path: Path) -> None:
 def test_the_api_gives_the_setting(tmp_path: Path) -> None:
     _imported(tmp_path, "displayed")
     client = Client()
-    client.force_login(User.objects.create_superuser("quantri", "q@example.org", "x"))
+    login(client, User.objects.create_superuser("quantri", "q@example.org", "x"))
     response = client.get("/api/v1/periods/nguong/")
     assert response.status_code == 200, response.content
     assert response.json()["band_on"] == "displayed"

@@ -9,10 +9,15 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from opendti.audit.services import Kind, audit_record
+
+from .network import admin_address_allowed, admin_networks, is_admin_path
+from .roles import is_administrator
+from .second_factor import second_factor_required
 from .services import password_change_due
 
 LOGIN_AT = "opendti_login_at"
@@ -83,3 +88,49 @@ class PasswordPolicyMiddleware:
             reverse("set_language"),
         )
         return path in exempt or path.startswith(f"/{settings.STATIC_URL.strip('/')}/")
+
+
+class SecondFactorMiddleware:
+    """No session without the second factor for those who need it, and no administrator work
+    from outside the allowed networks (the admin site, or any page with an administrator's
+    session). Installed after django-otp's middleware, which says whether the session was
+    verified by a device."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        refused = self._check(request)
+        return refused if refused is not None else self.get_response(request)
+
+    def _check(self, request):
+        if is_admin_path(request.path) and not admin_address_allowed(request):
+            return self._address_refused(request, "admin_site")
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if admin_networks() and not admin_address_allowed(request) and is_administrator(user):
+            logout(request)
+            return self._address_refused(request, "session")
+        if not user.is_verified() and second_factor_required(user):
+            # A session opened without the code (from before this rule, or by any path that
+            # skipped the login page's second step) is closed.
+            logout(request)
+            if request.path.startswith("/api/"):
+                return None  # continues as anonymous: the API answers 401
+            if request.headers.get("HX-Request"):
+                return HttpResponse(status=401)
+            messages.info(
+                request, _("Tài khoản của bạn cần xác thực hai lớp; vui lòng đăng nhập lại.")
+            )
+            return redirect_to_login(request.get_full_path())
+        return None
+
+    @staticmethod
+    def _address_refused(request, where: str):
+        audit_record(
+            Kind.ADDRESS_REFUSED,
+            request=request,
+            detail={"where": where, "path": request.path[:200]},
+        )
+        return render(request, "registration/address_refused.html", status=403)

@@ -12,3 +12,26 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a person's recent passwords, so that none of the last N is chosen again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=256)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+
+class RecoveryCode(models.Model):
+    """A single-use recovery code for the second factor. Its first group finds the row (not a
+    secret); the rest is kept only as a password hash (Argon2id, salted): the code is never
+    stored readable, and one guess costs one hash."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    lookup = models.CharField(max_length=8)
+    digest = models.CharField(max_length=256)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)

@@ -1,24 +1,49 @@
-"""The address a request comes from, for login throttling."""
+"""Where administrators may work from (QĐ 742/QĐ-BTTTT): the admin site, and any login or
+session of an administrator account, only from the networks in OPENDTI_ADMIN_NETWORKS (addresses
+or CIDR ranges, comma-separated; empty: from anywhere). The address is the client's as
+`opendti.core.network.client_ip` reads it behind OPENDTI_TRUSTED_PROXIES."""
 
 from __future__ import annotations
+
+import functools
+import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest
 
+from opendti.core.network import client_ip
 
-def client_ip(request: HttpRequest) -> str | None:
-    """REMOTE_ADDR, or behind OPENDTI_TRUSTED_PROXIES reverse proxies the address the nearest
-    untrusted hop reported in X-Forwarded-For.
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-    Headers a client sends itself are never believed: only the entries the trusted proxies
-    appended are read, counting from the right. Without this, behind a proxy every visitor
-    would share the proxy's address and one person's mistakes would lock a username for all.
-    """
-    trusted = settings.OPENDTI_TRUSTED_PROXIES
-    remote = request.META.get("REMOTE_ADDR")
-    if trusted <= 0:
-        return remote
-    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-    if len(hops) < trusted:
-        return remote  # not through the proxies we were told about
-    return hops[-trusted]
+
+@functools.lru_cache(maxsize=8)
+def _networks(text: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(item.strip(), strict=False) for item in text if item.strip())
+
+
+def admin_networks() -> tuple[Network, ...]:
+    return _networks(tuple(settings.OPENDTI_ADMIN_NETWORKS))
+
+
+def address_allowed(address: str | None) -> bool:
+    """Whether an administrator may work from `address`."""
+    networks = admin_networks()
+    if not networks:
+        return True
+    try:
+        parsed = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return False
+    return any(parsed in network for network in networks)
+
+
+def admin_address_allowed(request: HttpRequest) -> bool:
+    return address_allowed(client_ip(request))
+
+
+def is_admin_path(path: str) -> bool:
+    """The admin site's addresses, in every language prefix."""
+    parts = path.lstrip("/").split("/", 2)
+    if parts and parts[0] in {code for code, _name in settings.LANGUAGES}:
+        parts = parts[1:]
+    return bool(parts) and parts[0] == "admin"

@@ -19,3 +19,12 @@ ROLES = {
     INTEGRATOR: _("Hệ thống tích hợp"),
     ADMINISTRATOR: _("Quản trị hệ thống"),
 }
+
+
+def is_administrator(user) -> bool:
+    """An administrator: the role, or anyone who may use Django's admin site (staff)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(
+        user.is_superuser or user.is_staff or user.groups.filter(name=ADMINISTRATOR).exists()
+    )

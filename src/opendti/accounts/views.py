@@ -1,6 +1,19 @@
+from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import views as auth_views
-from django.urls import reverse_lazy
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
+from .models import User
+from .roles import is_administrator
+from .second_factor import second_factor_reset
 from .services import user_password_changed
 
 
@@ -16,3 +29,63 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "registration/password_change_done.html"
+
+
+def _require_administrator(request) -> None:
+    # Not an administrator: the page does not exist for them.
+    if not is_administrator(request.user):
+        raise Http404
+
+
+@login_required
+def second_factor_list(request):
+    """Administrators: who has a second factor, and the reset of a lost one."""
+    _require_administrator(request)
+    people = (
+        User.objects.order_by("username")
+        .prefetch_related("groups")
+        .annotate(
+            devices=Count("totpdevice", filter=Q(totpdevice__confirmed=True), distinct=True),
+            codes_left=Count(
+                "recovery_codes", filter=Q(recovery_codes__used_at__isnull=True), distinct=True
+            ),
+        )
+    )
+    return render(request, "accounts/second_factor_list.html", {"people": people})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_factor_reset_view(request, pk: int):
+    _require_administrator(request)
+    person = get_object_or_404(User, pk=pk)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            second_factor_reset(
+                actor=request.user, user=person, reason=request.POST.get("reason", "")
+            )
+        except (ValidationError, PermissionDenied) as error:
+            errors = getattr(error, "messages", None) or [str(error)]
+        else:
+            messages.success(
+                request,
+                _("Đã đặt lại xác thực hai lớp của %(user)s; người này đăng ký lại khi đăng nhập.")
+                % {"user": person.get_username()},
+            )
+            return redirect("accounts:second_factor_list")
+    status = 422 if errors else 200
+    return render(
+        request,
+        "accounts/second_factor_reset.html",
+        {"person": person, "errors": errors, "reason": request.POST.get("reason", "")},
+        status=status,
+    )
+
+
+def admin_login(request, extra_context=None):
+    """The admin site's login page: the site's own login (password and second factor)."""
+    return redirect_to_login(
+        request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index"),
+        login_url=reverse("portal:login"),
+    )

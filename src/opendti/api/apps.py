@@ -6,3 +6,8 @@ class ApiConfig(AppConfig):
     name = "opendti.api"
     label = "api"
     verbose_name = _("API")
+
+    def ready(self) -> None:
+        from .audit import connect
+
+        connect()

@@ -42,6 +42,7 @@ from opendti.frameworks.models import Node
 from opendti.periods.models import Period, ReviewerAssignment
 from opendti.periods.workflow import TransitionRefused, next_steps
 from opendti.publication.models import Snapshot
+from opendti.publication.seal import snapshot_check
 from opendti.publication.services import approval_request, approval_return, approve, publish
 from opendti.results.checks import blocking_count, submission_checks
 from opendti.results.preview import unit_preview
@@ -192,6 +193,7 @@ def workflow_document(period: Period) -> dict[str, Any]:
     )
     approval = None
     if snapshot is not None:
+        snapshot_check(snapshot)
         publication = getattr(snapshot, "publication", None)
         approval = {
             "decision_number": snapshot.decision_number,

@@ -21,7 +21,8 @@ USER = settings.AUTH_USER_MODEL
 class Round(models.Model):
     """Lần thẩm định: open until every assigned reviewer has signed off their part."""
 
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="rounds")
+    # PROTECT throughout: the appraisal's record is history, never deleted along with its parent.
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="rounds")
     number = models.PositiveSmallIntegerField(_("lần"))
     opened_at = models.DateTimeField(_("mở lúc"), auto_now_add=True)
     opened_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -47,7 +48,7 @@ class Round(models.Model):
 class SignOff(models.Model):
     """Xác nhận của từng thành viên: a reviewer confirms their part of a round."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="sign_offs")
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="sign_offs")
     reviewer = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
 
@@ -76,7 +77,7 @@ class Decision(models.Model):
         SUPERSEDED = "superseded", _("đã được thay thế")
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="decisions")
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="+")
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
     reviewer = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("quyết định"), max_length=10, choices=Kind.choices)
@@ -113,7 +114,7 @@ class Decision(models.Model):
 class Explanation(models.Model):
     """Giải trình: the unit's answer to a request (new values and evidence go to the workspace)."""
 
-    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="explanations")
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="explanations")
     author = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
     text = models.TextField(_("nội dung giải trình"))
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
@@ -132,7 +133,7 @@ class Objection(models.Model):
         UPHELD = "upheld", _("chấp nhận")
         REJECTED = "rejected", _("không chấp nhận")
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="+")
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
     text = models.TextField(_("nội dung kiến nghị"))

@@ -1,20 +1,28 @@
+"""Submissions in the admin: for looking only. Values, scores, flags and statuses change through
+the services (the workspace, the Excel upload, the API), which check the lock and the person's
+rights and write the history; the admin can do neither, so it can change nothing here."""
+
 from django.contrib import admin
 
-from .models import GivenScore, InputValue, Submission
+from opendti.core.admin_mixins import ReadOnlyAdmin, ReadOnlyInline
+
+from .models import AppraisedScore, GivenScore, InputValue, Submission
 
 
-class InputValueInline(admin.TabularInline):
+class InputValueInline(ReadOnlyInline):
     model = InputValue
-    extra = 0
 
 
-class GivenScoreInline(admin.TabularInline):
+class GivenScoreInline(ReadOnlyInline):
     model = GivenScore
-    extra = 0
+
+
+class AppraisedScoreInline(ReadOnlyInline):
+    model = AppraisedScore
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ReadOnlyAdmin):
     list_display = ("participation", "status")
     list_filter = ("status", "participation__period")
-    inlines = [InputValueInline, GivenScoreInline]
+    inlines = [InputValueInline, GivenScoreInline, AppraisedScoreInline]

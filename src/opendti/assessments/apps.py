@@ -6,3 +6,36 @@ class AssessmentsConfig(AppConfig):
     name = "opendti.assessments"
     label = "assessments"
     verbose_name = _("assessments")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from opendti.audit.services import Kind, audit_record
+
+        from .models import IndexAssignment
+
+        def handed(instance: IndexAssignment, change: str) -> None:
+            participation = instance.submission.participation
+            audit_record(
+                Kind.MEMBERSHIP_CHANGED,
+                target=f"user:{instance.user.get_username()}",
+                detail={
+                    change: "main_index",
+                    "period": participation.period.code,
+                    "unit": participation.unit.code,
+                    "main_index": instance.node.code,
+                },
+            )
+
+        def saved(sender, instance, created: bool, **kwargs) -> None:
+            if created:
+                handed(instance, "added")
+
+        def deleted(sender, instance, **kwargs) -> None:
+            handed(instance, "removed")
+
+        uid = "opendti.assessments.audit."
+        post_save.connect(saved, sender=IndexAssignment, dispatch_uid=uid + "saved", weak=False)
+        post_delete.connect(
+            deleted, sender=IndexAssignment, dispatch_uid=uid + "deleted", weak=False
+        )

@@ -203,7 +203,8 @@ class Change(models.Model):
         EXPLANATION = "explanation", _("giải trình")
         OBJECTION = "objection", _("ý kiến phản hồi")
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="changes")
+    # PROTECT: a submission with history cannot be deleted (its history would go with it).
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="changes")
     node = models.ForeignKey(
         Node, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -64,7 +64,9 @@ class PeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewerAssignment)
-class ReviewerAssignmentAdmin(admin.ModelAdmin):
+class ReviewerAssignmentAdmin(ReadOnlyAdmin):
+    """Made on the appraisal page, whose service refuses a reviewer for their own unit."""
+
     list_display = ("period", "reviewer", "unit", "node")
     list_filter = ("period",)
 

@@ -6,3 +6,8 @@ class PeriodsConfig(AppConfig):
     name = "opendti.periods"
     label = "periods"
     verbose_name = _("periods")
+
+    def ready(self) -> None:
+        from . import audit
+
+        audit.connect()

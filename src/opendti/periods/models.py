@@ -281,7 +281,8 @@ class Membership(models.Model):
 class PeriodTransition(models.Model):
     """One step of a period through the process, with who, when and why. Rows are only added."""
 
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="transitions")
+    # PROTECT: a period with recorded steps cannot be deleted (its history would go with it).
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="transitions")
     before = models.CharField(_("từ"), max_length=20, choices=Period.Status.choices)
     after = models.CharField(_("sang"), max_length=20, choices=Period.Status.choices)
     reason = models.TextField(_("lý do"), blank=True)

@@ -1,8 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from opendti.accounts.login import LoginView
+
 from .views import (
     appraisal,
+    audit,
     dashboard,
     explanations,
     open_data,
@@ -89,6 +92,9 @@ urlpatterns = [
     path(
         "ky/<slug:period>/bao-cao/<int:pk>/tai-ve/", reports.report_download, name="report_download"
     ),
-    path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
+    # The security audit log (administrators).
+    path("quan-tri/nhat-ky/", audit.audit_log, name="audit_log"),
+    path("quan-tri/nhat-ky/tai-ve.csv", audit.audit_export, name="audit_export"),
+    path("dang-nhap/", LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -20,7 +20,13 @@ from opendti.frameworks.models import Node
 from opendti.periods.models import Membership, Participation, Period, Phase
 from opendti.periods.services import period_phases_add
 from opendti.periods.workflow import period_advance
-from opendti.results.demo import DEMO_MEMBERSHIPS, DEMO_PASSWORD, calendar_around, demo_load
+from opendti.results.demo import (
+    DEMO_MEMBERSHIPS,
+    DEMO_PASSWORD,
+    calendar_around,
+    demo_load,
+    demo_second_factor,
+)
 
 from .demo_quarters import demo_quarters
 from .models import Publication
@@ -136,6 +142,7 @@ def demo_load_all() -> list[tuple[str, str, str]]:
         second.set_password(DEMO_PASSWORD)
         second.save()
     second.groups.add(Group.objects.get(name=REVIEWER))
+    demo_second_factor(second)
     logins.append((second.username, DEMO_PASSWORD, str(ROLES[REVIEWER])))
     coordinator = User.objects.get(username="dieuphoi")
     _publish_history(coordinator, User.objects.get(username="pheduyet"))

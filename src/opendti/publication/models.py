@@ -42,6 +42,9 @@ class Snapshot(models.Model):
     document = models.TextField()
     document_sha256 = models.CharField(max_length=64)
     seal = models.CharField(max_length=64)
+    # Which rule the seal was made under (publication.seal): 1 before it covered the decision's
+    # date, signer and approver; 2 since. Old snapshots keep verifying under their own rule.
+    seal_version = models.PositiveSmallIntegerField(default=2)
 
     class Meta:
         verbose_name = _("kết quả đã phê duyệt")

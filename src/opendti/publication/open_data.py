@@ -20,6 +20,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opendti.cells import csv_row
 from opendti.periods.models import Period
 from opendti.results.charts import ChartData, ranking_chart
 from opendti.scoring.model import Assessment, BandScheme, PeriodResult, UnitResult
@@ -141,8 +142,8 @@ def csv_bytes(snapshot: Snapshot) -> bytes:
     header, rows = csv_table(snapshot)
     buffer = io.StringIO()
     writer = csv.writer(buffer)  # RFC 4180: CRLF line ends, quotes only where needed
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(csv_row(header))
+    writer.writerows(csv_row(row) for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

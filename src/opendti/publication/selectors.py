@@ -26,6 +26,7 @@ from opendti.workbook.parse import ParsedWorkbook, parse_workbook
 from opendti.workbook.sheets import raw_from_rows
 
 from .models import Snapshot
+from .seal import SealBroken, snapshot_check, text_checked
 from .services import published_snapshot
 from .snapshots import frozen_rows, snapshot_scores
 
@@ -43,7 +44,9 @@ def _parse(rows: Rows) -> ParsedWorkbook:
 @functools.lru_cache(maxsize=16)
 def _snapshot_parsed(snapshot_pk: int, rows_sha: str) -> ParsedWorkbook:
     # Keyed like snapshot_scores' cache: a snapshot's rows never change, so neither does this.
-    return _parse(frozen_rows(Snapshot.objects.only("rows").get(pk=snapshot_pk).rows))
+    # The text is hashed as it is read: what is parsed is what the seal covers.
+    snapshot = Snapshot.objects.select_related("period").get(pk=snapshot_pk)
+    return _parse(frozen_rows(text_checked(snapshot, snapshot.rows, rows_sha)))
 
 
 @dataclass
@@ -66,7 +69,8 @@ class ResultSource:
     def rows(self) -> Rows:
         """The workbook rows the results come from (a fresh copy: callers may change it)."""
         if self.snapshot is not None:
-            return frozen_rows(self.snapshot.rows)
+            snapshot = self.snapshot
+            return frozen_rows(text_checked(snapshot, snapshot.rows, snapshot.rows_sha256))
         if self._live_rows is None:
             self._live_rows = period_rows(self.period)
         return json.loads(json.dumps(self._live_rows))
@@ -132,6 +136,7 @@ def _source(period: Period, provisional: bool) -> ResultSource | None:
     frozen = Snapshot.objects.filter(period=period).first()
     if frozen is not None:
         frozen.period = period
+        snapshot_check(frozen)
     return ResultSource(period, frozen)
 
 
@@ -167,9 +172,17 @@ class YearReader:
 
 
 def published_periods() -> list[Snapshot]:
-    """The published snapshots, newest year first, with their period (for the home page)."""
-    return list(
+    """The published snapshots that match their seal, newest year first, with their period (for
+    the home page and the open-data index; a broken one is left out, and reported)."""
+    snapshots = (
         Snapshot.objects.filter(period__status=Period.Status.PUBLISHED, publication__isnull=False)
         .select_related("period__framework__level")
         .order_by("-period__year", "period__code")
     )
+    intact = []
+    for snapshot in snapshots:
+        try:
+            intact.append(snapshot_check(snapshot))
+        except SealBroken:
+            continue
+    return intact

@@ -23,6 +23,7 @@ from opendti.periods.models import Period
 from opendti.periods.workflow import TransitionRefused, period_advance, require_status
 
 from .models import Publication, Snapshot
+from .seal import snapshot_check
 from .snapshots import snapshot_freeze
 
 
@@ -166,7 +167,12 @@ def _notify_published(period: Period) -> None:
 
 
 def published_snapshot(period: Period) -> Snapshot | None:
-    """The snapshot the public may see: only a published one."""
+    """The snapshot the public may see: only a published one, and only while it matches its seal
+    (SealBroken otherwise)."""
     if period.status != Period.Status.PUBLISHED:
         return None
-    return Snapshot.objects.filter(period=period, publication__isnull=False).first()
+    snapshot = Snapshot.objects.filter(period=period, publication__isnull=False).first()
+    if snapshot is not None:
+        snapshot.period = period
+        snapshot_check(snapshot)
+    return snapshot

@@ -5,13 +5,8 @@ from __future__ import annotations
 import copy
 import datetime
 import functools
-import hashlib
-import hmac
 import json
-from dataclasses import dataclass
 from typing import Any
-
-from django.conf import settings
 
 from opendti.periods.models import Period
 from opendti.results.selectors import Rows, period_rows
@@ -23,20 +18,14 @@ from opendti.workbook.parse import ParsedWorkbook, parse_workbook
 from opendti.workbook.sheets import raw_from_rows
 
 from .models import Snapshot
+from .seal import SEAL_VERSION, Difference, seal_of, seal_problems, sha256, snapshot_check
+from .seal import text_checked as _text_checked
+
+__all__ = ["Difference", "canonical", "sha256", "snapshot_freeze", "snapshot_verify"]
 
 
 def canonical(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def seal_of(period_code: str, decision_number: str, rows_sha: str, document_sha: str) -> str:
-    message = "\n".join([period_code, decision_number, rows_sha, document_sha]).encode()
-    key = settings.OPENDTI_SEAL_KEY or settings.SECRET_KEY
-    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
 
 
 def _parse(rows: Rows) -> ParsedWorkbook:
@@ -97,8 +86,7 @@ def snapshot_freeze(
     result = score_period(parsed.assessment)
     rows_text = canonical(rows)
     document_text = canonical(result_document(parsed.assessment, result))
-    rows_sha, document_sha = sha256(rows_text), sha256(document_text)
-    return Snapshot.objects.create(
+    snapshot = Snapshot(
         period=period,
         decision_number=decision_number,
         decision_date=decision_date,
@@ -106,18 +94,14 @@ def snapshot_freeze(
         approved_by=actor,
         engine_version=result.engine_version,
         rows=rows_text,
-        rows_sha256=rows_sha,
+        rows_sha256=sha256(rows_text),
         document=document_text,
-        document_sha256=document_sha,
-        seal=seal_of(period.code, decision_number, rows_sha, document_sha),
+        document_sha256=sha256(document_text),
+        seal_version=SEAL_VERSION,
     )
-
-
-@dataclass(frozen=True)
-class Difference:
-    where: str
-    stored: str
-    found: str
+    snapshot.seal = seal_of(snapshot)
+    snapshot.save()
+    return snapshot
 
 
 def _walk(stored: object, found: object, where: str, out: list[Difference]) -> None:
@@ -138,20 +122,7 @@ def _walk(stored: object, found: object, where: str, out: list[Difference]) -> N
 def snapshot_verify(snapshot: Snapshot) -> list[Difference]:
     """Every way the stored snapshot disagrees with itself: hashes, seal, and the results
     recomputed from its rows against the stored results. Empty when intact."""
-    found: list[Difference] = []
-    rows_sha, document_sha = sha256(snapshot.rows), sha256(snapshot.document)
-    if rows_sha != snapshot.rows_sha256:
-        found.append(Difference("rows_sha256", snapshot.rows_sha256, rows_sha))
-    if document_sha != snapshot.document_sha256:
-        found.append(Difference("document_sha256", snapshot.document_sha256, document_sha))
-    seal = seal_of(
-        snapshot.period.code,
-        snapshot.decision_number,
-        snapshot.rows_sha256,
-        snapshot.document_sha256,
-    )
-    if not hmac.compare_digest(seal, snapshot.seal):
-        found.append(Difference("seal", snapshot.seal, seal))
+    found = seal_problems(snapshot)
     try:
         parsed = _parse(frozen_rows(snapshot.rows))
     except Exception as exc:  # a tampered row may not even parse: that is a finding too
@@ -167,13 +138,15 @@ def snapshot_verify(snapshot: Snapshot) -> list[Difference]:
 def _scores_cached(
     snapshot_pk: int, rows_sha: str, previous_key: tuple[int, str] | None
 ) -> PeriodScores:
-    snapshot = Snapshot.objects.get(pk=snapshot_pk)
-    parsed = _parse(frozen_rows(snapshot.rows))
+    # The texts are hashed again as they are read: what is computed here is what was checked.
+    snapshot = Snapshot.objects.select_related("period").get(pk=snapshot_pk)
+    parsed = _parse(frozen_rows(_text_checked(snapshot, snapshot.rows, rows_sha)))
     result = score_period(parsed.assessment)
     change = None
     if previous_key is not None:
-        previous = Snapshot.objects.get(pk=previous_key[0])
-        previous_result = score_period(_parse(frozen_rows(previous.rows)).assessment)
+        previous = Snapshot.objects.select_related("period").get(pk=previous_key[0])
+        text = _text_checked(previous, previous.rows, previous_key[1])
+        previous_result = score_period(_parse(frozen_rows(text)).assessment)
         decimals = parsed.assessment.settings.decimals
         change = compare_periods(result, previous_result, parsed.predecessors, decimals)
     return PeriodScores(parsed.assessment, result, change)
@@ -181,11 +154,16 @@ def _scores_cached(
 
 def snapshot_scores(snapshot: Snapshot) -> PeriodScores:
     """The frozen results (recomputed from the frozen rows, never from the live tables), with the
-    change against the previous period's snapshot when it has one."""
+    change against the previous period's snapshot when it has one. SealBroken if either no
+    longer matches its seal."""
+    snapshot_check(snapshot)
     previous_key = None
     period = snapshot.period
     if period.previous_id is not None:
-        previous = Snapshot.objects.filter(period_id=period.previous_id).first()
+        previous = (
+            Snapshot.objects.filter(period_id=period.previous_id).select_related("period").first()
+        )
         if previous is not None:
+            snapshot_check(previous)
             previous_key = (previous.pk, previous.rows_sha256)
     return _scores_cached(snapshot.pk, snapshot.rows_sha256, previous_key)

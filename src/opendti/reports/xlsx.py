@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from opendti.cells import xlsx_set
 from opendti.periods.models import Period
 from opendti.publication.models import Snapshot
 from opendti.results import band_detail
@@ -61,15 +62,13 @@ def _add_sheet(
     sheet = book.create_sheet(_sheet_name(book, title))
     widths = [len(c.header) for c in columns]
     for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.header)
+        cell = xlsx_set(sheet.cell(row=1, column=index), column.header)
         cell.font = BOLD
         cell.alignment = HEADER_ALIGN
     for r, row in enumerate(rows, start=2):
         for index, (column, value) in enumerate(zip(columns, row, strict=True), start=1):
             # A Decimal is written as a number; None leaves the cell empty.
-            cell = sheet.cell(row=r, column=index, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # text that looks like a formula stays text
+            cell = xlsx_set(sheet.cell(row=r, column=index), value)
             if column.fmt and isinstance(value, Decimal | int) and not isinstance(value, bool):
                 cell.number_format = _format_for(column.fmt, value)
             if value is not None:
@@ -316,8 +315,8 @@ def _info_sheet(
         ]
     lines.append((_("Tạo tệp lúc"), timezone.localtime().strftime("%H:%M %d/%m/%Y")))
     for r, (label, value) in enumerate(lines, start=1):
-        sheet.cell(row=r, column=1, value=label).font = BOLD
-        sheet.cell(row=r, column=2, value=value)
+        xlsx_set(sheet.cell(row=r, column=1), label).font = BOLD
+        xlsx_set(sheet.cell(row=r, column=2), value)
     sheet.column_dimensions["A"].width = 32
     sheet.column_dimensions["B"].width = 70
 

@@ -4,6 +4,7 @@ merged), and a demo user for each role. Loading twice changes nothing."""
 
 from __future__ import annotations
 
+import base64
 import datetime
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from opendti.accounts.models import User
 from opendti.accounts.roles import (
@@ -23,6 +25,7 @@ from opendti.accounts.roles import (
     ROLES,
     UNIT_LEADER,
 )
+from opendti.accounts.second_factor import confirmed_device, second_factor_required
 from opendti.frameworks.models import Node, NodeMapping
 from opendti.periods.models import Membership, Participation, Period, Phase
 from opendti.periods.services import PhasePlan, period_open_next, period_phases_add
@@ -46,6 +49,10 @@ DEMO_MAPPINGS = [
 OPEN_PERIOD = "2026-communes"
 OPEN_FROM = "2025-communes"
 DEMO_PASSWORD = "OpenDTI-demo-2026"
+# The demo's second factor: each demo account whose role needs one has an authenticator app
+# enrolled with this published secret (type it into any authenticator app, or compute a code with
+# `oathtool --totp -b SECRET`). A demo convenience only: real accounts enrol their own secret.
+DEMO_TOTP_SECRET = "J5YGK3SEKRES2ZDFNVXS2VCPKRIC2MRQ"
 DEMO_USERS = [
     ("dieuphoi", "Nguyễn Văn Điều Phối", COORDINATOR),
     ("daumoi", "Trần Thị Đầu Mối", FOCAL_POINT),
@@ -116,6 +123,17 @@ def demo_calendar() -> None:
     )
 
 
+def demo_second_factor(user: User) -> None:
+    """Enrol the demo secret for a demo account whose role needs a second factor."""
+    if second_factor_required(user) and confirmed_device(user) is None:
+        TOTPDevice.objects.create(
+            user=user,
+            name="Demo",
+            key=base64.b32decode(DEMO_TOTP_SECRET).hex(),
+            confirmed=True,
+        )
+
+
 def demo_open_period(*, days_left: int = 30) -> Period:
     """The 2026 commune period, open for self-assessment from a week ago for `days_left` days."""
     existing = Period.objects.filter(code=OPEN_PERIOD).first()
@@ -165,6 +183,7 @@ def demo_load() -> list[tuple[str, str, str]]:
             user.is_superuser = role == ADMINISTRATOR
             user.save()
         user.groups.add(Group.objects.get(name=role))
+        demo_second_factor(user)
         logins.append((username, DEMO_PASSWORD, str(ROLES[role])))
     period = demo_open_period()
     demo_calendar()

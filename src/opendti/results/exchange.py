@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError
 from django.utils.text import slugify
 
 from opendti.assessments.models import GivenScore, InputValue, Submission
@@ -70,7 +70,13 @@ def period_import_workbook(
                 raise PeriodExists(
                     f"period '{code}' already exists; choose another --code or use --replace"
                 )
-            existing.delete()
+            try:
+                existing.delete()
+            except ProtectedError:
+                raise PeriodExists(
+                    f"period '{code}' has recorded history (changes, appraisal decisions or "
+                    "steps), which is never deleted; import it under another --code"
+                ) from None
         return _create_period(parsed, code, year, level_code)
 
 

@@ -13,6 +13,7 @@ from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 
+from opendti.cells import csv_row
 from opendti.scoring.model import Assessment, PeriodResult
 
 from .sheets import write_workbook
@@ -126,8 +127,8 @@ def to_csv(assessment: Assessment, result: PeriodResult) -> str:
     header, rows = _table(assessment, result)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    writer.writerow(csv_row(header))
+    writer.writerows(csv_row(row) for row in rows)
     return buffer.getvalue()
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
+from opendti.cells import csv_row, csv_text_read, xlsx_append
+
 from .errors import CellError, WorkbookError
 
 # sheet -> (required columns, optional columns). The order is the order we write them in.
@@ -108,7 +110,7 @@ def _read_csv_folder(folder: Path) -> RawWorkbook:
         if path.exists():
             with path.open(encoding="utf-8-sig", newline="") as handle:
                 raw[name] = sheet_from_cells(
-                    name, [[c.strip() for c in row] for row in csv.reader(handle)]
+                    name, [[csv_text_read(c.strip()) for c in row] for row in csv.reader(handle)]
                 )
     return raw
 
@@ -140,9 +142,9 @@ def write_workbook(raw: dict[str, list[dict[str, object]]], path: str | Path) ->
         for name, rows in raw.items():
             sheet = book.create_sheet(name)
             columns = _columns(name, rows)
-            sheet.append(columns)
+            xlsx_append(sheet, columns)
             for row in rows:
-                sheet.append([_xlsx_value(row.get(col, "")) for col in columns])
+                xlsx_append(sheet, [_xlsx_value(row.get(col, "")) for col in columns])
             sheet.freeze_panes = "A2"
         book.save(path)
         return
@@ -151,9 +153,9 @@ def write_workbook(raw: dict[str, list[dict[str, object]]], path: str | Path) ->
         with (path / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
             columns = _columns(name, rows)
             writer = csv.writer(handle)
-            writer.writerow(columns)
+            writer.writerow(csv_row(columns))
             for row in rows:
-                writer.writerow([_text(row.get(col, "")) for col in columns])
+                writer.writerow(csv_row(_csv_value(row.get(col, "")) for col in columns))
 
 
 def _columns(name: str, rows: list[dict[str, object]]) -> list[str]:
@@ -168,6 +170,13 @@ def _columns(name: str, rows: list[dict[str, object]]) -> list[str]:
 
 def _text(value: object) -> str:
     return "" if value is None else str(value)
+
+
+def _csv_value(value: object) -> object:
+    # Numbers as numbers (never neutralised); everything else as its text.
+    if isinstance(value, Decimal) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    return _text(value)
 
 
 def _xlsx_value(value: object) -> object:

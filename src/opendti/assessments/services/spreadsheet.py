@@ -11,15 +11,18 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from opendti.cells import xlsx_append
 from opendti.frameworks.models import InputSpec, Node
 
 from ..access import Action, can, require
 from ..models import Answer, InputValue, Submission
 from ..uploads import UploadRejected, upload_check
+from ..xlsx_upload import Cell, Limits, open_checked, sheet_rows
 from .answers import Conflict, answer_save, indicator_fields, value_normalise
 
 SHEET = "Phieu tu danh gia"
@@ -30,6 +33,9 @@ HEADER = [
 ]  # fmt: skip
 VALUE_COLUMN, ESTIMATE_COLUMN, NOTE_COLUMN = 8, 9, 10  # 1-based: H, I, J
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
+# Past this many problems the check stops: the person fixes these first (and the server does not
+# build a list of half a million errors for a hostile file).
+MAX_PROBLEMS = 100
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class IndicatorChange:
 class UploadPlan:
     changes: tuple[IndicatorChange, ...]
     problems: tuple[CellProblem, ...]
+    stopped_at: int | None = None  # the row where the check stopped after MAX_PROBLEMS
 
     def as_session(self) -> list[dict]:
         return [
@@ -101,7 +108,7 @@ def submission_template(*, submission: Submission, user) -> bytes:
     book = Workbook()
     sheet = book.worksheets[0]
     sheet.title = SHEET
-    sheet.append(HEADER)
+    xlsx_append(sheet, HEADER)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
@@ -120,7 +127,8 @@ def submission_template(*, submission: Submission, user) -> bytes:
                 high = "" if field.max is None else format(field.max.normalize(), "f")
                 bounds = f"[{low}; {high}]"
             first = index == 0
-            sheet.append(
+            row = xlsx_append(
+                sheet,
                 [
                     node.code,
                     node.name if first else "",
@@ -132,9 +140,8 @@ def submission_template(*, submission: Submission, user) -> bytes:
                     value,
                     ("x" if answer and answer.is_estimate else "") if first else "",
                     (answer.note if answer else "") if first else "",
-                ]
+                ],
             )
-            row = sheet.max_row
             sheet.cell(row, VALUE_COLUMN).fill = fill
             if field.type == InputSpec.Type.YESNO:
                 yes_no.add(sheet.cell(row, VALUE_COLUMN))
@@ -148,11 +155,11 @@ def submission_template(*, submission: Submission, user) -> bytes:
         sheet.column_dimensions[column].width = width
     meta = book.create_sheet(META)
     period = submission.participation.period
-    meta.append(["period", period.code])
-    meta.append(["unit", submission.participation.unit.code])
+    xlsx_append(meta, ["period", period.code])
+    xlsx_append(meta, ["unit", submission.participation.unit.code])
     for node in nodes:
         answer = answers.get(node.pk)
-        meta.append([f"version:{node.code}", answer.version if answer else 0])
+        xlsx_append(meta, [f"version:{node.code}", answer.version if answer else 0])
     meta.sheet_state = "hidden"
     out = io.BytesIO()
     book.save(out)
@@ -177,13 +184,30 @@ def submission_upload_plan(*, submission: Submission, user, file, name: str) -> 
     file.seek(0)
     if not name.lower().endswith(".xlsx"):
         raise ValidationError(_("Hãy tải lên tệp mẫu Excel (.xlsx) đã tải về từ hệ thống."))
+    limits = Limits.from_settings()
+    book = open_checked(file, limits)
     try:
-        book = load_workbook(file, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ValidationError(_("Không đọc được tệp Excel.")) from None
+        return _plan(submission, user, book, limits)
+    finally:
+        book.close()
+
+
+def _formula(number: int, column: str) -> CellProblem:
+    return CellProblem(
+        number,
+        column,
+        _("ô chứa công thức Excel; hãy nhập (hoặc dán) giá trị thay vì công thức."),
+    )
+
+
+def _plan(submission: Submission, user, book, limits: Limits) -> UploadPlan:
     if SHEET not in book.sheetnames or META not in book.sheetnames:
         raise ValidationError(_("Tệp không phải mẫu phiếu tự đánh giá tải từ hệ thống."))
-    meta = {_text(r[0]): _text(r[1]) for r in book[META].iter_rows(values_only=True) if r[0]}
+    meta = {
+        _text(cells[0].value): _text(cells[1].value)
+        for _n, cells in sheet_rows(book[META], limits)
+        if len(cells) >= 2 and cells[0].value
+    }
     period = submission.participation.period
     if meta.get("period") != period.code or meta.get("unit") != submission.participation.unit.code:
         raise ValidationError(
@@ -204,8 +228,21 @@ def submission_upload_plan(*, submission: Submission, user, file, name: str) -> 
     problems: list[CellProblem] = []
     typed: dict[str, dict[str, str]] = {}
     flags: dict[str, tuple[bool, str]] = {}
-    for number, row in enumerate(book[SHEET].iter_rows(min_row=2, values_only=True), start=2):
-        cells = [_text(c) for c in (*row, *[None] * 10)[:10]]
+    stopped_at = None
+    blank = Cell(None, False)
+    for number, row in sheet_rows(book[SHEET], limits, min_row=2):
+        if len(problems) >= MAX_PROBLEMS:
+            stopped_at = number
+            break
+        read = [*row, *[blank] * 10][:10]
+        formulas = [
+            get_column_letter(i) for i in (1, 3, VALUE_COLUMN, ESTIMATE_COLUMN, NOTE_COLUMN)
+            if read[i - 1].formula
+        ]  # fmt: skip
+        if formulas:
+            problems.extend(_formula(number, column) for column in formulas)
+            continue
+        cells = [_text(c.value) for c in read]
         code, input_name = cells[0], cells[2]
         if not code and not any(cells):
             continue
@@ -250,7 +287,7 @@ def submission_upload_plan(*, submission: Submission, user, file, name: str) -> 
             continue
         version = int(meta.get(f"version:{code}", "0") or 0)
         changes.append(IndicatorChange(code, node.name, version, before, complete, estimate, note))
-    return UploadPlan(tuple(changes), tuple(problems))
+    return UploadPlan(tuple(changes), tuple(problems[:MAX_PROBLEMS]), stopped_at)
 
 
 def submission_upload_apply(*, submission: Submission, user, plan: list[dict]) -> int:

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "opendti.core",
+    "opendti.audit",
     "opendti.accounts",
     "opendti.units",
     "opendti.frameworks",
@@ -40,6 +41,8 @@ INSTALLED_APPS = [
     "opendti.api",
     "opendti.backup",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -57,10 +60,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether the session was verified by a second-factor device (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
+    # Keeps the request's address and user for the security events recorded while it is served.
+    "opendti.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "opendti.accounts.middleware.SecondFactorMiddleware",
     "opendti.accounts.middleware.AbsoluteSessionLimitMiddleware",
     "opendti.accounts.middleware.PasswordPolicyMiddleware",
+    # A sealed snapshot that no longer matches its seal is refused wherever it would be served.
+    "opendti.publication.middleware.SealMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -105,14 +115,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Argon2id for new and changed passwords; a password stored under an older hasher is re-hashed
+# with Argon2id at the person's next login (Django does it when the first hasher differs).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Password rules (QĐ 742/QĐ-BTTTT): a minimum length, how many of the four kinds of characters
+# (lower case, capitals, digits, symbols) a password mixes (0 turns the rule off), and how many
+# recent passwords may not be chosen again.
+OPENDTI_PASSWORD_MIN_LENGTH = int(os.environ.get("OPENDTI_PASSWORD_MIN_LENGTH", "10"))
+OPENDTI_PASSWORD_CLASSES = int(os.environ.get("OPENDTI_PASSWORD_CLASSES", "3"))
+OPENDTI_PASSWORD_HISTORY = int(os.environ.get("OPENDTI_PASSWORD_HISTORY", "5"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": OPENDTI_PASSWORD_MIN_LENGTH},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "opendti.accounts.passwords.ComplexityValidator"},
+    {"NAME": "opendti.accounts.passwords.HistoryValidator"},
 ]
 
 LANGUAGE_CODE = "vi"
@@ -153,7 +179,28 @@ OPENDTI_TRUSTED_PROXIES = int(os.environ.get("OPENDTI_TRUSTED_PROXIES", "0"))
 OPENDTI_SEAL_KEY = os.environ.get("OPENDTI_SEAL_KEY", "")
 # How many days before a deadline the daily job reminds people.
 OPENDTI_REMINDER_DAYS = int(os.environ.get("OPENDTI_REMINDER_DAYS", "3"))
-AXES_CLIENT_IP_CALLABLE = "opendti.accounts.network.client_ip"
+AXES_CLIENT_IP_CALLABLE = "opendti.core.network.client_ip"
+# Password spraying: an address is refused for the cool-off once this many logins (passwords or
+# second-factor codes, whatever the usernames) failed from it within the cool-off; 0 turns it off.
+OPENDTI_LOGIN_ADDRESS_FAILURE_LIMIT = int(
+    os.environ.get("OPENDTI_LOGIN_ADDRESS_FAILURE_LIMIT", "30")
+)
+# The second factor (TOTP, any authenticator app): the roles that must use it (comma-separated
+# group names; an administrator includes staff accounts). Anyone who enrolled a device uses it.
+OPENDTI_MFA_ROLES = [
+    r.strip()
+    for r in os.environ.get(
+        "OPENDTI_MFA_ROLES", "coordinator,approver,reviewer,administrator"
+    ).split(",")
+    if r.strip()
+]
+OTP_TOTP_ISSUER = os.environ.get("OPENDTI_TOTP_ISSUER", "OpenDTI")
+# QĐ 742: the networks administrators work from (addresses or CIDR ranges, comma-separated); the
+# admin site and administrator accounts are refused from anywhere else. Empty: no restriction
+# (production warns about it, see `opendti check --deploy`).
+OPENDTI_ADMIN_NETWORKS = [
+    n.strip() for n in os.environ.get("OPENDTI_ADMIN_NETWORKS", "").split(",") if n.strip()
+]
 
 # Password policy: a forced change at first login (User.must_change_password, set for accounts
 # created by an administrator) and, when this is above zero, a change every N days.
@@ -224,6 +271,13 @@ OPENDTI_REPORT_ISSUER = os.environ.get("OPENDTI_REPORT_ISSUER", "ỦY BAN NHÂN 
 OPENDTI_REPORT_ISSUER_PARENT = os.environ.get("OPENDTI_REPORT_ISSUER_PARENT", "")
 OPENDTI_REPORT_PLACE = os.environ.get("OPENDTI_REPORT_PLACE", "Đắk Nông")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded XLSX (the unit's Excel template) are read in streaming mode within these bounds: the
+# unpacked size of any part of the archive, the sheet's rows, columns and cells, and the time.
+OPENDTI_XLSX_MAX_PART_MB = int(os.environ.get("OPENDTI_XLSX_MAX_PART_MB", "10"))
+OPENDTI_XLSX_MAX_ROWS = int(os.environ.get("OPENDTI_XLSX_MAX_ROWS", "5000"))
+OPENDTI_XLSX_MAX_COLUMNS = int(os.environ.get("OPENDTI_XLSX_MAX_COLUMNS", "30"))
+OPENDTI_XLSX_MAX_CELLS = int(os.environ.get("OPENDTI_XLSX_MAX_CELLS", "100000"))
+OPENDTI_XLSX_MAX_SECONDS = float(os.environ.get("OPENDTI_XLSX_MAX_SECONDS", "20"))
 # Data-quality check: a change against the unit's previous period larger than this share of the
 # indicator's max points is flagged (a warning, not a block).
 OPENDTI_LARGE_CHANGE_PERCENT = int(os.environ.get("OPENDTI_LARGE_CHANGE_PERCENT", "50"))

@@ -14,6 +14,7 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
+from opendti.cells import xlsx_append
 from opendti.workbook.errors import CellError, WorkbookError
 from opendti.workbook.sheets import Sheet, cell_text, sheet_from_cells
 
@@ -45,22 +46,17 @@ def write_xlsx(rows: Rows, path: Path) -> None:
     for name in XLSX_ORDER:
         sheet = book.create_sheet(name)
         columns = COLUMNS[name]
-        sheet.append(list(columns))
+        xlsx_append(sheet, list(columns))
         for row in rows[name]:
             if name == "meta":  # the value's type depends on the key
-                sheet.append([row["key"], _xlsx_value(name, row["key"], row["value"])])
+                xlsx_append(sheet, [row["key"], _xlsx_value(name, row["key"], row["value"])])
             else:
-                sheet.append([_xlsx_value(name, c, row[c]) for c in columns])
+                xlsx_append(sheet, [_xlsx_value(name, c, row[c]) for c in columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for index, column in enumerate(columns):
             letter = sheet.cell(1, index + 1).column_letter
             sheet.column_dimensions[letter].width = WIDTHS.get(column, 14)
-        for line in sheet.iter_rows(min_row=2):
-            for cell in line:
-                # Text that starts with '=' is text, not a formula to evaluate.
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"
         sheet.freeze_panes = "A2"
     book.save(path)
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from opendti.audit.services import Kind, audit_record
 from opendti.core.storage import file_response
 from opendti.periods.models import Period
 from opendti.reports import services
@@ -90,7 +91,7 @@ def report_download(request: HttpRequest, period: str, pk: int) -> HttpResponseB
         raise Http404
     filename, content_type = services.download_name(report)
     try:
-        return file_response(
+        response = file_response(
             services.reports_storage(),
             report.storage_path,
             filename=filename,
@@ -98,3 +99,10 @@ def report_download(request: HttpRequest, period: str, pk: int) -> HttpResponseB
         )
     except FileNotFoundError:
         raise Http404 from None
+    audit_record(
+        Kind.EXPORT,
+        request=request,
+        target=f"period:{period}",
+        detail={"report": report.kind, "file": filename},
+    )
+    return response

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from opendti.assessments.access import Action, access_submission
 from opendti.assessments.services import spreadsheet
+from opendti.audit.services import Kind, audit_record
 from opendti.results.checks import submission_checks
 from opendti.results.preview import unit_preview
 
@@ -31,6 +32,12 @@ def template(request, period: str, unit: str):
     content = spreadsheet.submission_template(submission=submission, user=request.user)
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="phieu-{period}-{unit}.xlsx"'
+    audit_record(
+        Kind.EXPORT,
+        request=request,
+        target=f"submission:{submission.pk}",
+        detail={"what": "excel_template", "period": period, "unit": unit},
+    )
     return response
 
 

@@ -19,6 +19,7 @@ from opendti.assessments import evidence as evidence_services
 from opendti.assessments import services
 from opendti.assessments.access import Action, access_submission, require
 from opendti.assessments.models import Change, Evidence, Submission
+from opendti.audit.services import Kind, audit_record
 from opendti.core.storage import file_response
 from opendti.frameworks.models import Node
 from opendti.results.checks import blocking_count, submission_checks
@@ -258,7 +259,7 @@ def evidence_download(request, period: str, unit: str, pk: int):
     if item.kind != Evidence.Kind.FILE:
         raise Http404
     try:
-        return file_response(
+        response = file_response(
             evidence_services.evidence_storage(),
             item.storage_path,
             filename=item.original_name,
@@ -266,6 +267,13 @@ def evidence_download(request, period: str, unit: str, pk: int):
         )
     except FileNotFoundError:
         raise Http404 from None
+    audit_record(
+        Kind.EVIDENCE_DOWNLOAD,
+        request=request,
+        target=f"evidence:{item.pk}",
+        detail={"period": period, "unit": unit, "name": item.original_name, "sha256": item.sha256},
+    )
+    return response
 
 
 @require_POST

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from opendti.audit.services import Kind, audit_record
 from opendti.frameworks.exchange import framework_export
 from opendti.frameworks.models import Framework
 from opendti.workbook.errors import WorkbookError
@@ -32,6 +33,11 @@ class Command(BaseCommand):
             )
         try:
             framework_export(framework=framework, path=options["file"])
+            audit_record(
+                Kind.EXPORT,
+                target=f"framework:{framework.code}:v{framework.version}",
+                detail={"what": "framework", "via": "command", "path": str(options["file"])},
+            )
         except WorkbookError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from opendti.publication.demo import APPRAISAL_PERIOD, HISTORY, demo_load_all
 from opendti.publication.demo_quarters import CALENDARS, quarter_code
-from opendti.results.demo import DEMO_MEMBERSHIPS, OPEN_PERIOD
+from opendti.results.demo import DEMO_MEMBERSHIPS, DEMO_TOTP_SECRET, OPEN_PERIOD
 
 
 class Command(BaseCommand):
@@ -15,6 +15,11 @@ class Command(BaseCommand):
         )
         for username, password, role in logins:
             self.stdout.write(f"  {username:10} / {password} — {role}")
+        self.stdout.write(
+            "Coordinator, reviewer, approver and administrator logins also ask for a code from an "
+            f"authenticator app: add the demo secret {DEMO_TOTP_SECRET} to one (Google or "
+            f"Microsoft Authenticator), or run `oathtool --totp -b {DEMO_TOTP_SECRET}`."
+        )
         published = ", ".join(code for code, *_ in HISTORY)
         self.stdout.write(f"Published: {published}.")
         quarters = ", ".join(quarter_code(n) for n in CALENDARS)

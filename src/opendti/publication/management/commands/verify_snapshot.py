@@ -35,6 +35,14 @@ class Command(BaseCommand):
                 for d in differences[:50]:
                     self.stdout.write(f"  {d.where}: đã lưu {d.stored}, tính lại {d.found}")
             else:
-                self.stdout.write(f"{snapshot.period.code}: khớp ({snapshot.rows_sha256[:12]})")
+                note = (
+                    "; niêm phong phiên bản 1: không bao gồm ngày quyết định, người ký, "
+                    "người phê duyệt"
+                    if snapshot.seal_version == 1
+                    else ""
+                )
+                self.stdout.write(
+                    f"{snapshot.period.code}: khớp ({snapshot.rows_sha256[:12]}{note})"
+                )
         if failed:
             raise CommandError(f"{failed} kỳ có kết quả đã phê duyệt bị thay đổi.")

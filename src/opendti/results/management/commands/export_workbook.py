@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from opendti.audit.services import Kind, audit_record
 from opendti.periods.models import Period
 from opendti.results.exchange import period_export_workbook
 
@@ -17,6 +18,11 @@ class Command(BaseCommand):
             codes = ", ".join(Period.objects.values_list("code", flat=True)) or "none"
             raise CommandError(f"no period '{options['period']}' (periods: {codes})")
         period_export_workbook(period=period, path=options["output"])
+        audit_record(
+            Kind.EXPORT,
+            target=f"period:{period.code}",
+            detail={"what": "workbook", "via": "command", "path": str(options["output"])},
+        )
         self.stdout.write(
             self.style.SUCCESS(f"Wrote period '{period.code}' to {options['output']}")
         )
