@@ -30,6 +30,7 @@ from opendti.periods.calendar import PhaseClosed, date_text
 from opendti.periods.models import Period, Phase, PhaseExtension
 from opendti.periods.workflow import TransitionRefused
 from opendti.publication.demo import demo_load_all
+from tests.login import login
 
 from .conftest import OPEN, UNIT
 
@@ -59,7 +60,7 @@ def counts() -> tuple[int, ...]:
 
 def client_as(user) -> Client:
     client = Client()
-    client.force_login(user)
+    login(client, user)
     return client
 
 

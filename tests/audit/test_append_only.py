@@ -53,9 +53,12 @@ def test_the_application_refuses_too(event) -> None:
 
 def test_an_event_is_also_a_structured_log_line(caplog) -> None:
     with caplog.at_level(logging.INFO, logger="opendti.audit"):
-        audit_record(Kind.EXPORT, username="an", target="period:2025", detail={"format": "csv"})
+        event = audit_record(
+            Kind.EXPORT, username="an", target="period:2025", detail={"format": "csv"}
+        )
     (record,) = [r for r in caplog.records if r.name == "opendti.audit"]
-    assert record.event == "export" and record.actor == "an"  # type: ignore[attr-defined]
+    assert record.event == "export" and record.audit_id == event.pk  # type: ignore[attr-defined]
+    assert record.actor_id is None and "an" not in record.getMessage().split()  # type: ignore[attr-defined]
     assert record.target == "period:2025"  # type: ignore[attr-defined]
     assert record.detail == {"format": "csv"}  # type: ignore[attr-defined]
 

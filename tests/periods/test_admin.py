@@ -12,6 +12,7 @@ from opendti.periods.admin import PhaseForm
 from opendti.periods.models import Period, Phase
 from opendti.publication.demo import demo_load_all
 from opendti.results.demo import demo_load
+from tests.login import login
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def test_the_cadence_is_fixed_once_the_period_has_moved_on():
     demo_load()
     demo_load_all()
     client = Client()
-    client.force_login(User.objects.get(username="quantri"))
+    login(client, User.objects.get(username="quantri"))
     moved = Period.objects.get(code="2025-communes")
     html = client.get(f"/admin/periods/period/{moved.pk}/change/").content.decode()
     assert 'name="cadence"' not in html

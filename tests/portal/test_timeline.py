@@ -21,6 +21,7 @@ from opendti.periods.models import Participation, Period, Phase, PhaseExtension
 from opendti.publication.demo import APPRAISAL_PERIOD, demo_load_all
 from opendti.results.demo import OPEN_PERIOD, demo_load
 from opendti.units.models import Unit
+from tests.login import login
 
 pytestmark = pytest.mark.django_db
 Kind = Phase.Kind
@@ -40,7 +41,7 @@ def day(offset: int) -> datetime.date:
 def page(username: str | None, period: str, status: int = 200) -> str:
     client = Client()
     if username:
-        client.force_login(User.objects.get(username=username))
+        login(client, User.objects.get(username=username))
     response = client.get(f"/ky/{period}/lich/")
     assert response.status_code == status, response.status_code
     return response.content.decode()
@@ -146,10 +147,10 @@ def test_the_coordinator_extends_a_phase_on_the_page(world):
     assert 'class="extend-form"' not in page("thamdinh", APPRAISAL_PERIOD)
     for username in ("thamdinh", "daumoi", "pheduyet"):
         client = Client()
-        client.force_login(User.objects.get(username=username))
+        login(client, User.objects.get(username=username))
         assert client.post(url, form).status_code == 403, username
     coordinator = Client()
-    coordinator.force_login(User.objects.get(username="dieuphoi"))
+    login(coordinator, User.objects.get(username="dieuphoi"))
     refused = coordinator.post(url, {**form, "reason": ""})
     assert refused.status_code == 422 and "Ghi rõ lý do" in refused.content.decode()
     assert not PhaseExtension.objects.exists()
@@ -169,7 +170,7 @@ def test_the_coordinator_extends_a_phase_on_the_page(world):
 
 def test_the_dashboard_shows_the_calendars_block(world):
     client = Client()
-    client.force_login(User.objects.get(username="dieuphoi"))
+    login(client, User.objects.get(username="dieuphoi"))
     html = client.get(f"/ky/{OPEN_PERIOD}/tien-do/").content.decode()
     assert 'id="lich-trinh"' in html and 'id="timeline-table"' in html
     assert f'href="/ky/{OPEN_PERIOD}/lich/"' in html
@@ -182,7 +183,7 @@ def test_the_timeline_runs_a_fixed_number_of_queries(world):
         starts_on=day(-30), ends_on=day(-1)
     )
     client = Client()
-    client.force_login(User.objects.get(username="dieuphoi"))
+    login(client, User.objects.get(username="dieuphoi"))
     url = f"/ky/{OPEN_PERIOD}/lich/"
     client.get(url)
     with CaptureQueriesContext(connection) as seven:

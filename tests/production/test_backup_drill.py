@@ -26,6 +26,7 @@ from opendti.assessments.evidence import evidence_add_file
 from opendti.assessments.models import Evidence
 from opendti.frameworks.models import Node
 from opendti.publication.demo import demo_load_all
+from opendti.publication.models import Snapshot
 from opendti.reports.models import ReportFile
 from opendti.results.demo import OPEN_PERIOD
 
@@ -117,7 +118,9 @@ def test_backup_then_restore_into_a_fresh_installation(tmp_path, file_storages):
     assert "backup written" in done.stdout
     manifest, rows = _archive(backup)
     assert manifest["database"]["rows"]["accounts.User"] == User.objects.count()
-    assert manifest["database"]["rows"]["publication.Snapshot"] == 4
+    snapshots = Snapshot.objects.count()
+    assert snapshots == 8  # the demo: four years and four quarters published
+    assert manifest["database"]["rows"]["publication.Snapshot"] == snapshots
     stored = {(f["storage"], f["name"]): f["sha256"] for f in manifest["files"]}
     expected = {
         ("evidence", e.storage_path): e.sha256 for e in Evidence.objects.filter(kind="file")
@@ -141,7 +144,7 @@ def test_backup_then_restore_into_a_fresh_installation(tmp_path, file_storages):
 
         opendti("restore", str(backup), env=target)
         verified = opendti("verify-snapshot", "--all", env=target)
-        assert verified.stdout.count("khớp") == 4, verified.stdout
+        assert verified.stdout.count("khớp") == snapshots, verified.stdout
         for (alias, name), sha256 in expected.items():
             assert _sha256(fresh / alias / name) == sha256, name
 
@@ -156,6 +159,6 @@ def test_backup_then_restore_into_a_fresh_installation(tmp_path, file_storages):
         assert refused.returncode != 0
         assert "this installation is not empty" in refused.stderr
         opendti("restore", "--replace", str(backup), env=target)
-        assert opendti("verify-snapshot", "--all", env=target).stdout.count("khớp") == 4
+        assert opendti("verify-snapshot", "--all", env=target).stdout.count("khớp") == snapshots
     finally:
         drop()

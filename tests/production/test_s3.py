@@ -32,6 +32,7 @@ from opendti.config.settings.base import file_storage
 from opendti.reports.models import ReportFile
 from opendti.reports.services import report_generate
 from opendti.results.demo import OPEN_PERIOD, demo_load
+from tests.login import login
 
 from .conftest import opendti, production_env, request_results_workbook
 
@@ -85,7 +86,7 @@ def _keys(s3, bucket: str | None = None) -> list[str]:
 
 def _client(username: str) -> Client:
     client = Client()
-    client.force_login(User.objects.get(username=username))
+    login(client, User.objects.get(username=username))
     return client
 
 

@@ -27,6 +27,7 @@ from opendti.publication.demo_quarters import demo_quarter_open
 from opendti.publication.models import Publication, Snapshot
 from opendti.publication.services import approval_request, approval_return, approve, publish
 from opendti.publication.snapshots import snapshot_scores, snapshot_verify
+from tests.login import login
 
 from .conftest import forget_cached_results, number, people, ranking
 
@@ -45,7 +46,7 @@ def quarter(people) -> Period:
 def client_as(username: str | None) -> Client:
     client = Client()
     if username:
-        client.force_login(User.objects.get(username=username))
+        login(client, User.objects.get(username=username))
     return client
 
 

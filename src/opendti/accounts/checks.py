@@ -12,8 +12,8 @@ def admin_networks_set(app_configs, **kwargs) -> list[Warning]:
         return []
     return [
         Warning(
-            "OPENDTI_ADMIN_NETWORKS is empty: the admin site and administrator accounts can be "
-            "used from any network.",
+            "OPENDTI_ADMIN_NETWORKS allows every network: the admin site and administrator "
+            "accounts can be used from anywhere.",
             hint="Set it to the agency's internal networks (QĐ 742/QĐ-BTTTT), e.g. "
             "OPENDTI_ADMIN_NETWORKS=10.0.0.0/8,192.168.10.0/24.",
             id="opendti.W001",

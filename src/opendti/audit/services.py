@@ -71,14 +71,16 @@ def audit_record(
         target=target[:300],
         detail=detail,
     )
+    # The log line names people by id only: log stores are read more widely than this table
+    # (the row's id leads back to the account name here, for those allowed to read it).
     logger.info(
-        "%s %s %s",
+        "%s %s",
         kind,
-        username or "-",
         target or "-",
         extra={
             "event": kind,
-            "actor": username,
+            "audit_id": event.pk,
+            "actor_id": actor.pk if actor is not None else None,
             "address": address,
             "target": target,
             "detail": detail,

@@ -197,7 +197,7 @@ OPENDTI_MFA_ROLES = [
 OTP_TOTP_ISSUER = os.environ.get("OPENDTI_TOTP_ISSUER", "OpenDTI")
 # QĐ 742: the networks administrators work from (addresses or CIDR ranges, comma-separated); the
 # admin site and administrator accounts are refused from anywhere else. Empty: no restriction
-# (production warns about it, see `opendti check --deploy`).
+# (the embedded default; production's default is the private networks, see production.py).
 OPENDTI_ADMIN_NETWORKS = [
     n.strip() for n in os.environ.get("OPENDTI_ADMIN_NETWORKS", "").split(",") if n.strip()
 ]

@@ -111,3 +111,20 @@ EMAIL_USE_SSL = _flag("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"OpenDTI <no-reply@{_site.hostname}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# QĐ 742/QĐ-BTTTT: administrators work from the agency's own networks. Unset, production allows
+# the loopback and the private ranges only (an administrator on the internal network, or through
+# the proxy's VPN); `*` allows any network, which `opendti check --deploy` then warns about.
+PRIVATE_NETWORKS = [
+    "127.0.0.0/8",
+    "::1/128",
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "fc00::/7",
+]
+_admin_networks = os.environ.get("OPENDTI_ADMIN_NETWORKS", "").strip()
+if not _admin_networks:
+    OPENDTI_ADMIN_NETWORKS = PRIVATE_NETWORKS
+elif _admin_networks == "*":
+    OPENDTI_ADMIN_NETWORKS = []
