@@ -22,6 +22,7 @@ D = Decimal
         ("12,5", False, "12.5"),
         ("1.234,5", False, "1234.5"),
         ("1 234,5", False, "1234.5"),
+        ("1 234", False, "1234"),  # a space only ever groups thousands: one reading
         ("1.234.567,25", False, "1234567.25"),
         ("1,234", False, "1.234"),  # a comma is always the decimal separator in Vietnamese
         ("0,5", False, "0.5"),

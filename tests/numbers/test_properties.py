@@ -71,7 +71,8 @@ def test_grouped_display_reads_back_or_is_refused_with_the_value_among_the_readi
 ) -> None:
     # The page shows 1.234 for one thousand two hundred thirty-four; typed back into a decimal
     # input it has two readings, and the reader says so rather than choose.
-    for text in (vi(value), _spaced(vi(value))):
+    assert parse(_spaced(vi(value))) == value  # a space only ever groups thousands
+    for text in (vi(value),):
         try:
             assert parse(text) == value
         except NumberError as error:

@@ -110,7 +110,8 @@ def _whole(value: Decimal, text: str, integer: bool) -> Decimal:
 def _vi(cleaned: str, text: str, integer: bool) -> Decimal:
     # A space may group thousands (1 234,5): read it as the dot Vietnamese writes, then let the
     # strict parser judge the grouping.
-    if _SPACES.search(cleaned):
+    spaced = bool(_SPACES.search(cleaned))
+    if spaced:
         if "." in cleaned:
             raise NumberError("invalid", text)
         cleaned = _SPACES.sub(".", cleaned)
@@ -125,7 +126,7 @@ def _vi(cleaned: str, text: str, integer: bool) -> Decimal:
         raise NumberError("malformed" if readings else "invalid", text, readings) from None
     except InvalidOperation:  # pragma: no cover - the character check admits digits only
         raise NumberError("invalid", text) from None
-    if _THOUSANDS_OR_DECIMAL.fullmatch(cleaned):
+    if not spaced and _THOUSANDS_OR_DECIMAL.fullmatch(cleaned):
         # One separator followed by three digits: grouped thousands, or three decimals.
         whole, part = re.split("[.,]", cleaned)
         grouped, decimal = Decimal(whole + part), Decimal(whole + "." + part)

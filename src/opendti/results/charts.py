@@ -25,6 +25,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from opendti import numbers
 from opendti.scoring.model import Assessment, Node, PeriodResult, UnitResult
 from opendti.scoring.rounding import ratio
 
@@ -49,9 +50,7 @@ def number(value: Decimal | int | None) -> str | None:
     """A number as its exact text, never in exponent form (Decimal('1E+2') is '100')."""
     if value is None:
         return None
-    if isinstance(value, int):
-        return str(value)
-    return format(value, "f")
+    return str(value) if isinstance(value, int) else numbers.fixed(value, 0)
 
 
 def cell(value: str | None) -> str:

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opendti import numbers
 from opendti.accounts.models import User
 from opendti.accounts.roles import REVIEWER
 from opendti.assessments.access import Action, can, has_role
@@ -20,7 +21,6 @@ from opendti.frameworks.models import Node
 from opendti.notifications.services import notify
 from opendti.periods.models import Membership, Period
 from opendti.periods.workflow import TransitionRefused, require_status
-from opendti.results.selectors import number_text
 from opendti.results.services import period_score
 
 from ..models import Decision, Explanation, Round, SignOff
@@ -143,7 +143,7 @@ def _record(decision: Decision, actor) -> None:
     label = Decision.Kind(decision.kind).label
     after = str(label)
     if decision.kind == Decision.Kind.ADJUST:
-        after = f"{label}: {number_text(decision.score)}"
+        after = f"{label}: {numbers.vi(decision.score, trim=True)}"
     elif decision.kind == Decision.Kind.REQUEST and decision.due_on:
         after = f"{label} ({decision.due_on.isoformat()})"
     if decision.state == Decision.State.AWAITING:
@@ -153,7 +153,7 @@ def _record(decision: Decision, actor) -> None:
         decision.node,
         Change.Kind.APPRAISAL,
         f"round {decision.round.number}",
-        number_text(decision.self_score),
+        numbers.plain(decision.self_score),
         after,
         actor,
         decision.reason,
@@ -304,7 +304,9 @@ def accept_rest(*, appraisal_round: Round, reviewer, submission: Submission | No
                     node=n,
                     kind=Change.Kind.APPRAISAL,
                     field=f"round {appraisal_round.number}",
-                    before=number_text(own_by_unit.get(s.participation.unit.code, {}).get(n.code)),
+                    before=numbers.plain(
+                        own_by_unit.get(s.participation.unit.code, {}).get(n.code)
+                    ),
                     after=label,
                     actor=reviewer,
                 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -14,10 +14,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opendti import numbers
 from opendti.accounts.roles import ADMINISTRATOR, APPROVER
 from opendti.appraisal import services as appraisal
 from opendti.assessments.access import has_role, is_coordinator, is_reviewer_of
 from opendti.assessments.models import Submission
+from opendti.core.forms import number_message
 from opendti.periods.models import Participation, Period, ReviewerAssignment
 from opendti.periods.workflow import TransitionRefused
 
@@ -127,19 +129,13 @@ def _date(text: str, label: str) -> datetime.date | None:
 
 
 def _score(text: str) -> Decimal | None:
-    """A score as people type it (12,5 or 12.5); the service checks its range and decimals."""
-    text = text.strip().replace(" ", "")
-    if not text:
+    """A score as people type it (12,5); the service checks its range and decimals."""
+    if not text.strip():
         return None
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValidationError(_("Điểm “%(value)s” không phải là số.") % {"value": text}) from None
-    if not value.is_finite():
-        raise ValidationError(_("Điểm không hợp lệ."))
-    return value
+        return numbers.parse(text)
+    except numbers.NumberError as error:
+        raise ValidationError(number_message(error, _("Điểm"))) from None
 
 
 def _places(period: Period) -> str:
