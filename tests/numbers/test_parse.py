@@ -129,9 +129,11 @@ def test_the_api_notation_is_nothing_else(text: str) -> None:
     assert raised.value.code == "plain"
 
 
-def test_the_api_notation_still_knows_counts() -> None:
+@pytest.mark.parametrize("text", ["1.5", "1.000", "5.0"])
+def test_the_api_notation_takes_counts_as_digits_only(text: str) -> None:
+    # "1.000" from an integrator who meant a thousand is refused, not read as one.
     with pytest.raises(NumberError) as raised:
-        parse("1.5", integer=True, notation=Notation.PLAIN)
+        parse(text, integer=True, notation=Notation.PLAIN)
     assert raised.value.code == "not_whole"
 
 

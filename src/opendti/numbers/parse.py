@@ -8,7 +8,8 @@ Three notations, one set of limits:
   decimal input (one thousand two hundred thirty-four, or one point two three four), `1,000` for a
   count (one, or one thousand written the English way).
 - `Notation.PLAIN`, what the API takes and what the database stores: digits, an optional dot and
-  decimals (`1234.5`). Nothing else: no grouping, no comma, no exponent.
+  decimals (`1234.5`). Nothing else: no grouping, no comma, no exponent; a count takes digits
+  only (`1000`, never `1.000`).
 - `Notation.WORKBOOK`, the assessment workbook's contract: a dot decimal, or a comma as the decimal
   separator of a number that has no dot (`860,69`); spaces may group thousands.
 
@@ -159,6 +160,10 @@ def parse(
     if notation == Notation.VI:
         value = _vi(cleaned, text, integer)
     elif _PLAIN.fullmatch(cleaned):
+        if integer and notation == Notation.PLAIN and "." in cleaned:
+            # A count takes digits only: "1.000" from an integrator who meant a thousand is
+            # refused rather than read as one.
+            raise NumberError("not_whole", text)
         value = Decimal(cleaned)
     elif notation == Notation.WORKBOOK and _WORKBOOK_COMMA.fullmatch(cleaned):
         value = Decimal(cleaned.replace(",", "."))
