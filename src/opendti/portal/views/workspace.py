@@ -26,6 +26,7 @@ from opendti.numbers import Notation
 from opendti.results.checks import blocking_count, submission_checks
 from opendti.results.preview import unit_preview
 
+from ..forms import EvidenceForm, ReasonForm, ReopenForm
 from ..workspace import history_rows, workspace_build
 
 
@@ -191,55 +192,46 @@ def _nodes_from(request, submission) -> list[Node]:
     return nodes
 
 
-def _date(text: str) -> datetime.date | None:
-    if not text:
-        return None
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(_("Ngày văn bản phải có dạng YYYY-MM-DD.")) from None
-
-
 @require_POST
 @htmx_login_required
 def evidence_add(request, period: str, unit: str):
     submission = access_submission(request.user, period, unit)
-    kind = request.POST.get("kind")
+    form = EvidenceForm(request.POST, request.FILES)
     try:
+        data = form.checked()
         nodes = _nodes_from(request, submission)
+        kind = data["kind"]
         if kind == Evidence.Kind.FILE:
-            upload = request.FILES.get("file")
+            upload = data["file"]
             if upload is None:
                 raise ValidationError(_("Chưa chọn tệp."))
             evidence_services.evidence_add_file(
                 submission=submission,
                 file=upload,
                 name=upload.name,
-                title=request.POST.get("title", ""),
+                title=data["title"],
                 nodes=nodes,
                 actor=request.user,
-                doc_date=_date(request.POST.get("doc_date", "")),
+                doc_date=data["doc_date"],
             )
         elif kind == Evidence.Kind.LINK:
             evidence_services.evidence_add_link(
                 submission=submission,
-                url=request.POST.get("url", "").strip(),
-                title=request.POST.get("title", ""),
-                nodes=nodes,
-                actor=request.user,
-            )
-        elif kind == Evidence.Kind.DOCUMENT:
-            evidence_services.evidence_add_document(
-                submission=submission,
-                doc_number=request.POST.get("doc_number", ""),
-                doc_date=_date(request.POST.get("doc_date", "")),
-                issuer=request.POST.get("issuer", ""),
-                summary=request.POST.get("summary", ""),
+                url=data["url"],
+                title=data["title"],
                 nodes=nodes,
                 actor=request.user,
             )
         else:
-            raise ValidationError(_("Loại tài liệu không hợp lệ."))
+            evidence_services.evidence_add_document(
+                submission=submission,
+                doc_number=data["doc_number"],
+                doc_date=data["doc_date"],
+                issuer=data["issuer"],
+                summary=data["summary"],
+                nodes=nodes,
+                actor=request.user,
+            )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -358,9 +350,21 @@ def recall(request, period: str, unit: str):
         request,
         submission,
         lambda: services.submission_recall(
-            submission=submission, actor=request.user, reason=request.POST.get("reason", "")
+            submission=submission,
+            actor=request.user,
+            reason=ReasonForm(request.POST).checked()["reason"],
         ),
         _("Đã thu hồi phiếu để chỉnh sửa."),
+    )
+
+
+def _reopen(request, submission: Submission) -> None:
+    data = ReopenForm(request.POST).checked()
+    services.submission_reopen(
+        submission=submission,
+        actor=request.user,
+        until=data["until"] or datetime.date.min,
+        reason=data["reason"],
     )
 
 
@@ -371,12 +375,7 @@ def reopen(request, period: str, unit: str):
     return _act(
         request,
         submission,
-        lambda: services.submission_reopen(
-            submission=submission,
-            actor=request.user,
-            until=_date(request.POST.get("until", "")) or datetime.date.min,
-            reason=request.POST.get("reason", ""),
-        ),
+        lambda: _reopen(request, submission),
         _("Đã mở lại phiếu của đơn vị."),
     )
 

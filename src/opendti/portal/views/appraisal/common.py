@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from opendti import numbers
 from opendti.accounts.roles import ADMINISTRATOR, APPROVER
 from opendti.appraisal import services as appraisal
 from opendti.assessments.access import has_role, is_coordinator, is_reviewer_of
 from opendti.assessments.models import Submission
-from opendti.core.forms import number_message
 from opendti.periods.models import Participation, Period, ReviewerAssignment
 from opendti.periods.workflow import TransitionRefused
 
@@ -116,26 +111,6 @@ def _act(
         return refused(status, reason)
     messages.success(request, success(outcome) if callable(success) else success)
     return redirect(done)
-
-
-def _date(text: str, label: str) -> datetime.date | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(_("%(label)s phải có dạng YYYY-MM-DD.") % {"label": label}) from None
-
-
-def _score(text: str) -> Decimal | None:
-    """A score as people type it (12,5); the service checks its range and decimals."""
-    if not text.strip():
-        return None
-    try:
-        return numbers.parse(text)
-    except numbers.NumberError as error:
-        raise ValidationError(number_message(error, _("Điểm"))) from None
 
 
 def _places(period: Period) -> str:
