@@ -54,7 +54,8 @@ def number(value: Decimal | int | None) -> str | None:
 
 
 def cell(value: str | None) -> str:
-    return MISSING if value is None else value
+    """A value as a person reads it in the chart's table and tooltip (1.234,5; — when none)."""
+    return MISSING if value is None else numbers.vi(Decimal(value))
 
 
 def band_colors(bands: Sequence[str]) -> dict[str, str]:
@@ -76,7 +77,8 @@ def _dataset(
 ) -> dict[str, Any]:
     return {
         "label": label,
-        "values": values,
+        "values": values,  # exact decimal text with a dot, for drawing
+        "texts": [None if v is None else cell(v) for v in values],  # for people: tooltips
         "color": color,
         "colors": colors if colors is not None else [color] * len(values),
     }
