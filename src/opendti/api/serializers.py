@@ -116,6 +116,7 @@ class PeriodSerializer(serializers.ModelSerializer):
             "decimals",
             "display",
             "not_deployed_policy",
+            "raw_inputs_public",
             "previous",
             "phases",
         ]
