@@ -274,8 +274,8 @@ def test_simultaneous_saves_show_a_conflict(new_context) -> None:
     card.get_by_role("button", name="Lưu", exact=True).click()
     conflict = card.locator(".conflict")
     expect(conflict).to_be_visible()
-    expect(conflict).to_contain_text("= 2")  # the saved version
-    expect(conflict).to_contain_text("= 5")  # the one not saved
+    expect(conflict.locator(".theirs")).to_contain_text(": 2")  # the saved version
+    expect(conflict.locator(".yours")).to_contain_text(": 5")  # the one not saved
     shot(second, "08-conflict")
 
     first.reload()

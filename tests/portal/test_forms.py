@@ -38,12 +38,12 @@ def test_an_objection_answer_reads_the_score_only_when_upheld() -> None:
         upheld.checked()
     rejected = ObjectionAnswerForm({"verdict": "rejected", "answer": "Không", "score": "1.000"})
     assert rejected.checked()["score"] is None
-    with pytest.raises(ValidationError, match="Chọn chấp nhận hoặc không chấp nhận ý kiến."):
+    with pytest.raises(ValidationError, match=r"Chọn chấp nhận hoặc không chấp nhận ý kiến\."):
         ObjectionAnswerForm({"answer": "?"}).checked()
 
 
 def test_the_approval_needs_its_decision_date() -> None:
-    with pytest.raises(ValidationError, match="Nhập ngày quyết định."):
+    with pytest.raises(ValidationError, match=r"Nhập ngày quyết định\."):
         ApprovalForm({"decision_number": "15/QĐ-UBND", "signer": "Chủ tịch"}).checked()
     with pytest.raises(ValidationError, match="Ngày quyết định phải có dạng"):
         ApprovalForm({"decision_date": "2026-02-30"}).checked()

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from opendti.accounts.models import User
-from opendti.assessments.models import Answer, AppraisedScore, Evidence, InputValue, Submission
 from opendti.assessments.forms import value_display
+from opendti.assessments.models import Answer, AppraisedScore, Evidence, InputValue, Submission
 from opendti.assessments.services import Field, indicator_fields
 from opendti.frameworks.models import Node
 from opendti.periods.models import Period

@@ -38,6 +38,9 @@ _VI_CHARS = re.compile(r"[+-]?[0-9.,]*[0-9][0-9.,]*")
 _PLAIN = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _WORKBOOK_COMMA = re.compile(r"-?[0-9]+,[0-9]+")
 _THOUSANDS_OR_DECIMAL = re.compile(r"[+-]?[0-9]{1,3}[.,][0-9]{3}")
+_FAST = re.compile(
+    rf"-?[0-9]{{1,{MAX_WHOLE_DIGITS}}}(?:\.[0-9]{{1,{MAX_FRACTION_DIGITS}}})?\Z"
+)
 
 
 class Notation(StrEnum):
@@ -150,6 +153,10 @@ def parse(
     `integer` is a count (no decimals, `1.000` is a thousand); `percent` also takes a trailing
     `%`. Bounds (percent 0–100, counts not negative) are the caller's: they come with the input.
     """
+    if notation != Notation.VI and _FAST.match(text) and not (integer and "." in text):
+        # The common case of machine text (stored values, workbook cells): the pattern itself
+        # bounds the digits, so nothing else needs checking.
+        return Decimal(text)
     cleaned = _clean(text, percent)
     if not cleaned:
         raise NumberError("empty", text)

@@ -77,6 +77,8 @@ def vi(
     if decimals is not None:
         number = _rounded(number, decimals)
     text = format(number, "f")
+    if not trim and not signed and text[0] != "-" and len(text.partition(".")[0]) <= 3:
+        return text.replace(".", DECIMAL_SIGN)  # most scores: nothing to group or sign
     if trim and "." in text:
         text = text.rstrip("0").rstrip(".")
     negative = text.startswith("-")
