@@ -38,9 +38,7 @@ _VI_CHARS = re.compile(r"[+-]?[0-9.,]*[0-9][0-9.,]*")
 _PLAIN = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _WORKBOOK_COMMA = re.compile(r"-?[0-9]+,[0-9]+")
 _THOUSANDS_OR_DECIMAL = re.compile(r"[+-]?[0-9]{1,3}[.,][0-9]{3}")
-_FAST = re.compile(
-    rf"-?[0-9]{{1,{MAX_WHOLE_DIGITS}}}(?:\.[0-9]{{1,{MAX_FRACTION_DIGITS}}})?\Z"
-)
+_FAST = re.compile(rf"-?[0-9]{{1,{MAX_WHOLE_DIGITS}}}(?:\.[0-9]{{1,{MAX_FRACTION_DIGITS}}})?\Z")
 
 
 class Notation(StrEnum):
