@@ -310,29 +310,36 @@ def floor_score(floor: Floor) -> dict[str, Any]:
             by_group[inside] = _ranks(keys[inside], eligible[inside])
         return overall, by_group
 
-    def percent_of(scores: Array, group_max: Array) -> Array:
+    def share_of(scores: Array, group_max: Array) -> Array:
         unit_max = group_max[g]
         with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(unit_max > 0, np.nan_to_num(scores) * 100.0 / unit_max, 0.0)
-        return _round(share, decimals)
+            return np.where(unit_max > 0, np.nan_to_num(scores) * 100.0 / unit_max, 0.0)
 
-    def bands(percent: Array) -> Array:
-        band = np.full(len(percent), len(floor.band_lowers), dtype=np.intp)
+    def bands(share: Array) -> Array:
+        # On the share itself, as the engine decides bands (never on the rounded percent).
+        band = np.full(len(share), len(floor.band_lowers), dtype=np.intp)
         for k in reversed(range(len(floor.band_lowers))):
-            band = np.where(percent >= floor.band_lowers[k], k, band)
+            band = np.where(share >= floor.band_lowers[k], k, band)
         return band
 
     totals, total_max = total_of(tree.roots)
-    percent = percent_of(totals, total_max)
+    share = share_of(totals, total_max)
+    percent = _round(share, decimals)
     index = _round(np.nan_to_num(totals) / total_max[g], 4)
     rank, group_rank = ranked(totals, total_max)
-    band = bands(percent)
+    band = bands(share)
     pillars = {}
     for code, members in tree.pillar_members.items():
         scores, p_max = total_of(members)
-        p_percent = percent_of(scores, p_max)
+        p_share = share_of(scores, p_max)
         p_rank, p_group_rank = ranked(scores, p_max)
-        pillars[code] = (np.nan_to_num(scores), p_percent, bands(p_percent), p_rank, p_group_rank)
+        pillars[code] = (
+            np.nan_to_num(scores),
+            _round(p_share, decimals),
+            bands(p_share),
+            p_rank,
+            p_group_rank,
+        )
 
     def averages(select: Array) -> dict[str, Any]:
         return {

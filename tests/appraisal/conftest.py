@@ -25,7 +25,8 @@ __all__ = ["OPEN", "OTHER_UNIT", "UNIT", "demo"]
 
 def prepare_appraisal(demo, *, threshold: str | None = "10", start: bool = True) -> SimpleNamespace:
     """Two units carried over and submitted; thamdinh reviews both, thamdinh2 reviews xa-hoa-binh;
-    the self-assessment phase ended yesterday; the coordinator started the appraisal."""
+    the self-assessment phase ended yesterday, the later phases undated; the coordinator started
+    the appraisal."""
     period = Period.objects.get(code=OPEN)
     second, _ = User.objects.get_or_create(
         username="thamdinh2",
@@ -57,6 +58,9 @@ def prepare_appraisal(demo, *, threshold: str | None = "10", start: bool = True)
     Phase.objects.filter(period=period, kind=Phase.Kind.SELF_ASSESSMENT).update(
         starts_on=yesterday - datetime.timedelta(days=30), ends_on=yesterday
     )
+    # The later phases without dates: only the period's state limits the appraisal here (the
+    # calendar's windows have their own tests, tests/appraisal/test_calendar.py).
+    Phase.objects.filter(period=period).exclude(kind=Phase.Kind.SELF_ASSESSMENT).delete()
     period.refresh_from_db()
     if start:
         appraisal_start(period=period, actor=demo.dieuphoi)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from opendti.assessments.evidence import evidence_add_document, evidence_add_link
 from opendti.assessments.models import Answer, Change, InputValue, Submission
@@ -63,6 +64,17 @@ def test_missing_answers_are_errors_for_own_applicable_indicators_only(submissio
     # Not the reviewer's 4.2, the auto-measured 6.1, the not-deployed 6.4, the wards' 8.2.
     assert not missing & {"4.2", "6.1", "6.4", "8.2"}
     assert not {c.node for c in checks} & {"4.2", "6.1", "6.4", "8.2"}
+
+
+def test_a_missing_informational_value_is_a_note_of_the_engine_not_a_finding(submission):
+    """Findings are numbers that do not add up or cannot be right: the informational 4.3 not
+    given is a data-quality note (the workspace's warning above), never a finding."""
+    _, result = unit_preview(period=submission.participation.period, unit_code=UNIT)
+    assert not [f for f in result.findings if f.node == "4.3"]
+    assert (UNIT, "4.3", "missing") in {(n.unit, n.node, n.kind) for n in result.notes}
+    assert {f.node for f in result.findings if f.unit == UNIT and f.kind == "missing"} == (
+        OWN_APPLICABLE - {"4.3"}
+    ) | {"4.2", "6.1"}
 
 
 def test_an_answer_clears_its_missing_error(submission, node, demo):
@@ -151,6 +163,47 @@ def test_carried_over_unconfirmed_is_a_warning(submission, node, demo):
     assert (WARNING, "carried_over") in kinds(checks, "1.3")
     # Carried-over values of indicators that do not apply are not checked.
     assert kinds(checks, "6.4") == set() and kinds(checks, "8.2") == set()
+
+
+@pytest.mark.parametrize(
+    ("doc_date", "warned"),
+    [
+        (datetime.date(2025, 12, 31), True),  # the year before: outside a window that says so
+        (datetime.date(2026, 1, 1), False),
+        (datetime.date(2026, 12, 20), False),
+        (datetime.date(2026, 12, 21), True),  # after the assessed window (Đắk Nông: 20/12)
+    ],
+)
+def test_the_periods_assessed_window_decides_the_evidence_dates(
+    submission, node, demo, doc_date, warned
+):
+    Period.objects.filter(pk=submission.participation.period_id).update(
+        assessed_from=datetime.date(2026, 1, 1), assessed_to=datetime.date(2026, 12, 20)
+    )
+    submission.participation.period.refresh_from_db()
+    evidence_add_document(
+        submission=submission,
+        doc_number="25/QĐ-UBND",
+        doc_date=doc_date,
+        issuer="UBND xã Hòa Bình",
+        summary="Phân công",
+        nodes=[node("1.1")],
+        actor=demo.daumoi,
+    )
+    found = [c for c in run_checks(submission) if c.kind == "evidence_date"]
+    assert [c.node for c in found] == (["1.1"] if warned else [])
+    if warned:
+        assert "(01/01/2026 – 20/12/2026)" in found[0].message
+
+
+def test_an_assessed_window_is_both_dates_in_order(demo):
+    period = Period.objects.get(code="2026-communes")
+    for start, end in (
+        (datetime.date(2026, 1, 1), None),
+        (datetime.date(2026, 2, 1), datetime.date(2026, 1, 1)),
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Period.objects.filter(pk=period.pk).update(assessed_from=start, assessed_to=end)
 
 
 @pytest.mark.parametrize(

@@ -34,9 +34,11 @@ def test_the_open_data_index(published: str, page: Page, width: str) -> None:
     page.set_viewport_size(WIDTHS[width])
     page.goto("/du-lieu-mo/")
     rows = page.locator("#open-data tbody tr")
-    expect(rows).to_have_count(4)
+    expect(rows).to_have_count(8)  # four years, and the four quarters of 2025
     row = page.locator("#open-data tr[data-period='2023-districts']")
     expect(row).to_contain_text("Quyết định số 401/QĐ-UBND ngày 05/04/2024")
+    quarter = page.locator("#open-data tr[data-period='2025-q2-communes']")
+    expect(quarter).to_contain_text("không cần quyết định phê duyệt")
     expect(row.get_by_role("link", name="CSV")).to_have_attribute(
         "href", "/du-lieu-mo/2023-districts.csv"
     )

@@ -20,8 +20,9 @@ from opendti.assessments.access import access_submission
 from opendti.assessments.evidence import evidence_add_file
 from opendti.assessments.models import Submission
 from opendti.frameworks.models import Node
-from opendti.periods.models import Period, ReviewerAssignment
+from opendti.periods.models import Period, PeriodTransition, Phase, ReviewerAssignment
 from opendti.publication.demo import APPRAISAL_PERIOD, demo_load_all
+from opendti.publication.models import Snapshot
 from opendti.reports.models import ReportFile
 from opendti.results.demo import OPEN_PERIOD, demo_load
 
@@ -50,6 +51,11 @@ MATRIX = {
     # (tests/publication/ covers published periods, which everyone sees).
     "portal:period_results": ("GET", "4 4 4 4 O 4 O 4 O"),
     "portal:dashboard": ("GET", "L 4 4 4 O 4 4 4 O"),
+    # The period's calendar: the people of its units (their own deadlines), its reviewers, the
+    # approver and the coordinator see it (thamdinh reviews nothing in 2026: 404); only the
+    # coordinator moves a phase's dates (tests/portal/test_timeline.py covers what each sees).
+    "portal:timeline": ("GET", "L O O O O 4 O 4 O"),
+    "portal:phase_extend": ("POST", "L 3 3 3 O 4 3 4 O"),
     "portal:scorecard": ("GET", "4 4 4 4 O 4 O 4 O"),
     "portal:robustness": ("GET", "4 4 4 4 O 4 O 4 O"),
     "portal:what_if": ("POST", "4 4 4 4 O 4 O 4 O"),
@@ -183,6 +189,9 @@ def world(db, settings, tmp_path):
     )
     return {
         "evidence": evidence.pk,
+        "phase": Phase.objects.get(
+            period__code=OPEN_PERIOD, kind=Phase.Kind.APPRAISAL, round_number=1
+        ).pk,
         "leader": User.objects.get(username="lanhdao").pk,
         "report": _report_file(settings, tmp_path),
         **_appraisal_world(),
@@ -243,6 +252,8 @@ def _kwargs(pattern: URLPattern, world) -> dict:
         kwargs["pk"] = Period.objects.get(code=OPEN_PERIOD).framework_id
     if pattern.name in ("report_status", "report_download"):
         kwargs["pk"] = world["report"]
+    if pattern.name == "phase_extend":
+        kwargs["pk"] = world["phase"]
     if pattern.name in APPRAISAL_PKS:
         kwargs["period"] = APPRAISAL_PERIOD
         if "pk" in kwargs:
@@ -290,6 +301,11 @@ POST_DATA = {
     },
     "portal:approval_return": {"reason": "Xem lại"},
     "portal:report_create": {"kind": "results_xlsx"},
+    "portal:phase_extend": {
+        "starts_on": "2999-01-01",
+        "ends_on": "2999-01-10",
+        "reason": "Trùng kỳ nghỉ Tết",
+    },
 }
 
 
@@ -352,3 +368,55 @@ def test_admin_is_for_staff_only(world):
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     client.force_login(User.objects.get(username="quantri"))
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+# A quarter (Bắc Kạn, decision 1294): the demo's 2025 quarter 2, published by the coordinator
+# without an approver or a decision. The public reads it like a published year; approving or
+# returning it is refused for the approver by the state machine (409: a quarter is never
+# approved), and is not the coordinator's to do (403); publishing it again is refused (409).
+QUARTER = "2025-q2-communes"
+QUARTERLY_MATRIX = {
+    "portal:period_results": ("GET", "O O O O O O O O O"),
+    "portal:scorecard": ("GET", "O O O O O O O O O"),
+    "portal:robustness": ("GET", "O O O O O O O O O"),
+    "portal:what_if": ("POST", "O O O O O O O O O"),
+    "portal:open_data_csv": ("GET", "O O O O O O O O O"),
+    "portal:open_data_json": ("GET", "O O O O O O O O O"),
+    "portal:open_data_embed": ("GET", "O O O O O O O O O"),
+    "portal:workspace": ("GET", "L O O 4 O 4 4 4 O"),
+    "portal:dashboard": ("GET", "L 4 4 4 O 4 4 4 O"),
+    "portal:timeline": ("GET", "L O O O O 4 O 4 O"),
+    "portal:approval": ("GET", "L 4 4 4 O 4 O 4 O"),
+    "portal:approve": ("POST", "L 4 4 4 3 4 409 4 409"),
+    "portal:approval_return": ("POST", "L 4 4 4 3 4 409 4 409"),
+    "portal:period_advance": ("POST", "L 4 4 4 409 4 4 4 409"),
+    "api:period_workflow": ("GET", "A 4 4 4 O 4 O 4 O"),
+    "api:result_list": ("GET", "O O O O O O O O O"),  # published: the public API reads it too
+}
+QUARTERLY_POST = {**POST_DATA, "portal:period_advance": {"to": "published"}}
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_access_matrix_of_a_published_quarter(role, world):
+    client = Client()
+    username = ROLES[role]
+    if username:
+        client.force_login(User.objects.get(username=username))
+    index = list(ROLES).index(role)
+    patterns = url_names()
+    values = {"period": QUARTER, "code": QUARTER, "unit": "xa-hoa-binh"}
+    got, expected = {}, {}
+    for name, (method, codes) in QUARTERLY_MATRIX.items():
+        kwargs = {key: values[key] for key in patterns[name].pattern.converters}
+        url = reverse(name, kwargs=kwargs)
+        data = QUARTERLY_POST.get(name, {})
+        response = client.post(url, data) if method == "POST" else client.get(url)
+        got[name] = _outcome(response)
+        expected[name] = codes.split()[index]
+    assert got == expected
+    # Nothing a refused step could have changed.
+    snapshot = Snapshot.objects.get(period__code=QUARTER)
+    assert snapshot.decision_number == "" and Period.objects.get(code=QUARTER).status == "published"
+    assert list(
+        PeriodTransition.objects.filter(period__code=QUARTER).values_list("before", "after")
+    ) == [("self_assessment", "published")]

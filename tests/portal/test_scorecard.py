@@ -12,6 +12,7 @@ from opendti.assessments.models import Change, InputValue
 from opendti.periods.models import Period
 from opendti.results.scorecard import unit_scorecard
 from opendti.results.services import period_score
+from opendti.scoring.bands import classify
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,12 @@ def test_next_band_and_the_cheapest_points(coordinator) -> None:
     target = scheme.bands[labels.index(unit.band) - 1]
     assert card.next_band.band == target.label
     assert card.next_band.threshold == target.lower * unit.max_points / 100
-    assert card.next_band.missing == card.next_band.threshold - unit.total > 0
+    # The fewest points, in the period's steps, that the engine would classify in the band.
+    missing, step = card.next_band.missing, Decimal("0.01")
+    assert missing > 0 and missing % step == 0
+    assert missing >= card.next_band.threshold - unit.total
+    assert classify(unit.total + missing, unit.max_points, scheme) == target.label
+    assert classify(unit.total + missing - step, unit.max_points, scheme) == unit.band
     # Ranked cheapest first, and the running sum is the sum of what is listed above it.
     reached = [o.reached_by_best for o in card.opportunities]
     assert reached == sorted(reached, reverse=True)

@@ -133,7 +133,7 @@ def test_the_json_is_the_snapshot(world, code) -> None:
     result, settings = scores.result, scores.assessment.settings
     assert list(document) == [
         "format_version", "period", "decision", "published_at", "snapshot", "nodes", "pillars",
-        "bands", "pillar_bands", "units", "averages", "band_counts", "findings",
+        "bands", "pillar_bands", "units", "averages", "band_counts", "findings", "notes",
     ]  # fmt: skip
     period = Period.objects.select_related("framework").get(code=code)
     assert document["period"]["code"] == code
@@ -142,6 +142,7 @@ def test_the_json_is_the_snapshot(world, code) -> None:
     assert document["period"]["framework_code"] == period.framework.code
     assert document["period"]["framework_version"] == period.framework.version
     assert document["period"]["decimals"] == settings.decimals
+    assert document["period"]["band_on"] == settings.band_on == "exact"
     assert document["decision"] == {
         "number": snapshot.decision_number,
         "date": snapshot.decision_date.isoformat(),
@@ -162,6 +163,7 @@ def test_the_json_is_the_snapshot(world, code) -> None:
             assert isinstance(unit[field], str)  # exact text, never a binary float
             assert Decimal(unit[field]) == getattr(expected, field), field
         assert unit["band"] == expected.band
+        assert unit["percent_detail"] is None is expected.percent_detail  # no demo unit on a bound
         assert unit["rank"] == expected.rank and unit["group_rank"] == expected.group_rank
         assert {
             c: (Decimal(s) if s is not None else None) for c, s in unit["nodes"].items()
@@ -211,6 +213,7 @@ def test_nothing_unpublished_is_open_data(world, who) -> None:
     index = client.get("/du-lieu-mo/").content.decode()
     listed = json.loads(client.get("/du-lieu-mo/danh-sach.json").content)["periods"]
     assert [p["code"] for p in listed] == [
+        "2025-q1-communes", "2025-q2-communes", "2025-q3-communes", "2025-q4-communes",
         "2024-communes", "2023-departments", "2023-districts", "2022-provinces",
     ]  # fmt: skip
     for code in PUBLISHED:
@@ -224,7 +227,10 @@ def test_the_list_points_at_working_files(world) -> None:
     assert response["Access-Control-Allow-Origin"] == "*"
     for entry in json.loads(response.content)["periods"]:
         snapshot = snapshot_of(entry["code"])
-        assert entry["decision"]["number"] == snapshot.decision_number
+        if snapshot.has_decision:
+            assert entry["decision"]["number"] == snapshot.decision_number
+        else:  # a quarter, published by the coordinator without a decision
+            assert entry["decision"] is None and snapshot.period.cadence == "quarterly"
         assert entry["document_sha256"] == snapshot.document_sha256
         for key in ("csv", "json", "embed", "results"):
             assert entry[key].startswith("/")

@@ -14,9 +14,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from opendti.periods.models import Period
 from opendti.publication.demo import demo_load_all
+from opendti.publication.models import Snapshot
 from opendti.reports.build import report_content, vn
 from opendti.reports.content import ReportContent, Table
 
@@ -160,3 +162,14 @@ def test_numbers_print_with_a_decimal_comma_and_keep_their_decimals() -> None:
     assert vn(Decimal("-31.45"), signed=True) == "-31,45"
     assert vn(Decimal("38.61"), signed=True) == "+38,61"
     assert vn(None) == "—"
+
+
+def test_a_published_quarter_says_it_needs_no_decision() -> None:
+    content = content_of("2025-q2-communes")
+    snapshot = Snapshot.objects.get(period__code="2025-q2-communes")
+    assert not content.provisional and content.decision_number == ""
+    assert content.date == snapshot.issued_on == timezone.localdate(snapshot.approved_at)
+    intro = " ".join(content.sections[0].paragraphs)
+    assert "Kết quả hằng quý do cơ quan chủ trì đánh giá công bố" in intro
+    assert "không cần quyết định phê duyệt" in intro
+    assert "Kết quả được phê duyệt tại Quyết định" not in intro

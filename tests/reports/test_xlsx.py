@@ -126,3 +126,12 @@ def test_provisional_results_are_marked_as_a_draft(loaded):
         len([r for r in rows if r["Mã đơn vị"]])
         == Period.objects.get(code="2025-communes").participations.count()
     )
+
+
+def test_a_quarters_information_sheet_says_it_was_published_without_a_decision(loaded):
+    book = _workbook("2025-q2-communes")
+    info = {line[0]: line[1] for line in book[INFO].iter_rows(values_only=True)}
+    assert info["Quyết định"] == "Kết quả quý: công bố không cần quyết định phê duyệt"
+    assert "Số quyết định" not in info and "Chốt và công bố lúc" in info
+    snapshot = Snapshot.objects.get(period__code="2025-q2-communes")
+    assert info["Mã băm SHA-256 của kết quả"] == snapshot.document_sha256

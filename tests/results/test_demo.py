@@ -30,6 +30,10 @@ def test_demo_loads_periods_and_a_user_per_role_and_is_idempotent(
         "2023-districts",
         "2024-communes",
         "2025-communes",
+        "2025-q1-communes",
+        "2025-q2-communes",
+        "2025-q3-communes",
+        "2025-q4-communes",
         "2026-communes",
     ]
     # 2025 follows 2024 (two communes merged, one indicator renamed), once.
@@ -50,9 +54,13 @@ def test_demo_loads_periods_and_a_user_per_role_and_is_idempotent(
         "2023-districts": "published",
         "2024-communes": "published",
         "2025-communes": "appraisal",
+        "2025-q1-communes": "published",
+        "2025-q2-communes": "published",
+        "2025-q3-communes": "published",
+        "2025-q4-communes": "published",
         "2026-communes": "self_assessment",
     }
-    assert Snapshot.objects.count() == Publication.objects.count() == 4
+    assert Snapshot.objects.count() == Publication.objects.count() == 8
     assert Snapshot.objects.get(period__code="2023-districts").decision_number == "401/QĐ-UBND"
 
 

@@ -83,6 +83,7 @@ def assessment(
     pillar_bands: BandScheme | None = None,
     decimals: int = 2,
     not_deployed: str = "exclude",
+    band_on: str = "exact",
 ) -> Assessment:
     """`values[indicator][unit]` is either one value (single-input rules) or {input: value}."""
     parsed: dict[str, dict[str, dict[str, Value]]] = {}
@@ -104,5 +105,5 @@ def assessment(
         units=tuple(u if isinstance(u, UnitSpec) else unit(u) for u in units),
         values=parsed,
         given_scores=given,
-        settings=Settings(decimals=decimals, not_deployed=not_deployed),
+        settings=Settings(decimals=decimals, not_deployed=not_deployed, band_on=band_on),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -145,3 +146,29 @@ def test_national_2022_dti_index(workbooks: Path, published: Path) -> None:
     assert u.index == Decimal("0.7164")
     assert abs(u.index - published_dti) <= Decimal("0.0001")
     assert result.findings == ()
+
+
+@pytest.mark.parametrize(
+    "folder",
+    [
+        "daknong-2023-departments",
+        "daknong-2023-districts",
+        "national-2022-provinces",
+        "synthetic-2024-communes",
+        "synthetic-2025-communes",
+    ],
+)
+def test_no_published_band_depends_on_rounding(workbooks: Path, folder: str) -> None:
+    """Issue 11 decides bands on the exact share: every demo period (Đắk Nông's published tables
+    among them) keeps every band it had when bands were decided on the rounded percent."""
+    assessment = parse_workbook(read_workbook(workbooks / folder)).assessment
+    results = [
+        score_period(replace(assessment, settings=replace(assessment.settings, band_on=band_on)))
+        for band_on in ("exact", "displayed")
+    ]
+    exact, displayed = (
+        [(u.code, u.band, tuple((p, r.band) for p, r in u.pillars.items())) for u in result.units]
+        for result in results
+    )
+    assert exact == displayed
+    assert all(u.percent_detail is None for u in results[0].units)

@@ -288,12 +288,13 @@ def _half_up(value: Fraction, decimals: int) -> Decimal:
     return Decimal(math.floor(scaled + Fraction(1, 2))).scaleb(-decimals)
 
 
-def _expected_band(value: Decimal, bands: BandScheme) -> str:
+def _expected_band(value: Fraction, bands: BandScheme) -> str:
     """The band is the highest one whose lower bound the value reaches (bounds descend)."""
     unreached = [
         b
         for b in bands.bands
-        if b.lower is not None and not (value > b.lower or (b.lower_inclusive and value == b.lower))
+        if b.lower is not None
+        and not (value > b.lower or (b.lower_inclusive and value == Fraction(b.lower)))
     ]
     return bands.bands[len(unreached)].label
 
@@ -336,7 +337,9 @@ def test_percent_and_band_agree_with_the_scheme_around_every_bound(
         u = result.unit(code)
         assert u.total == score
         assert u.percent == _half_up(Fraction(score) * 100 / Fraction(maximum), 2)
-        basis = u.percent if bands.basis == "percent" else u.total
+        # Decided on the exact share of the max, never on the rounded percent.
+        exact = Fraction(score) * 100 / Fraction(maximum)
+        basis = exact if bands.basis == "percent" else Fraction(u.total)
         assert u.band == _expected_band(basis, bands), (score, basis)
     assert sum(result.band_counts.values()) == len(scores)
 

@@ -101,6 +101,12 @@ class PhaseSerializer(serializers.ModelSerializer):
 
 class PeriodSerializer(serializers.ModelSerializer):
     previous = serializers.CharField(source="previous.code", allow_null=True, default=None)
+    carry_over_from = serializers.CharField(
+        source="carry_over_from.code",
+        allow_null=True,
+        default=None,
+        help_text="the period units carry values over from (null: the previous period)",
+    )
     phases = PhaseSerializer(many=True, read_only=True)
 
     class Meta:
@@ -117,7 +123,11 @@ class PeriodSerializer(serializers.ModelSerializer):
             "display",
             "not_deployed_policy",
             "raw_inputs_public",
+            "band_on",
             "previous",
+            "carry_over_from",
+            "assessed_from",
+            "assessed_to",
             "phases",
         ]
 
@@ -229,6 +239,14 @@ class UnitResultSerializer(serializers.Serializer):
     max_points = serializers.CharField(help_text="decimal")
     percent = serializers.CharField(help_text="decimal")
     band = serializers.CharField(allow_null=True)
+    percent_detail = serializers.CharField(
+        allow_null=True,
+        help_text=(
+            "decimal; null unless the rounded percent would read into another band than the "
+            "exact score decides (75.00 for 75.00125 %, 'more than 75 %'): then the percent "
+            "with just enough decimals to read right (75.001)"
+        ),
+    )
     rank = serializers.IntegerField(allow_null=True)
     group_rank = serializers.IntegerField(allow_null=True)
     nodes = serializers.DictField(child=serializers.CharField(allow_null=True))

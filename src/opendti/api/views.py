@@ -137,7 +137,7 @@ class UnitDetail(generics.RetrieveAPIView):
 
 
 def _periods() -> QuerySet[Period]:
-    return Period.objects.select_related("previous").prefetch_related("phases")
+    return Period.objects.select_related("previous", "carry_over_from").prefetch_related("phases")
 
 
 @extend_schema(tags=["periods"])
@@ -396,6 +396,7 @@ class ResultList(generics.ListAPIView):
                 "max_points": _text(u.max_points),
                 "percent": _text(u.percent),
                 "band": u.band,
+                "percent_detail": _text(u.percent_detail),
                 "rank": u.rank,
                 "group_rank": u.group_rank,
                 "nodes": {code: _text(v) for code, v in u.nodes.items()},

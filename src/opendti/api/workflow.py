@@ -41,7 +41,7 @@ from opendti.assessments.models import Submission
 from opendti.assessments.services import submission_submit
 from opendti.frameworks.models import Node
 from opendti.periods.models import Period, ReviewerAssignment
-from opendti.periods.workflow import STEPS, TransitionRefused
+from opendti.periods.workflow import TransitionRefused, next_steps
 from opendti.publication.models import Snapshot
 from opendti.publication.services import approval_request, approval_return, approve, publish
 from opendti.results.checks import blocking_count, submission_checks
@@ -142,7 +142,7 @@ def _person(user: Any) -> dict[str, str]:
 def _steps(period: Period) -> list[dict[str, str]]:
     steps = []
     order = list(Status.values)
-    for after in sorted(STEPS.get(period.status, frozenset()), key=order.index):
+    for after in sorted(next_steps(period.cadence, period.status), key=order.index):
         if period.status == Status.APPROVAL and after == Status.REPLY:
             steps.append({"to": after, "label": _("trả lại để chỉnh sửa"), "role": "approver"})
             continue

@@ -136,11 +136,13 @@ class TransitionSerializer(serializers.Serializer):
 
 
 class ApprovalSerializer(serializers.Serializer):
-    """The approval decision recorded with the frozen snapshot, and its publication."""
+    """The approval decision recorded with the frozen snapshot, and its publication. A quarterly
+    period is published by the coordinator without a decision: number and signer empty, no
+    date; `approved_by`/`approved_at` then say who froze and published the results, when."""
 
-    decision_number = serializers.CharField()
-    decision_date = serializers.DateField()
-    signer = serializers.CharField()
+    decision_number = serializers.CharField(allow_blank=True)
+    decision_date = serializers.DateField(allow_null=True)
+    signer = serializers.CharField(allow_blank=True)
     approved_by = serializers.CharField()
     approved_at = serializers.DateTimeField()
     rows_sha256 = serializers.CharField()

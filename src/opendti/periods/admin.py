@@ -1,8 +1,17 @@
+from django import forms
 from django.contrib import admin
 
 from opendti.core.admin_mixins import ReadOnlyAdmin
 
-from .models import Participation, Period, PeriodTransition, Phase, RankingGroup, ReviewerAssignment
+from .models import (
+    Participation,
+    Period,
+    PeriodTransition,
+    Phase,
+    PhaseExtension,
+    RankingGroup,
+    ReviewerAssignment,
+)
 
 
 class GroupInline(admin.TabularInline):
@@ -16,8 +25,24 @@ class ParticipationInline(admin.TabularInline):
     autocomplete_fields = ("unit",)
 
 
+class PhaseForm(forms.ModelForm):
+    """A new phase gets its dates here; a phase's dates change only on the period's timeline page
+    (phase_extend), which keeps the old dates and the reason."""
+
+    class Meta:
+        model = Phase
+        fields = ["kind", "round_number", "starts_on", "ends_on", "order"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            for name in ("kind", "round_number", "starts_on", "ends_on"):
+                self.fields[name].disabled = True
+
+
 class PhaseInline(admin.TabularInline):
     model = Phase
+    form = PhaseForm
     extra = 0
 
 
@@ -27,6 +52,13 @@ class PeriodAdmin(admin.ModelAdmin):
     list_filter = ("year", "cadence", "status")
     # The status moves only through periods.workflow (pages, API), which records every step.
     readonly_fields = ("status",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The cadence chooses the period's steps: fixed once it has left self-assessment.
+        if obj is not None and obj.status != Period.Status.SELF_ASSESSMENT:
+            return ("status", "cadence", "quarter")
+        return self.readonly_fields
+
     filter_horizontal = ("not_deployed",)
     inlines = [GroupInline, ParticipationInline, PhaseInline]
 
@@ -43,3 +75,20 @@ class PeriodTransitionAdmin(ReadOnlyAdmin):
 
     list_display = ("period", "before", "after", "actor", "at", "reason")
     list_filter = ("period",)
+
+
+@admin.register(PhaseExtension)
+class PhaseExtensionAdmin(ReadOnlyAdmin):
+    """The history of the calendar's changes."""
+
+    list_display = (
+        "phase",
+        "old_starts_on",
+        "old_ends_on",
+        "new_starts_on",
+        "new_ends_on",
+        "actor",
+        "at",
+        "reason",
+    )
+    list_filter = ("phase__period",)

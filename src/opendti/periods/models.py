@@ -34,6 +34,11 @@ class Period(models.Model):
         PERCENT = "percent", _("% điểm tối đa")
         INDEX = "index", _("chỉ số 0–1")
 
+    class BandOn(models.TextChoices):
+        # The province's decision defines bands on the score ("lớn hơn 75% tổng điểm"): exact.
+        EXACT = "exact", _("điểm chính xác so với ngưỡng")
+        DISPLAYED = "displayed", _("tỷ lệ % đã làm tròn như công bố")
+
     code = models.SlugField(_("mã"), max_length=80, unique=True)
     title = models.CharField(_("tên kỳ"), max_length=300)
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="periods")
@@ -54,6 +59,16 @@ class Period(models.Model):
         max_length=10,
         choices=NotDeployed.choices,
         default=NotDeployed.EXCLUDE,
+    )
+    band_on = models.CharField(
+        _("xếp loại theo"),
+        max_length=10,
+        choices=BandOn.choices,
+        default=BandOn.EXACT,
+        help_text=_(
+            "mức xếp loại được xác định trên điểm chính xác (điểm so với ngưỡng × điểm tối đa), "
+            "hay trên tỷ lệ % đã làm tròn nếu quyết định của tỉnh xếp loại theo số công bố"
+        ),
     )
     not_deployed = models.ManyToManyField(
         Node, blank=True, related_name="not_deployed_in", verbose_name=_("chỉ số chưa triển khai")
@@ -94,6 +109,22 @@ class Period(models.Model):
         verbose_name=_("kỳ trước"),
         help_text=_("để nhập tiếp từ kỳ trước và so sánh biến động"),
     )
+    carry_over_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("nhập tiếp từ kỳ"),
+        help_text=_(
+            "kỳ mà đơn vị nhập tiếp số liệu và tài liệu (ví dụ kỳ năm nhập tiếp từ quý IV); "
+            "để trống: kỳ trước"
+        ),
+    )
+    # The assessed window (thời gian đánh giá): what the data and evidence are about, e.g. Đắk
+    # Nông 2023: 01/01/2023 to 20/12/2023. Empty: the year (or quarter) of the period.
+    assessed_from = models.DateField(_("đánh giá từ ngày"), null=True, blank=True)
+    assessed_to = models.DateField(_("đánh giá đến ngày"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("kỳ đánh giá")
@@ -110,14 +141,34 @@ class Period(models.Model):
             models.CheckConstraint(
                 condition=models.Q(review_rounds__gte=1), name="period_at_least_one_round"
             ),
+            models.CheckConstraint(
+                condition=models.Q(assessed_from__isnull=True, assessed_to__isnull=True)
+                | models.Q(
+                    assessed_from__isnull=False,
+                    assessed_to__isnull=False,
+                    assessed_to__gte=models.F("assessed_from"),
+                ),
+                name="period_assessed_window_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
 
-    def phase(self, kind: str) -> Phase | None:
-        """The last phase of a kind (the self-assessment deadline is its end date)."""
-        return self.phases.filter(kind=kind).order_by("-order", "-ends_on").first()
+    def phase(self, kind: str, round_number: int | None = None) -> Phase | None:
+        """The phase of a kind (for a round, the round's own, else one for every round); the
+        last one when there are several. periods/calendar.py says what a phase's dates allow."""
+        phases = self.phases.filter(kind=kind)
+        if round_number is not None:
+            own = phases.filter(round_number=round_number).order_by("-order", "-ends_on").first()
+            if own is not None:
+                return own
+            phases = phases.filter(round_number__isnull=True)
+        return phases.order_by("-order", "-ends_on").first()
+
+    @property
+    def is_quarterly(self) -> bool:
+        return self.cadence == self.Cadence.QUARTERLY
 
 
 class RankingGroup(models.Model):
@@ -151,10 +202,16 @@ class Participation(models.Model):
 
 
 class Phase(models.Model):
+    """A dated step of the programme's calendar (Đắk Nông 2023: self-assessment 02–15/01/2024,
+    appraisal round 1 21–30/01, explanation 31/01–06/02, …). The dates change only through
+    periods.services.phase_extend, which keeps every change as a PhaseExtension."""
+
     class Kind(models.TextChoices):
+        # The order is the process's order (the timeline sorts by it after the dates).
         SELF_ASSESSMENT = "self_assessment", _("tự đánh giá")
         APPRAISAL = "appraisal", _("thẩm định")
         EXPLANATION = "explanation", _("giải trình")
+        REPLY = "reply", _("phản hồi kết quả dự kiến")
         COORDINATOR_REVIEW = "coordinator_review", _("rà soát tổng hợp")
         APPROVAL = "approval", _("phê duyệt")
         PUBLICATION = "publication", _("công bố")
@@ -175,6 +232,32 @@ class Phase(models.Model):
                 condition=models.Q(ends_on__gte=models.F("starts_on")), name="phase_dates_ordered"
             )
         ]
+
+    def __str__(self) -> str:
+        from .calendar import phase_label  # the label reads the round: written once there
+
+        return str(phase_label(self.kind, self.round_number))
+
+
+class PhaseExtension(models.Model):
+    """The coordinator moved a phase's dates (usually extended its end), with the reason. Rows
+    are only added: the phase's earlier dates stay readable here."""
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="extensions")
+    old_starts_on = models.DateField(_("từ ngày (cũ)"))
+    old_ends_on = models.DateField(_("đến ngày (cũ)"))
+    new_starts_on = models.DateField(_("từ ngày (mới)"))
+    new_ends_on = models.DateField(_("đến ngày (mới)"))
+    reason = models.TextField(_("lý do"))
+    actor = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("gia hạn giai đoạn")
+        verbose_name_plural = _("gia hạn giai đoạn")
+        ordering = ["phase", "at", "pk"]
 
 
 class Membership(models.Model):

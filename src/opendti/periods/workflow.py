@@ -1,8 +1,11 @@
 """The period's state machine: the one place that says which steps a period may take.
 
-self-assessment → appraisal (review rounds) → reply (units see provisional results and object)
-→ approval → approved (results frozen as a snapshot) → published.
-The coordinator may send results back from approval to reply when the approver asks for changes.
+Annual periods: self-assessment → appraisal (review rounds) → reply (units see provisional results
+and object) → approval → approved (results frozen as a snapshot under the province's decision)
+→ published. The approver may send results back from approval to reply.
+Quarterly periods (Bắc Kạn, decision 1294: the Department compiles and publishes each quarter, the
+province approves only the year): self-assessment → (optional) appraisal → published by the
+coordinator, the results frozen in the same kind of snapshot, without an approver or a decision.
 Guards that need knowledge from higher layers (all rounds closed, objections answered, a snapshot
 taken) are checked by the services that call `period_advance`; this module refuses any step that
 is not in the table, and records every step it allows.
@@ -18,13 +21,22 @@ from .models import Period, PeriodTransition
 
 Status = Period.Status
 
-STEPS: dict[str, frozenset[str]] = {
-    Status.SELF_ASSESSMENT: frozenset({Status.APPRAISAL}),
-    Status.APPRAISAL: frozenset({Status.REPLY}),
-    Status.REPLY: frozenset({Status.APPROVAL}),
-    Status.APPROVAL: frozenset({Status.APPROVED, Status.REPLY}),
-    Status.APPROVED: frozenset({Status.PUBLISHED}),
-    Status.PUBLISHED: frozenset(),
+Cadence = Period.Cadence
+
+STEPS: dict[str, dict[str, frozenset[str]]] = {
+    Cadence.ANNUAL: {
+        Status.SELF_ASSESSMENT: frozenset({Status.APPRAISAL}),
+        Status.APPRAISAL: frozenset({Status.REPLY}),
+        Status.REPLY: frozenset({Status.APPROVAL}),
+        Status.APPROVAL: frozenset({Status.APPROVED, Status.REPLY}),
+        Status.APPROVED: frozenset({Status.PUBLISHED}),
+        Status.PUBLISHED: frozenset(),
+    },
+    Cadence.QUARTERLY: {
+        Status.SELF_ASSESSMENT: frozenset({Status.APPRAISAL, Status.PUBLISHED}),
+        Status.APPRAISAL: frozenset({Status.PUBLISHED}),
+        Status.PUBLISHED: frozenset(),
+    },
 }
 
 
@@ -32,8 +44,13 @@ class TransitionRefused(ValidationError):
     """A step the process does not allow from the period's current state."""
 
 
-def can_step(before: str, after: str) -> bool:
-    return after in STEPS.get(before, frozenset())
+def next_steps(cadence: str, before: str) -> frozenset[str]:
+    """The statuses a period of this cadence may move to from `before`."""
+    return STEPS[cadence].get(before, frozenset())
+
+
+def can_step(cadence: str, before: str, after: str) -> bool:
+    return after in next_steps(cadence, before)
 
 
 def period_advance(*, period: Period, to: str, actor, reason: str = "") -> PeriodTransition:
@@ -42,7 +59,7 @@ def period_advance(*, period: Period, to: str, actor, reason: str = "") -> Perio
     with transaction.atomic():
         locked = Period.objects.select_for_update().get(pk=period.pk)
         before = locked.status
-        if not can_step(before, to):
+        if not can_step(locked.cadence, before, to):
             raise TransitionRefused(
                 _("Không thể chuyển kỳ từ “%(before)s” sang “%(after)s”.")
                 % {"before": Status(before).label, "after": Status(to).label}

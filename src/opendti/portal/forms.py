@@ -132,3 +132,24 @@ class EvidenceForm(PostedForm):
     issuer = text_field(_("Cơ quan ban hành"), max_length=300)
     summary = text_field(_("Trích yếu"))
     file = forms.FileField(required=False)
+
+
+class PhaseExtendForm(ReasonForm):
+    """A phase's new dates, and the dates the coordinator saw when the page was loaded."""
+
+    starts_on = date_field(
+        _("Từ ngày"),
+        _("Từ ngày phải có dạng YYYY-MM-DD hoặc ngày/tháng/năm."),
+        missing=_("Nhập từ ngày và đến ngày."),
+    )
+    ends_on = date_field(
+        _("Đến ngày"),
+        _("Đến ngày phải có dạng YYYY-MM-DD hoặc ngày/tháng/năm."),
+        missing=_("Nhập từ ngày và đến ngày."),
+    )
+    seen_starts_on = date_field(
+        _("Từ ngày"), _("Từ ngày phải có dạng YYYY-MM-DD hoặc ngày/tháng/năm.")
+    )
+    seen_ends_on = date_field(
+        _("Đến ngày"), _("Đến ngày phải có dạng YYYY-MM-DD hoặc ngày/tháng/năm.")
+    )

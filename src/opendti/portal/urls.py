@@ -10,6 +10,7 @@ from .views import (
     results,
     scorecard,
     spreadsheet,
+    timeline,
     workspace,
 )
 
@@ -22,6 +23,9 @@ urlpatterns = [
     path("", results.home, name="home"),
     path("ky/<slug:code>/ket-qua/", results.period_results, name="period_results"),
     path("ky/<slug:code>/tien-do/", dashboard.dashboard, name="dashboard"),
+    # The programme's calendar (docs/calendar.md): phases, today, who is late; extensions.
+    path("ky/<slug:period>/lich/", timeline.timeline, name="timeline"),
+    path("ky/<slug:period>/lich/<int:pk>/gia-han/", timeline.phase_extend, name="phase_extend"),
     path("ky/<slug:code>/ket-qua/do-on-dinh/", results.robustness, name="robustness"),
     path("ky/<slug:code>/ket-qua/don-vi/<slug:unit>/", scorecard.scorecard, name="scorecard"),
     path(

@@ -165,10 +165,14 @@ def _published_result(snapshot: Snapshot, unit_code: str) -> UnitResult | None:
 
 
 def previous_result(submission: Submission) -> PeriodResult | None:
-    source = previous_submission(submission)
-    if source is None:
+    """The previous period's results (the large-change check compares with them; a period that
+    carries values over from another, e.g. the last quarter, is still compared with its previous
+    period, as docs/self-assessment.md says)."""
+    period = submission.participation.period
+    if period.previous_id is None:
         return None
-    assessment, _ = period_assessment(source.participation.period)
+    previous = Period.objects.select_related("framework").get(pk=period.previous_id)
+    assessment, _ = period_assessment(previous)
     return score_period(assessment)
 
 
@@ -185,6 +189,7 @@ def workspace_build(
         result=result,
         previous=previous_result(submission) if with_previous else None,
     )
+    carry_source = previous_submission(submission)
     nodes = list(Node.objects.filter(framework=period.framework).prefetch_related("inputs"))
     by_pk = {n.pk: n for n in nodes}
     values: dict[int, dict[str, str]] = {}
@@ -318,7 +323,7 @@ def workspace_build(
             m.user
             for m in Membership.objects.filter(participation=participation).select_related("user")
         ],
-        "has_previous": previous_submission(submission) is not None,
+        "carry_source": carry_source.participation.period if carry_source else None,
         # The appraisal (see IndicatorView for the per-indicator part).
         "appraising": appraising,
         "period_status": Period.Status(period.status).label,

@@ -1,6 +1,7 @@
 """The demo's process state on top of the base data (results.demo): the earlier periods approved
-and published as the provinces did, and the 2025 communes part-way through appraisal, so that a
-newcomer can walk the whole process with the demo logins. Loading twice changes nothing."""
+and published as the provinces did, the four quarters of 2025 published by the coordinator
+(demo_quarters), and the 2025 communes part-way through appraisal, so that a newcomer can walk
+the whole process with the demo logins. Loading twice changes nothing."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from opendti.appraisal.models import Decision
 from opendti.appraisal.services import appraisal_start, decide, reviewer_assign
 from opendti.assessments.models import Submission
 from opendti.frameworks.models import Node
-from opendti.periods.models import Membership, Participation, Period
+from opendti.periods.models import Membership, Participation, Period, Phase
+from opendti.periods.services import period_phases_add
 from opendti.periods.workflow import period_advance
-from opendti.results.demo import DEMO_MEMBERSHIPS, DEMO_PASSWORD, demo_load
+from opendti.results.demo import DEMO_MEMBERSHIPS, DEMO_PASSWORD, calendar_around, demo_load
 
+from .demo_quarters import demo_quarters
 from .models import Publication
 from .snapshots import snapshot_freeze
 
@@ -36,6 +39,18 @@ STEPS = [
     Period.Status.APPRAISAL,
     Period.Status.REPLY,
     Period.Status.APPROVAL,
+]
+Kind = Phase.Kind
+# 2025 communes: round 1 runs now (so thamdinh's decisions are in time on any day), the rest later.
+APPRAISAL_CALENDAR = [
+    (Kind.SELF_ASSESSMENT, None, -45, -15),
+    (Kind.APPRAISAL, 1, -10, 4),
+    (Kind.EXPLANATION, 1, 5, 11),
+    (Kind.APPRAISAL, 2, 12, 16),
+    (Kind.REPLY, None, 17, 23),
+    (Kind.COORDINATOR_REVIEW, None, 24, 33),
+    (Kind.APPROVAL, None, 34, 40),
+    (Kind.PUBLICATION, None, 41, 45),
 ]
 
 
@@ -79,6 +94,7 @@ def _appraisal_in_progress(coordinator: User) -> None:
         )
     Period.objects.filter(pk=period.pk).update(review_rounds=2, adjustment_threshold=10)
     period.refresh_from_db()
+    period_phases_add(period=period, plan=calendar_around(timezone.localdate(), APPRAISAL_CALENDAR))
     thamdinh = User.objects.get(username="thamdinh")
     second = User.objects.get(username=SECOND_REVIEWER[0])
     for participation in Participation.objects.filter(period=period).select_related("unit"):
@@ -123,5 +139,6 @@ def demo_load_all() -> list[tuple[str, str, str]]:
     logins.append((second.username, DEMO_PASSWORD, str(ROLES[REVIEWER])))
     coordinator = User.objects.get(username="dieuphoi")
     _publish_history(coordinator, User.objects.get(username="pheduyet"))
+    demo_quarters(coordinator)
     _appraisal_in_progress(coordinator)
     return logins

@@ -9,10 +9,12 @@ checks the hashes and the seal, so a change made directly in the database is fou
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opendti.periods.models import Period
@@ -26,9 +28,11 @@ class ImmutableError(RuntimeError):
 
 class Snapshot(models.Model):
     period = models.OneToOneField(Period, on_delete=models.PROTECT, related_name="snapshot")
-    decision_number = models.CharField(_("số quyết định"), max_length=100)
-    decision_date = models.DateField(_("ngày quyết định"))
-    signer = models.CharField(_("người ký"), max_length=200)
+    # A quarterly period is published by the coordinator without a decision: number and signer
+    # empty, no date (approved_by/approved_at then say who published the frozen results, when).
+    decision_number = models.CharField(_("số quyết định"), max_length=100, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    signer = models.CharField(_("người ký"), max_length=200, blank=True)
     approved_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(_("phê duyệt lúc"), auto_now_add=True)
     engine_version = models.CharField(max_length=20)
@@ -44,7 +48,9 @@ class Snapshot(models.Model):
         verbose_name_plural = _("kết quả đã phê duyệt")
 
     def __str__(self) -> str:
-        return f"{self.period.code} — {self.decision_number}"
+        if self.decision_number:
+            return f"{self.period.code} — {self.decision_number}"
+        return f"{self.period.code} — {self.approved_at:%d/%m/%Y}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -53,6 +59,19 @@ class Snapshot(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ImmutableError("a snapshot is never deleted")
+
+    @property
+    def has_decision(self) -> bool:
+        """Approved by a decision of the province (annual), or published by the coordinator
+        without one (quarterly)."""
+        return bool(self.decision_number)
+
+    @property
+    def issued_on(self) -> datetime.date:
+        """The date the results carry: the decision's, or the day a quarter was published."""
+        if self.decision_date is not None:
+            return self.decision_date
+        return timezone.localdate(self.approved_at)
 
 
 class Publication(models.Model):

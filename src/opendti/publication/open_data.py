@@ -45,6 +45,7 @@ UNIT_COLUMNS = (
     "band",
     "rank",
     "group_rank",
+    "percent_detail",
 )
 
 
@@ -121,6 +122,7 @@ def csv_table(snapshot: Snapshot) -> tuple[list[str], list[list[str]]]:
             u.band,
             u.rank,
             u.group_rank,
+            exact(u.percent_detail),
         ]
         row += [fixed(u.nodes.get(c), decimals) for c in mains]
         for code in pillars:
@@ -168,6 +170,7 @@ def _unit(u: UnitResult, decimals: int) -> dict[str, Any]:
         "percent": fixed(u.percent, decimals),
         "index": exact(u.index),
         "band": u.band,
+        "percent_detail": exact(u.percent_detail),
         "rank": u.rank,
         "group_rank": u.group_rank,
         "nodes": {code: fixed(score, decimals) for code, score in u.nodes.items()},
@@ -177,6 +180,7 @@ def _unit(u: UnitResult, decimals: int) -> dict[str, Any]:
                 "max_points": fixed(p.max_points, decimals),
                 "percent": fixed(p.percent, decimals),
                 "band": p.band,
+                "percent_detail": exact(p.percent_detail),
                 "rank": p.rank,
                 "group_rank": p.group_rank,
             }
@@ -209,12 +213,16 @@ def json_document(snapshot: Snapshot) -> dict[str, Any]:
             "decimals": decimals,
             "display": settings.display,
             "not_deployed": settings.not_deployed,
+            "band_on": settings.band_on,
         },
+        # A quarter published by the coordinator has no decision (docs/open-data.md).
         "decision": {
             "number": snapshot.decision_number,
-            "date": snapshot.decision_date.isoformat(),
+            "date": snapshot.issued_on.isoformat(),
             "signer": snapshot.signer,
-        },
+        }
+        if snapshot.has_decision
+        else None,
         "published_at": timezone.localtime(publication.published_at).isoformat(),
         "snapshot": {
             "rows_sha256": snapshot.rows_sha256,
@@ -259,6 +267,8 @@ def json_document(snapshot: Snapshot) -> dict[str, Any]:
             }
             for f in result.findings
         ],
+        # Informational values a unit did not give (asked for, never counted).
+        "notes": [{"unit": f.unit, "node": f.node, "kind": f.kind} for f in result.notes],
     }
 
 

@@ -27,7 +27,7 @@ from opendti.workbook.sheets import raw_from_rows
 
 from .models import Snapshot
 from .services import published_snapshot
-from .snapshots import snapshot_scores
+from .snapshots import frozen_rows, snapshot_scores
 
 
 class Stage(StrEnum):
@@ -43,7 +43,7 @@ def _parse(rows: Rows) -> ParsedWorkbook:
 @functools.lru_cache(maxsize=16)
 def _snapshot_parsed(snapshot_pk: int, rows_sha: str) -> ParsedWorkbook:
     # Keyed like snapshot_scores' cache: a snapshot's rows never change, so neither does this.
-    return _parse(json.loads(Snapshot.objects.only("rows").get(pk=snapshot_pk).rows))
+    return _parse(frozen_rows(Snapshot.objects.only("rows").get(pk=snapshot_pk).rows))
 
 
 @dataclass
@@ -66,7 +66,7 @@ class ResultSource:
     def rows(self) -> Rows:
         """The workbook rows the results come from (a fresh copy: callers may change it)."""
         if self.snapshot is not None:
-            return json.loads(self.snapshot.rows)
+            return frozen_rows(self.snapshot.rows)
         if self._live_rows is None:
             self._live_rows = period_rows(self.period)
         return json.loads(json.dumps(self._live_rows))

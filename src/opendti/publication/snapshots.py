@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+import datetime
 import functools
 import hashlib
 import hmac
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 
@@ -40,11 +43,55 @@ def _parse(rows: Rows) -> ParsedWorkbook:
     return parse_workbook(raw_from_rows(rows))
 
 
+# Snapshots approved by engine 1.0.0 (before issue 11) were classified on the percent rounded to
+# the period's decimals, and their frozen rows do not say so (they have no band_on setting): they
+# are read with band_on = displayed, so they show and verify as approved. Later snapshots always
+# freeze band_on (results.selectors.period_rows writes it).
+LEGACY_ENGINE = "1.0.0"
+LEGACY_BAND_ON = "displayed"
+
+
+def frozen_rows(text: str) -> Rows:
+    """A snapshot's frozen workbook rows, as every reader of the snapshot reads them."""
+    rows: Rows = json.loads(text)
+    settings_rows = rows.get("settings", [])
+    if not any(row.get("key", "").strip().lower() == "band_on" for row in settings_rows):
+        rows["settings"] = [*settings_rows, {"key": "band_on", "value": LEGACY_BAND_ON}]
+    return rows
+
+
+def _as_approved(document: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+    """The recomputed result document in the layout of the stored one's engine. Engine 1.0.0
+    wrote no band_on setting, no percent details and no notes (a missing informational value was
+    a finding, listed in the same order: by unit, then node, then kind)."""
+    if stored.get("engine_version") != LEGACY_ENGINE:
+        return document
+    document = copy.deepcopy(document)
+    document["engine_version"] = LEGACY_ENGINE
+    document["settings"].pop("band_on", None)
+    for unit in document["units"]:
+        unit.pop("percent_detail", None)
+        for pillar in unit["pillars"].values():
+            pillar.pop("percent_detail", None)
+    units = {u["code"]: i for i, u in enumerate(document["units"])}
+    nodes = {code: i for i, code in enumerate(document["averages"]["nodes"])}
+    document["findings"] = sorted(
+        document["findings"] + document.pop("notes", []),
+        key=lambda f: (units.get(f["unit"], 0), nodes.get(f["node"], len(nodes)), f["kind"]),
+    )
+    return document
+
+
 def snapshot_freeze(
-    *, period: Period, actor, decision_number: str, decision_date, signer: str
+    *,
+    period: Period,
+    actor,
+    decision_number: str,
+    decision_date: datetime.date | None,
+    signer: str,
 ) -> Snapshot:
     """Take the period's final inputs and results as they stand now (inside the caller's
-    transaction, with the period's approval)."""
+    transaction, with the period's approval, or a quarter's publication: no decision)."""
     rows = period_rows(period, appraised=True)
     parsed = _parse(rows)
     result = score_period(parsed.assessment)
@@ -106,12 +153,13 @@ def snapshot_verify(snapshot: Snapshot) -> list[Difference]:
     if not hmac.compare_digest(seal, snapshot.seal):
         found.append(Difference("seal", snapshot.seal, seal))
     try:
-        parsed = _parse(json.loads(snapshot.rows))
+        parsed = _parse(frozen_rows(snapshot.rows))
     except Exception as exc:  # a tampered row may not even parse: that is a finding too
         found.append(Difference("rows", "", f"{type(exc).__name__}: {exc}"))
         return found
+    stored = json.loads(snapshot.document)
     recomputed = result_document(parsed.assessment, score_period(parsed.assessment))
-    _walk(json.loads(snapshot.document), json.loads(canonical(recomputed)), "", found)
+    _walk(stored, json.loads(canonical(_as_approved(recomputed, stored))), "", found)
     return found
 
 
@@ -120,12 +168,12 @@ def _scores_cached(
     snapshot_pk: int, rows_sha: str, previous_key: tuple[int, str] | None
 ) -> PeriodScores:
     snapshot = Snapshot.objects.get(pk=snapshot_pk)
-    parsed = _parse(json.loads(snapshot.rows))
+    parsed = _parse(frozen_rows(snapshot.rows))
     result = score_period(parsed.assessment)
     change = None
     if previous_key is not None:
         previous = Snapshot.objects.get(pk=previous_key[0])
-        previous_result = score_period(_parse(json.loads(previous.rows)).assessment)
+        previous_result = score_period(_parse(frozen_rows(previous.rows)).assessment)
         decimals = parsed.assessment.settings.decimals
         change = compare_periods(result, previous_result, parsed.predecessors, decimals)
     return PeriodScores(parsed.assessment, result, change)

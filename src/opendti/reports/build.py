@@ -22,6 +22,7 @@ from opendti import numbers
 from opendti.periods.models import Period
 from opendti.publication.models import Snapshot
 from opendti.publication.selectors import ResultSource
+from opendti.results import band_detail
 from opendti.results.rankings import TOTAL, Row, ranking_table
 from opendti.results.rankings import Table as Ranking
 from opendti.results.services import PeriodScores
@@ -66,19 +67,36 @@ def _ranking_table(number: int, title: str, ranking: Ranking, scores: PeriodScor
     if has_bands:
         header.append("Mức xếp loại")
 
+    # A percent (or index) that would read into another band when rounded is printed with the
+    # decimals that show why (marked *); where no percent is printed, the band is marked and the
+    # note gives the unit's exact figure (results/band_detail.py).
+    shows_share = display in ("percent", "index")
+
     def line(row: Row, average: bool) -> tuple[str, ...]:
+        detail = row.percent_detail
         cells = ["" if average else vn(row.rank), row.name, vn(row.score)]
         if display == "percent":
-            cells.append(vn(row.percent))
+            cells.append(band_detail.marked(vn(row.percent_shown), detail))
         elif display == "index":
-            cells.append("" if average else vn(index.get(row.unit)))
+            shown = band_detail.index_shown(index.get(row.unit), detail)
+            cells.append("" if average else band_detail.marked(vn(shown), detail))
         cells += [vn(p) for p in row.parts]
         if has_bands:
-            cells.append("" if average else (row.band or MISSING))
+            band = "" if average else (row.band or MISSING)
+            cells.append(band if shows_share else band_detail.marked(band, detail))
         return tuple(cells)
 
     rows = [line(r, False) for r in ranking.rows] + [line(ranking.average, True)]
-    return Table(number, title, tuple(header), tuple(rows), frozenset({len(rows) - 1}))
+    note = ""
+    if ranking.has_percent_detail:
+        note = band_detail.note()
+        if not shows_share:
+            note += " " + "; ".join(
+                band_detail.unit_note(r.name, r.percent_detail, r.percent)
+                for r in ranking.rows
+                if r.percent_detail is not None and r.percent is not None
+            )
+    return Table(number, title, tuple(header), tuple(rows), frozenset({len(rows) - 1}), note)
 
 
 def _pillar_table(number: int, title: str, ranking: Ranking) -> Table:
@@ -274,10 +292,15 @@ def _introduction(period: Period, scores: PeriodScores, snapshot: Snapshot | Non
         "Việc xếp hạng căn cứ vào tổng điểm của từng cơ quan, đơn vị, theo thứ tự từ cao đến "
         "thấp" + (", trong từng nhóm xếp hạng." if groups else "."),
     ]
-    if snapshot is not None:
+    if snapshot is not None and snapshot.has_decision:
         paragraphs.append(
             f"Kết quả được phê duyệt tại Quyết định số {snapshot.decision_number} "
-            f"{long_date(snapshot.decision_date)}."
+            f"{long_date(snapshot.issued_on)}."
+        )
+    elif snapshot is not None:
+        paragraphs.append(
+            f"Kết quả hằng quý do cơ quan chủ trì đánh giá công bố {long_date(snapshot.issued_on)},"
+            " không cần quyết định phê duyệt."
         )
     else:
         paragraphs.append(
@@ -314,7 +337,7 @@ def report_content(
             issuer_parent if issuer_parent is not None else settings.OPENDTI_REPORT_ISSUER_PARENT
         ),
         place=place or settings.OPENDTI_REPORT_PLACE,
-        date=snapshot.decision_date if snapshot else (today or datetime.date.today()),
+        date=snapshot.issued_on if snapshot else (today or datetime.date.today()),
         decision_number=snapshot.decision_number if snapshot else "",
         signer=snapshot.signer if snapshot else "",
         provisional=snapshot is None,
@@ -331,7 +354,7 @@ def report_content(
 
 
 def _legal_bases(period: Period, snapshot: Snapshot | None) -> tuple[str, ...]:
-    date = snapshot.decision_date if snapshot else datetime.date.today()
+    date = snapshot.issued_on if snapshot else datetime.date.today()
     # The Law on the organisation of local government of 16 June 2025 replaced the 2015 law (as
     # amended in 2019) from 1 July 2025: a decision cites the law in force on its date.
     if date >= datetime.date(2025, 7, 1):

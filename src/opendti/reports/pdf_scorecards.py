@@ -32,6 +32,7 @@ from reportlab.platypus import Table as PdfTable
 from opendti.periods.models import Period
 from opendti.publication.models import Snapshot
 from opendti.publication.snapshots import snapshot_scores
+from opendti.results import band_detail
 from opendti.results.scorecard import NodeLine, Scorecard, unit_scorecard
 from opendti.results.services import PeriodScores, period_scores
 from opendti.scoring.model import PeriodResult, UnitResult
@@ -144,10 +145,11 @@ def _key_figures(card: Scorecard, counts: tuple[int, dict[str, int]]) -> PdfTabl
         "Hạng trong nhóm",
     ]
     shares = (0.25, 0.14, 0.13, 0.18, 0.13, 0.17)
+    detail = unit.percent_detail
     row = [
         f"{number(unit.total)} / {number(unit.max_points, 2)}",
-        number(unit.percent),
-        number(unit.index),
+        band_detail.marked(number(band_detail.shown(unit.percent, detail)), detail),
+        band_detail.marked(number(band_detail.index_shown(unit.index, detail)), detail),
         unit.band or MISSING,
         rank,
         group_rank,
@@ -182,6 +184,8 @@ def _unit_page(
         group = groups.get(unit.group, unit.group)
         story.append(text(f"Nhóm xếp hạng: {group}", style(10.5, align=TA_CENTER, after=6)))
     story.append(_key_figures(card, counts))
+    if unit.percent_detail is not None:
+        story.append(text(band_detail.note(), style(9, italic=True, before=2)))
     if not unit.ranked:
         story.append(text("Đơn vị không tham gia xếp hạng.", style(10, italic=True, before=2)))
     story.append(Spacer(1, 4 * mm))

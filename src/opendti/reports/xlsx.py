@@ -17,12 +17,14 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from opendti.periods.models import Period
 from opendti.publication.models import Snapshot
+from opendti.results import band_detail
 from opendti.results.rankings import TOTAL, ranking_table
 from opendti.results.services import PeriodScores
 
@@ -69,7 +71,7 @@ def _add_sheet(
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"  # text that looks like a formula stays text
             if column.fmt and isinstance(value, Decimal | int) and not isinstance(value, bool):
-                cell.number_format = column.fmt
+                cell.number_format = _format_for(column.fmt, value)
             if value is not None:
                 widths[index - 1] = max(widths[index - 1], len(str(value)))
     for index, width in enumerate(widths, start=1):
@@ -77,6 +79,27 @@ def _add_sheet(
     # The header row stays in view, and the unit's name too when the rows are units.
     sheet.freeze_panes = "D2" if len(columns) > 3 and rows else "A2"
     return sheet
+
+
+def _format_for(fmt: str, value: Decimal | int) -> str:
+    """The column's format, with more places where the value has them: a percent detail
+    (75.001 beside 75.00) is shown with every decimal it carries, never rounded back."""
+    if not isinstance(value, Decimal) or fmt != _number_format(_places(fmt)):
+        return fmt
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > _places(fmt):
+        return _number_format(-exponent)
+    return fmt
+
+
+def _places(fmt: str) -> int:
+    return len(fmt.split(".", 1)[1]) if "." in fmt else 0
+
+
+def _mark_details(sheet: Worksheet, cells: Sequence[tuple[int, int]]) -> None:
+    """A comment with the note on each percent printed with more decimals (band_detail)."""
+    for row, column in cells:
+        sheet.cell(row=row, column=column).comment = Comment(band_detail.note(), "OpenDTI")
 
 
 def _sheet_name(book: Workbook, title: str) -> str:
@@ -109,11 +132,15 @@ def _ranking_sheet(
     if scores.change:
         columns += [Col(_("Tổng điểm kỳ trước"), number), Col(_("Biến động"), signed)]
     rows: list[list[Any]] = []
+    details: list[tuple[int, int]] = []
+    percent_column = [c.header for c in columns].index(_("% điểm tối đa")) + 1
     for row in (*table.rows, table.average):
         line: list[Any] = [row.rank, row.unit, row.name]
         if groups and group is None:
             line.append(row.group)
-        line += [*row.parts, row.score, row.max_points, row.percent, row.band]
+        line += [*row.parts, row.score, row.max_points, row.percent_shown, row.band]
+        if row.percent_detail is not None:
+            details.append((len(rows) + 2, percent_column))
         if scores.change:
             unit_change = changes.get(row.unit)
             if row.unit:
@@ -121,7 +148,7 @@ def _ranking_sheet(
             else:
                 line += [None, scores.change.average_change if group is None else None]
         rows.append(line)
-    _add_sheet(book, title, columns, rows)
+    _mark_details(_add_sheet(book, title, columns, rows), details)
 
 
 def _pillar_sheet(book: Workbook, scores: PeriodScores, decimals: int) -> None:
@@ -138,19 +165,22 @@ def _pillar_sheet(book: Workbook, scores: PeriodScores, decimals: int) -> None:
             Col(f"{pillar.name}: {_('mức')}"),
         ]
     rows: list[list[Any]] = []
+    details: list[tuple[int, int]] = []
     for row in table.rows:
         unit = scores.result.unit(row.unit)
         line: list[Any] = [row.rank, row.unit, row.name]
         for pillar in pillars:
             p = unit.pillars[pillar.code]
-            line += [p.score, p.percent, p.rank, p.band]
+            if p.percent_detail is not None:
+                details.append((len(rows) + 2, len(line) + 2))
+            line += [p.score, band_detail.shown(p.percent, p.percent_detail), p.rank, p.band]
         rows.append(line)
     averages = scores.result.averages
     line = [None, "", _("Trung bình")]
     for pillar in pillars:
         line += [averages.pillars.get(pillar.code), None, None, None]
     rows.append(line)
-    _add_sheet(book, _("Trụ cột"), columns, rows)
+    _mark_details(_add_sheet(book, _("Trụ cột"), columns, rows), details)
 
 
 def _averages_sheet(book: Workbook, scores: PeriodScores, decimals: int) -> None:
@@ -251,15 +281,33 @@ def _info_sheet(
         (_("Cấp đánh giá"), str(period.framework.level)),
         (_("Nguồn số liệu"), source),
         (_("Số chữ số thập phân"), scores.assessment.settings.decimals),
+        (
+            _("Mức xếp loại xác định theo"),
+            str(Period.BandOn(scores.assessment.settings.band_on).label),
+        ),
         (_("Phiên bản bộ chấm điểm"), scores.result.engine_version),
     ]
+    result = scores.result
+    if any(
+        u.percent_detail is not None
+        or any(p.percent_detail is not None for p in u.pillars.values())
+        for u in result.units
+    ):
+        lines.append((_("Ghi chú"), band_detail.note()))
     if snapshot:
+        if snapshot.has_decision:
+            lines += [
+                (_("Số quyết định"), snapshot.decision_number),
+                (_("Ngày quyết định"), snapshot.issued_on.strftime("%d/%m/%Y")),
+                (_("Người ký"), snapshot.signer),
+            ]
+        else:
+            lines.append(
+                (_("Quyết định"), _("Kết quả quý: công bố không cần quyết định phê duyệt"))
+            )
         lines += [
-            (_("Số quyết định"), snapshot.decision_number),
-            (_("Ngày quyết định"), snapshot.decision_date.strftime("%d/%m/%Y")),
-            (_("Người ký"), snapshot.signer),
             (
-                _("Phê duyệt lúc"),
+                _("Phê duyệt lúc") if snapshot.has_decision else _("Chốt và công bố lúc"),
                 timezone.localtime(snapshot.approved_at).strftime("%H:%M %d/%m/%Y"),
             ),
             (_("Mã băm SHA-256 của dữ liệu"), snapshot.rows_sha256),

@@ -31,10 +31,13 @@ class Check:
 
 
 def period_span(period: Period) -> tuple[datetime.date, datetime.date]:
-    """The dates an evidence document should fall within: the assessed year or quarter.
+    """The dates an evidence document should fall within: the period's assessed window when it
+    sets one (Đắk Nông 2023: 01/01/2023 to 20/12/2023), else the assessed year or quarter.
 
-    A document from the year before is accepted when the period is annual, as plans for a
-    year are usually issued at the end of the previous one."""
+    Without a window, a document from the year before is accepted when the period is annual, as
+    plans for a year are usually issued at the end of the previous one."""
+    if period.assessed_from is not None and period.assessed_to is not None:
+        return period.assessed_from, period.assessed_to
     if period.quarter:
         start = datetime.date(period.year, 3 * period.quarter - 2, 1)
         end_month = 3 * period.quarter
@@ -71,6 +74,9 @@ def period_checks(
     findings: dict[str, list] = {}
     for finding in result.findings:
         findings.setdefault(finding.unit, []).append(finding)
+    notes: dict[str, list] = {}
+    for note in result.notes:
+        notes.setdefault(note.unit, []).append(note)
     linked: dict[int, set[str]] = {}
     for submission_id, code in EvidenceLink.objects.filter(
         evidence__submission__in=ids
@@ -92,6 +98,7 @@ def period_checks(
             result=result,
             previous=previous,
             findings=findings.get(s.participation.unit.code, []),
+            notes=notes.get(s.participation.unit.code, []),
             linked=linked.get(s.pk, set()),
             answers=answers.get(s.pk, []),
             evidence=evidence.get(s.pk, []),
@@ -101,22 +108,24 @@ def period_checks(
 
 
 def _unit_checks(
-    *, unit, period, nodes, result, previous, findings, linked, answers, evidence
+    *, unit, period, nodes, result, previous, findings, notes, linked, answers, evidence
 ) -> list[Check]:
     own = {code for code, n in nodes.items() if n.source == Node.Source.SELF}
     scores = result.unit(unit).nodes
     applicable = {code for code in own if scores.get(code) is not None}
     checks: list[Check] = []
 
+    for note in notes:
+        # An informational value (không tính điểm) not given: the engine's data-quality note,
+        # not a finding. Such values are asked for, not required.
+        if note.node in applicable:
+            checks.append(
+                Check(note.node, WARNING, "missing", _("Chưa nhập số liệu (chỉ số tham khảo)."))
+            )
     for finding in findings:
         if finding.node not in applicable:
             continue
-        if finding.kind == "missing" and not nodes[finding.node].scored:
-            # Informational indicators (không tính điểm) are asked for, not required.
-            checks.append(
-                Check(finding.node, WARNING, "missing", _("Chưa nhập số liệu (chỉ số tham khảo)."))
-            )
-        elif finding.kind == "missing":
+        if finding.kind == "missing":
             checks.append(Check(finding.node, ERROR, "missing", _("Chưa nhập số liệu.")))
         elif finding.kind == "out_of_bounds":
             checks.append(
@@ -172,8 +181,16 @@ def _unit_checks(
                         code,
                         WARNING,
                         "evidence_date",
-                        _("Tài liệu “%(title)s” ngày %(date)s nằm ngoài kỳ đánh giá.")
-                        % {"title": item.title, "date": item.doc_date.strftime("%d/%m/%Y")},
+                        _(
+                            "Tài liệu “%(title)s” ngày %(date)s nằm ngoài thời gian đánh giá "
+                            "(%(start)s – %(end)s)."
+                        )
+                        % {
+                            "title": item.title,
+                            "date": item.doc_date.strftime("%d/%m/%Y"),
+                            "start": start.strftime("%d/%m/%Y"),
+                            "end": end.strftime("%d/%m/%Y"),
+                        },
                     )
                 )
             if item.carried_over:

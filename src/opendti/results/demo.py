@@ -5,6 +5,7 @@ merged), and a demo user for each role. Loading twice changes nothing."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from pathlib import Path
 
 from django.contrib.auth.models import Group
@@ -23,8 +24,8 @@ from opendti.accounts.roles import (
     UNIT_LEADER,
 )
 from opendti.frameworks.models import Node, NodeMapping
-from opendti.periods.models import Membership, Participation, Period
-from opendti.periods.services import period_open_next
+from opendti.periods.models import Membership, Participation, Period, Phase
+from opendti.periods.services import PhasePlan, period_open_next, period_phases_add
 
 from .exchange import period_import_workbook
 
@@ -63,6 +64,56 @@ DEMO_MEMBERSHIPS = [
     ("daumoi2", "xa-tan-lap", Membership.Role.FOCAL_POINT),
     ("lanhdao2", "xa-tan-lap", Membership.Role.UNIT_LEADER),
 ]
+
+
+Kind = Phase.Kind
+# Đắk Nông 2023 (seed 004, "Thời gian thực hiện"): the programme's calendar and the assessed window.
+DAKNONG_PERIODS = ("2023-departments", "2023-districts")
+DAKNONG_CALENDAR: list[PhasePlan] = [
+    (Kind.SELF_ASSESSMENT, None, datetime.date(2024, 1, 2), datetime.date(2024, 1, 15)),
+    (Kind.APPRAISAL, 1, datetime.date(2024, 1, 21), datetime.date(2024, 1, 30)),
+    (Kind.EXPLANATION, 1, datetime.date(2024, 1, 31), datetime.date(2024, 2, 6)),
+    (Kind.APPRAISAL, 2, datetime.date(2024, 2, 19), datetime.date(2024, 2, 21)),
+    # "Sở TT&TT rà soát, thống kê số liệu và xây dựng dự thảo báo cáo" (the decision followed).
+    (Kind.COORDINATOR_REVIEW, None, datetime.date(2024, 2, 22), datetime.date(2024, 3, 15)),
+]
+DAKNONG_ASSESSED = (datetime.date(2023, 1, 1), datetime.date(2023, 12, 20))
+
+
+def calendar_around(
+    today: datetime.date, offsets: Sequence[tuple[str, int | None, int, int]]
+) -> list[PhasePlan]:
+    """A calendar placed around `today` (offsets in days), so the demo works on any day."""
+    return [
+        (kind, n, today + datetime.timedelta(days=a), today + datetime.timedelta(days=b))
+        for kind, n, a, b in offsets
+    ]
+
+
+# 2026 communes, after its self-assessment (which runs from a week ago for 30 days).
+OPEN_CALENDAR = [
+    (Kind.APPRAISAL, 1, 33, 42),
+    (Kind.EXPLANATION, 1, 43, 49),
+    (Kind.APPRAISAL, 2, 50, 54),
+    (Kind.REPLY, None, 55, 61),
+    (Kind.COORDINATOR_REVIEW, None, 62, 71),
+    (Kind.APPROVAL, None, 72, 80),
+    (Kind.PUBLICATION, None, 81, 85),
+]
+
+
+def demo_calendar() -> None:
+    """The Đắk Nông periods get the seed's phases and assessed window; 2026 its whole calendar."""
+    for code in DAKNONG_PERIODS:
+        period = Period.objects.get(code=code)
+        period_phases_add(period=period, plan=DAKNONG_CALENDAR)
+        if period.assessed_from is None:
+            period.assessed_from, period.assessed_to = DAKNONG_ASSESSED
+            period.save(update_fields=["assessed_from", "assessed_to"])
+    period_phases_add(
+        period=Period.objects.get(code=OPEN_PERIOD),
+        plan=calendar_around(timezone.localdate(), OPEN_CALENDAR),
+    )
 
 
 def demo_open_period(*, days_left: int = 30) -> Period:
@@ -116,6 +167,7 @@ def demo_load() -> list[tuple[str, str, str]]:
         user.groups.add(Group.objects.get(name=role))
         logins.append((username, DEMO_PASSWORD, str(ROLES[role])))
     period = demo_open_period()
+    demo_calendar()
     for username, unit, role in DEMO_MEMBERSHIPS:
         Membership.objects.get_or_create(
             participation=Participation.objects.get(period=period, unit__code=unit),

@@ -137,6 +137,7 @@ def _create_period(parsed: ParsedWorkbook, code: str, year: int, level_code: str
         decimals=settings.decimals,
         display=settings.display,
         not_deployed_policy=settings.not_deployed,
+        band_on=settings.band_on,
     )
     period.not_deployed.set([nodes[n.code] for n in assessment.framework.nodes if not n.deployed])
     unit_rows = {row["code"].strip(): row for row in raw["units"].rows}

@@ -14,6 +14,8 @@ from opendti.scoring.compare import PeriodChange
 from opendti.scoring.model import Assessment, PeriodResult, UnitResult
 from opendti.scoring.ranking import competition_ranks
 
+from . import band_detail
+
 TOTAL = "total"
 
 
@@ -38,6 +40,13 @@ class Row:
     pillars: tuple[tuple[Decimal, int | None], ...]  # (score, rank) per pillar, total view only
     change: Decimal | None
     change_via: str
+    # The percent with the decimals that show why the band is what it is, where the rounded one
+    # reads into another band (results.band_detail); None otherwise.
+    percent_detail: Decimal | None = None
+
+    @property
+    def percent_shown(self) -> Decimal | None:
+        return band_detail.shown(self.percent, self.percent_detail)
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,11 @@ class Table:
     band_counts: dict[str, int] = field(default_factory=dict)
     most_improved: tuple[str, ...] = ()
     average_change: Decimal | None = None
+
+    @property
+    def has_percent_detail(self) -> bool:
+        """Whether a row shows its percent with more decimals (the note then goes under it)."""
+        return any(row.percent_detail is not None for row in self.rows)
 
 
 def views(assessment: Assessment) -> list[Column]:
@@ -97,17 +111,17 @@ def ranking_table(
 
     def score_of(
         unit: UnitResult,
-    ) -> tuple[Decimal | None, Decimal | None, Decimal | None, str | None]:
+    ) -> tuple[Decimal | None, Decimal | None, Decimal | None, str | None, Decimal | None]:
         if view == TOTAL:
-            return unit.total, unit.max_points, unit.percent, unit.band
+            return unit.total, unit.max_points, unit.percent, unit.band, unit.percent_detail
         if view in pillar_codes:
             p = unit.pillars[view]
-            return p.score, p.max_points, p.percent, p.band
+            return p.score, p.max_points, p.percent, p.band, p.percent_detail
         score, maximum = unit.nodes.get(view), unit.node_max.get(view)
         percent = None
         if score is not None and maximum:
             percent = (score * 100 / maximum).quantize(Decimal(1).scaleb(-decimals))
-        return score, maximum, percent, None
+        return score, maximum, percent, None, None
 
     ranks: dict[str, int] = {}
     if view == TOTAL:
@@ -127,7 +141,7 @@ def ranking_table(
 
     rows = []
     for unit in units:
-        score, maximum, percent, band = score_of(unit)
+        score, maximum, percent, band, detail = score_of(unit)
         unit_change = changes.get(unit.code)
         rows.append(
             Row(
@@ -152,6 +166,7 @@ def ranking_table(
                 else (),
                 change=unit_change.change if unit_change and view == TOTAL else None,
                 change_via=unit_change.via if unit_change else "none",
+                percent_detail=detail,
             )
         )
     rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.name))

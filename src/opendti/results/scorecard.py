@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from opendti.scoring.model import Assessment, BandScheme, PeriodResult, UnitResult
+from opendti.scoring.bands import DISPLAYED, points_to_band
+from opendti.scoring.model import Assessment, BandScheme, PeriodResult, Settings, UnitResult
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,8 @@ class Opportunity:
 class NextBand:
     band: str
     threshold: Decimal  # in points, for this unit's applicable max
-    inclusive: bool
-    missing: Decimal  # points still needed (for an exclusive bound: more than this)
+    inclusive: bool  # False: the score must be more than the threshold
+    missing: Decimal  # the fewest points (in the period's steps) that reach the band
 
 
 @dataclass(frozen=True)
@@ -61,20 +62,37 @@ def _percent(score: Decimal | None, maximum: Decimal | None) -> Decimal | None:
     return (score * 100 / maximum).quantize(Decimal("0.01"))
 
 
-def next_band(unit: UnitResult, scheme: BandScheme | None) -> NextBand | None:
-    """The band just above the unit's, and the points between the unit and its bound."""
+def next_band(
+    unit: UnitResult, scheme: BandScheme | None, settings: Settings | None = None
+) -> NextBand | None:
+    """The band just above the unit's, its bound in points and the points the unit lacks: decided
+    as the engine decides bands (`scoring.bands`), on the exact share unless the period
+    classifies on the rounded percent."""
     if scheme is None or unit.band is None:
         return None
+    settings = settings or Settings()
     labels = [b.label for b in scheme.bands]
     position = labels.index(unit.band)
     if position == 0:
         return None  # already in the top band
     target = scheme.bands[position - 1]
-    assert target.lower is not None
-    threshold = target.lower if scheme.basis == "points" else target.lower * unit.max_points / 100
-    return NextBand(
-        target.label, threshold, target.lower_inclusive, max(threshold - unit.total, Decimal(0))
+    missing = points_to_band(
+        unit.total,
+        unit.max_points,
+        scheme,
+        target,
+        band_on=settings.band_on,
+        decimals=settings.decimals,
     )
+    if missing is None or target.lower is None:
+        return None
+    if scheme.basis == "points":
+        return NextBand(target.label, target.lower, target.lower_inclusive, missing)
+    if settings.band_on == DISPLAYED:
+        # The bound is where the rounded percent first reads into the band: a score to reach.
+        return NextBand(target.label, unit.total + missing, True, missing)
+    threshold = target.lower * unit.max_points / 100
+    return NextBand(target.label, threshold, target.lower_inclusive, missing)
 
 
 def unit_scorecard(assessment: Assessment, result: PeriodResult, unit_code: str) -> Scorecard:
@@ -139,6 +157,6 @@ def unit_scorecard(assessment: Assessment, result: PeriodResult, unit_code: str)
         lines=tuple(lines),
         strengths=strengths,
         weaknesses=weaknesses,
-        next_band=next_band(unit, framework.total_bands),
+        next_band=next_band(unit, framework.total_bands, assessment.settings),
         opportunities=tuple(opportunities),
     )

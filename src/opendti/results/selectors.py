@@ -42,6 +42,8 @@ def period_rows(period: Period, *, appraised: bool = True) -> Rows:
         "decimals": str(period.decimals),
         "display": period.display,
         "not_deployed": period.not_deployed_policy,
+        # Always written, default or not: a frozen snapshot then says how it was classified.
+        "band_on": period.band_on,
     }
     rows: Rows = {
         "settings": [{"key": k, "value": v} for k, v in settings.items() if v != ""],

@@ -12,8 +12,8 @@ from itertools import repeat
 from math import lcm
 from operator import add
 
-from .bands import band_for, band_labels
-from .findings import FindingLog
+from .bands import band_labels, classifier, percent_detail
+from .findings import FindingLog, notes_apart
 from .model import (
     TOTAL,
     Assessment,
@@ -79,6 +79,8 @@ def score_period(assessment: Assessment) -> PeriodResult:
     }
 
     total_scheme, pillar_scheme = framework.total_bands, framework.pillar_bands
+    total_band = classifier(total_scheme, band_on=settings.band_on, decimals=decimals)
+    pillar_band = classifier(pillar_scheme, band_on=settings.band_on, decimals=decimals)
     percents = [ratio(_z(totals[i]), total_max[u.group], decimals) for i, u in enumerate(units)]
     ranks, group_ranks = _ranks(units, totals, [total_max[u.group] for u in units])
     pillar_results: dict[str, list[PillarResult]] = {}
@@ -87,17 +89,19 @@ def score_period(assessment: Assessment) -> PeriodResult:
         p_ranks, p_group_ranks = _ranks(units, column, unit_max)
         results = []
         for i, _unit in enumerate(units):
-            score = _z(column[i])
-            percent = ratio(score, unit_max[i], decimals)
-            basis = percent if pillar_scheme and pillar_scheme.basis == "percent" else score
+            score, maximum = _z(column[i]), unit_max[i]
+            band, percent = pillar_band(score, maximum), ratio(score, maximum, decimals)
             results.append(
                 PillarResult(
                     score=score,
-                    max_points=unit_max[i],
+                    max_points=maximum,
                     percent=percent,
-                    band=band_for(basis, pillar_scheme),
+                    band=band,
                     rank=p_ranks.get(i),
                     group_rank=p_group_ranks.get(i),
+                    percent_detail=percent_detail(
+                        score, maximum, pillar_scheme, band, decimals, percent
+                    ),
                 )
             )
         pillar_results[pillar_code] = results
@@ -108,8 +112,8 @@ def score_period(assessment: Assessment) -> PeriodResult:
     node_max_of = {g: {code: maxima[g][code] for code in codes} for g in groups}
     unit_results = []
     for i, (unit, row) in enumerate(zip(units, rows, strict=False)):  # rows may be endless
-        total = _z(totals[i])
-        basis = percents[i] if total_scheme and total_scheme.basis == "percent" else total
+        total, maximum = _z(totals[i]), total_max[unit.group]
+        band = total_band(total, maximum)
         unit_results.append(
             UnitResult(
                 code=unit.code,
@@ -117,18 +121,26 @@ def score_period(assessment: Assessment) -> PeriodResult:
                 group=unit.group,
                 ranked=unit.ranked,
                 total=total,
-                max_points=total_max[unit.group],
+                max_points=maximum,
                 percent=percents[i],
-                index=ratio(total, total_max[unit.group], 4, scale=ONE),
-                band=band_for(basis, total_scheme),
+                index=ratio(total, maximum, 4, scale=ONE),
+                band=band,
                 rank=ranks.get(i),
                 group_rank=group_ranks.get(i),
                 nodes=dict(zip(codes, row, strict=True)),
                 node_max=dict(node_max_of[unit.group]),
                 pillars={p: pillar_results[p][i] for p in pillar_results},
+                percent_detail=percent_detail(
+                    total, maximum, total_scheme, band, decimals, percents[i]
+                ),
             )
         )
 
+    group_of = {unit.code: unit.group for unit in units}
+    findings, notes = notes_apart(
+        log.sorted([u.code for u in units], list(tree.nodes)),
+        informational=lambda unit, node: status[group_of[unit]].get(node) == INFO,
+    )
     return PeriodResult(
         units=tuple(unit_results),
         averages=_averages(unit_results, None, columns, tree, decimals),
@@ -141,7 +153,8 @@ def score_period(assessment: Assessment) -> PeriodResult:
             p: _band_counts([r.band for r in results], band_labels(pillar_scheme))
             for p, results in pillar_results.items()
         },
-        findings=tuple(log.sorted([u.code for u in units], list(tree.nodes))),
+        findings=findings,
+        notes=notes,
     )
 
 

@@ -6,6 +6,7 @@ Each finding names the unit and the node, what the parts give (expected), what w
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from .model import Finding, InputSpec
@@ -102,3 +103,18 @@ class FindingLog:
         return sorted(
             self.items, key=lambda f: (units.get(f.unit, 0), nodes.get(f.node, len(nodes)), f.kind)
         )
+
+
+def notes_apart(
+    listed: Sequence[Finding], *, informational: Callable[[str, str], bool]
+) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    """(findings, notes), each in the order listed. A value missing where the node is
+    informational for the unit (`informational(unit, node)`) is a data-quality note, not a
+    finding: findings are numbers that do not add up or cannot be right, and an informational
+    value is asked for, never counted."""
+    findings: list[Finding] = []
+    notes: list[Finding] = []
+    for item in listed:
+        note = item.kind == "missing" and informational(item.unit, item.node)
+        (notes if note else findings).append(item)
+    return tuple(findings), tuple(notes)

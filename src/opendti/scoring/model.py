@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-ENGINE_VERSION = "1.0.0"
+# 1.1.0: bands decided on the exact share unless a period says `band_on: displayed`; a missing
+# informational value is a note, not a finding.
+ENGINE_VERSION = "1.1.0"
 
 TOTAL = "TOTAL"
 
@@ -30,6 +32,7 @@ Value = Decimal | bool | str | dt.date
 NotDeployedPolicy = Literal["exclude", "zero"]
 Display = Literal["points", "percent", "index"]
 BandBasis = Literal["percent", "points"]
+BandOn = Literal["exact", "displayed"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,9 @@ class Settings:
     year: str = ""
     period: str = ""
     total_max: Decimal | None = None
+    # A band is decided on the exact share of the max ("exact"), or on the percent rounded to
+    # `decimals` as published ("displayed", for a province that classifies that way).
+    band_on: str = "exact"
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,9 @@ class PillarResult:
     band: str | None
     rank: int | None
     group_rank: int | None
+    # The percent with the decimals that show on which side of a bound the exact share lies,
+    # where the rounded percent shows the other side (75.001 for 75.00 "more than 75 %"); else None.
+    percent_detail: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +188,7 @@ class UnitResult:
     nodes: Mapping[str, Decimal | None]
     node_max: Mapping[str, Decimal | None]
     pillars: Mapping[str, PillarResult]
+    percent_detail: Decimal | None = None  # as PillarResult.percent_detail
 
 
 @dataclass(frozen=True)
@@ -198,6 +208,8 @@ class PeriodResult:
     pillar_band_counts: Mapping[str, Mapping[str, int]]
     findings: tuple[Finding, ...]
     engine_version: str = ENGINE_VERSION
+    # Data-quality notes that are not findings: an informational value not given (kind missing).
+    notes: tuple[Finding, ...] = ()
 
     def unit(self, code: str) -> UnitResult:
         for result in self.units:

@@ -54,4 +54,6 @@ def score_main(argv: list[str]) -> int:
             sys.stdout.write(text + ("\n" if args.format == "json" else ""))
     if result.findings:
         print(f"{len(result.findings)} finding(s): see 'findings' in the output", file=sys.stderr)
+    if result.notes:
+        print(f"{len(result.notes)} note(s): see 'notes' in the output", file=sys.stderr)
     return 0

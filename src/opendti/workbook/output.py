@@ -33,6 +33,7 @@ def result_document(assessment: Assessment, result: PeriodResult) -> dict[str, o
             "decimals": assessment.settings.decimals,
             "display": assessment.settings.display,
             "not_deployed": assessment.settings.not_deployed,
+            "band_on": assessment.settings.band_on,
         },
         "units": [
             {
@@ -45,6 +46,7 @@ def result_document(assessment: Assessment, result: PeriodResult) -> dict[str, o
                 "percent": _s(u.percent),
                 "index": _s(u.index),
                 "band": u.band,
+                "percent_detail": _s(u.percent_detail),
                 "rank": u.rank,
                 "group_rank": u.group_rank,
                 "nodes": {code: _s(score) for code, score in u.nodes.items()},
@@ -54,6 +56,7 @@ def result_document(assessment: Assessment, result: PeriodResult) -> dict[str, o
                         "max_points": _s(p.max_points),
                         "percent": _s(p.percent),
                         "band": p.band,
+                        "percent_detail": _s(p.percent_detail),
                         "rank": p.rank,
                         "group_rank": p.group_rank,
                     }
@@ -75,6 +78,7 @@ def result_document(assessment: Assessment, result: PeriodResult) -> dict[str, o
         "band_counts": dict(result.band_counts),
         "pillar_band_counts": {p: dict(c) for p, c in result.pillar_band_counts.items()},
         "findings": [asdict(f) for f in result.findings],
+        "notes": [asdict(f) for f in result.notes],
     }
 
 
@@ -85,9 +89,12 @@ def to_json(assessment: Assessment, result: PeriodResult) -> str:
 def _table(assessment: Assessment, result: PeriodResult) -> tuple[list[str], list[list[object]]]:
     nodes = [n.code for n in assessment.framework.nodes if n.kind in ("group", "main")]
     pillars = [p.code for p in assessment.framework.pillars]
-    header = ["rank", "group_rank", "code", "name", "group", "total", "percent", "band", *nodes]
+    # percent_detail: the percent with the decimals that show why the band is what it is, where
+    # the rounded percent sits on a bound the exact share does not reach (else empty).
+    header = ["rank", "group_rank", "code", "name", "group", "total", "percent", "band"]
+    header += ["percent_detail", *nodes]
     for p in pillars:
-        header += [f"{p}_score", f"{p}_rank", f"{p}_band"]
+        header += [f"{p}_score", f"{p}_rank", f"{p}_band", f"{p}_percent_detail"]
     rows: list[list[object]] = []
     for u in sorted(result.units, key=lambda u: (u.rank is None, u.rank or 0, u.code)):
         row: list[object] = [
@@ -99,16 +106,18 @@ def _table(assessment: Assessment, result: PeriodResult) -> tuple[list[str], lis
             u.total,
             u.percent,
             u.band,
+            u.percent_detail,
         ]
         row += [u.nodes[c] for c in nodes]
         for p in pillars:
-            row += [u.pillars[p].score, u.pillars[p].rank, u.pillars[p].band]
+            pillar = u.pillars[p]
+            row += [pillar.score, pillar.rank, pillar.band, pillar.percent_detail]
         rows.append(row)
     averages = result.averages
     avg_row: list[object] = ["", "", "", "Trung bình", "", averages.total, averages.percent, ""]
-    avg_row += [averages.nodes[c] for c in nodes]
+    avg_row += ["", *(averages.nodes[c] for c in nodes)]
     for p in pillars:
-        avg_row += [averages.pillars[p], "", ""]
+        avg_row += [averages.pillars[p], "", "", ""]
     rows.append(avg_row)
     return header, rows
 
@@ -135,5 +144,6 @@ def write_xlsx(assessment: Assessment, result: PeriodResult, path: Path) -> None
             {"band": band, "units": count} for band, count in result.band_counts.items()
         ],
         "findings": [asdict(f) for f in result.findings],
+        "notes": [asdict(f) for f in result.notes],
     }
     write_workbook(sheets, path)

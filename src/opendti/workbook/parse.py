@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from opendti.numbers import Notation, parse
+from opendti.scoring.bands import BAND_ON
 from opendti.scoring.model import (
     NUMERIC_TYPES,
     TOTAL,
@@ -41,6 +42,7 @@ NO = {"no", "n", "false", "0", "không", "khong", ""}
 SOURCES = {"", "self", "auto", "reviewer"}  # data source of an indicator (empty: self-reported)
 SETTING_KEYS = {
     "title", "level", "year", "period", "total_max", "decimals", "display", "not_deployed",
+    "band_on",
 }  # fmt: skip
 
 
@@ -160,6 +162,7 @@ def _settings(sheet: Sheet, errors: _Collector) -> Settings:
         decimals=decimals,
         not_deployed=choice("not_deployed", ("exclude", "zero")),
         display=choice("display", ("points", "percent", "index")),
+        band_on=choice("band_on", BAND_ON),
         title=found.get("title", ""),
         level=found.get("level", ""),
         year=found.get("year", ""),
@@ -188,11 +191,14 @@ def _split(text: str) -> tuple[str, ...]:
 
 def _nodes(sheet: Sheet, pillar_codes: set[str], errors: _Collector) -> list[Node]:
     nodes: list[Node] = []
+    empty: set[str] = set()  # codes whose max_points cell is empty
     for i, row in enumerate(sheet.rows):
         code = row["code"].strip()
         if not code:
             errors.add(sheet, i, "code", "a node needs a code")
             continue
+        if not row["max_points"].strip():
+            empty.add(code)
         try:
             max_points = parse_number(row["max_points"] or "0")
         except ValueError as exc:
@@ -229,7 +235,41 @@ def _nodes(sheet: Sheet, pillar_codes: set[str], errors: _Collector) -> list[Nod
                 deployed=flags["deployed"],
             )
         )
-    return nodes
+    return _sum_empty_maxima(nodes, empty)
+
+
+def _sum_empty_maxima(nodes: list[Node], empty: set[str]) -> list[Node]:
+    """A node with children and an empty max_points takes the sum of its scored children's
+    (an empty child's own sum first); a filled one is kept, and checked against its children by
+    the tree check. An empty leaf stays 0. A cycle is left for the tree check to report."""
+    children: dict[str, list[Node]] = {}
+    for node in nodes:
+        if node.parent is not None:
+            children.setdefault(node.parent, []).append(node)
+    summed: dict[str, Decimal] = {}
+    for start in (n.code for n in nodes if n.code in empty and n.code in children):
+        if start in summed:
+            continue
+        stack, open_ = [start], {start}
+        while stack:  # depth first, without recursion: a file may nest deeply
+            code = stack[-1]
+            waiting = [
+                c.code
+                for c in children[code]
+                if c.code in empty and c.code in children and c.code not in summed
+            ]
+            waiting = [c for c in waiting if c not in open_]  # a cycle: the tree check says so
+            if waiting:
+                stack.extend(waiting)
+                open_.update(waiting)
+                continue
+            stack.pop()
+            summed[code] = sum(
+                (summed.get(c.code, c.max_points) for c in children[code] if c.scored), ZERO
+            )
+    if not summed:
+        return nodes
+    return [replace(n, max_points=summed[n.code]) if n.code in summed else n for n in nodes]
 
 
 def _rule(

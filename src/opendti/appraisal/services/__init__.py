@@ -1,6 +1,7 @@
 """Appraisal services: every write re-checks who may act and what the period's state allows,
 and records each step in the submission's history (`assessments.Change`)."""
 
+from .calendar import phase_extend
 from .decisions import accept_rest, agree, decide, explain, own_scores
 from .governance import (
     belongs_to,
@@ -16,6 +17,7 @@ from .rounds import (
     appraisal_start,
     items_for_round,
     pending_sign_offs,
+    require_appraisal_over,
     round_current,
     round_open,
     round_open_next,
@@ -38,7 +40,9 @@ __all__ = [
     "open_objections",
     "own_scores",
     "pending_sign_offs",
+    "phase_extend",
     "reply_open",
+    "require_appraisal_over",
     "reviewer_assign",
     "reviewer_unassign",
     "reviewers_of",

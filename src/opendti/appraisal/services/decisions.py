@@ -19,7 +19,8 @@ from opendti.assessments.models import Answer, AppraisedScore, Change, Submissio
 from opendti.assessments.services.history import change_record
 from opendti.frameworks.models import Node
 from opendti.notifications.services import notify
-from opendti.periods.models import Membership, Period
+from opendti.periods.calendar import date_text, require_within
+from opendti.periods.models import Membership, Period, Phase
 from opendti.periods.workflow import TransitionRefused, require_status
 from opendti.results.services import period_score
 
@@ -66,6 +67,7 @@ def decide(
     require_status(period, Period.Status.APPRAISAL)
     current = round_open(period)
     _require_reviewer(reviewer, submission, node, current)
+    require_within(period, Phase.Kind.APPRAISAL, round_number=current.number)
     if current.number > 1 and (submission.pk, node.pk) not in {
         (s.pk, n.pk) for s, n in items_for_round(reviewer, current)
     }:
@@ -85,8 +87,7 @@ def decide(
             )
         if not reason:
             raise ValidationError(_("Ghi rõ nội dung cần bổ sung, chỉnh sửa."))
-        if due_on is None or due_on < timezone.localdate():
-            raise ValidationError(_("Hạn giải trình phải từ hôm nay trở đi."))
+        due_on = _due_date(period, current, due_on)
     elif kind != Decision.Kind.ACCEPT:
         raise ValidationError(_("Quyết định không hợp lệ."))
     own_score = own_scores(period, submission.participation.unit.code).get(node.code)
@@ -139,6 +140,25 @@ def decide(
     return decision
 
 
+def _due_date(period: Period, current: Round, due_on: datetime.date | None) -> datetime.date:
+    """A request's due date: from today on, and within the round's explanation window when the
+    calendar has one (its end when none is given)."""
+    window = period.phase(Phase.Kind.EXPLANATION, current.number)
+    if due_on is None and window is not None:
+        due_on = window.ends_on
+    if due_on is None or due_on < timezone.localdate():
+        raise ValidationError(_("Hạn giải trình phải từ hôm nay trở đi."))
+    if window is not None and due_on > window.ends_on:
+        raise ValidationError(
+            _(
+                "Hạn giải trình không được sau ngày %(end)s: thời gian giải trình lần %(n)d "
+                "đến hết ngày %(end)s."
+            )
+            % {"end": date_text(window.ends_on), "n": current.number}
+        )
+    return due_on
+
+
 def _record(decision: Decision, actor) -> None:
     label = Decision.Kind(decision.kind).label
     after = str(label)
@@ -183,8 +203,10 @@ def agree(*, decision: Decision, reviewer, agreed: bool, note: str = "") -> Deci
     """A second reviewer agrees with (or declines) an adjustment above the period's threshold."""
     period = decision.submission.participation.period
     require_status(period, Period.Status.APPRAISAL)
-    if decision.round_id != round_open(period).pk:
+    current = round_open(period)
+    if decision.round_id != current.pk:
         raise TransitionRefused(_("Lần thẩm định của điều chỉnh này đã kết thúc."))
+    require_within(period, Phase.Kind.APPRAISAL, round_number=current.number)
     if decision.state != Decision.State.AWAITING:
         raise ValidationError(_("Điều chỉnh này không chờ ý kiến thành viên thứ hai."))
     if reviewer.pk == decision.reviewer_id:
@@ -229,8 +251,18 @@ def explain(*, decision: Decision, actor, text: str) -> Explanation:
         Decision.State.ANSWERED,
     ):
         raise ValidationError(_("Yêu cầu này không còn chờ giải trình."))
+    # The window first: its message names the dates (an early answer is welcome).
+    require_within(
+        period,
+        Phase.Kind.EXPLANATION,
+        round_number=decision.round.number,
+        before_start=False,
+    )
     if decision.due_on is None or timezone.localdate() > decision.due_on:
-        raise ValidationError(_("Đã hết hạn giải trình."))
+        raise ValidationError(
+            _("Đã hết hạn giải trình (hạn %(date)s).")
+            % {"date": date_text(decision.due_on) if decision.due_on else "—"}
+        )
     current = round_current(period)
     if current is None or decision.round_id != current.pk:
         # Opening the next round ends the window (round_open_next), whatever the request's date.
@@ -274,6 +306,7 @@ def accept_rest(*, appraisal_round: Round, reviewer, submission: Submission | No
         raise TransitionRefused(_("Lần thẩm định này đã kết thúc."))
     if SignOff.objects.filter(round=appraisal_round, reviewer=reviewer).exists():
         raise ValidationError(_("Bạn đã xác nhận lần thẩm định này; không sửa quyết định được."))
+    require_within(period, Phase.Kind.APPRAISAL, round_number=appraisal_round.number)
     items = [
         (s, n)
         for s, n in undecided(reviewer, appraisal_round)

@@ -19,12 +19,13 @@ from opendti.assessments.models import Change, Submission
 from opendti.assessments.services.history import change_record
 from opendti.frameworks.models import Node
 from opendti.notifications.services import notify
-from opendti.periods.models import Membership, Period
+from opendti.periods.calendar import require_within
+from opendti.periods.models import Membership, Period, Phase
 from opendti.periods.workflow import TransitionRefused, period_advance, require_status
 
-from ..models import Decision, Objection
+from ..models import Objection
 from .governance import require_coordinator
-from .rounds import round_current
+from .rounds import require_appraisal_over, round_current
 from .settle import score_check, settle
 
 OBJECTING_ROLES = {Membership.Role.FOCAL_POINT, Membership.Role.UNIT_LEADER}
@@ -35,11 +36,9 @@ def reply_open(*, period: Period, actor, reason: str = "") -> None:
     require_coordinator(actor)
     # approval → reply is the approver's return (publication.services.approval_return), not this.
     require_status(period, Period.Status.APPRAISAL)
-    current = round_current(period)
-    if current is None or current.is_open:
+    if round_current(period) is None:
         raise TransitionRefused(_("Còn lần thẩm định chưa kết thúc."))
-    if Decision.objects.filter(round__period=period, state=Decision.State.AWAITING).exists():
-        raise TransitionRefused(_("Còn điều chỉnh chờ thành viên thứ hai đồng ý."))
+    require_appraisal_over(period)
     period_advance(period=period, to=Period.Status.REPLY, actor=actor, reason=reason)
     members = User.objects.filter(
         memberships__participation__period=period, memberships__role__in=OBJECTING_ROLES
@@ -58,6 +57,7 @@ def objection_raise(*, submission: Submission, node: Node, actor, text: str) -> 
     if not unit_roles(actor, submission.participation) & OBJECTING_ROLES:
         raise PermissionDenied(_("Chỉ cán bộ đầu mối hoặc lãnh đạo đơn vị được gửi ý kiến."))
     require_status(period, Period.Status.REPLY)
+    require_within(period, Phase.Kind.REPLY, before_start=False)
     # Item by item: a scored component indicator, the level the appraisal settles scores at.
     if node.framework_id != period.framework_id or not node.scored or not node.rule:
         raise ValidationError(_("Chỉ số không thuộc bộ chỉ số của kỳ."))

@@ -99,6 +99,16 @@ def round_open_next(*, period: Period, actor) -> Round:
     return following
 
 
+def require_appraisal_over(period: Period) -> None:
+    """Before results leave the appraisal (reply window, or a quarter's publication): no round
+    open, no adjustment waiting for a second reviewer."""
+    current = round_current(period)
+    if current is not None and current.is_open:
+        raise TransitionRefused(_("Còn lần thẩm định chưa kết thúc."))
+    if Decision.objects.filter(round__period=period, state=Decision.State.AWAITING).exists():
+        raise TransitionRefused(_("Còn điều chỉnh chờ thành viên thứ hai đồng ý."))
+
+
 def items_for_round(reviewer, appraisal_round: Round) -> list[Item]:
     """Round 1 covers the reviewer's whole scope; a later round what was asked for before."""
     items = scope(reviewer, appraisal_round.period)

@@ -17,13 +17,15 @@ from .history import change_record
 
 
 def previous_submission(submission: Submission) -> Submission | None:
-    """The unit's submission in the period's previous period, if any."""
+    """The unit's submission in the period it carries over from: the one the period names as its
+    source (an annual period starting from the last quarter's values), else its previous period."""
     period = submission.participation.period
-    if period.previous_id is None:
+    source = period.carry_over_from_id or period.previous_id
+    if source is None:
         return None
     return (
         Submission.objects.filter(
-            participation__period_id=period.previous_id,
+            participation__period_id=source,
             participation__unit_id=submission.participation.unit_id,
         )
         .select_related("participation__period")

@@ -1,5 +1,5 @@
-"""The coordinator's progress dashboard for a period: every unit's progress, who has submitted,
-who is overdue, with a reminder button."""
+"""The coordinator's progress dashboard for a period: the calendar's block (phases, today, who is
+late), every unit's progress, who has submitted, who is overdue, with a reminder button."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from opendti.periods.models import Participation, Phase
 from opendti.results.checks import blocking_count, period_checks
 from opendti.results.services import period_score
 
+from .timeline import timeline_context, timeline_viewer
 from .workspace import htmx_login_required
 
 
@@ -77,5 +78,7 @@ def dashboard(request, code: str):
             "rows": rows,
             "submitted": submitted,
             "overdue": sum(1 for r in rows if r["overdue"]),
+            # The calendar's block: phases, today, who is late (the coordinator sees everything).
+            **timeline_context(period, timeline_viewer(request.user, period)),
         },
     )

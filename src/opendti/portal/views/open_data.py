@@ -97,9 +97,11 @@ def _entries() -> list[tuple[Snapshot, dict]]:
                     "level_name": period.framework.level.name,
                     "decision": {
                         "number": snapshot.decision_number,
-                        "date": snapshot.decision_date.isoformat(),
+                        "date": snapshot.issued_on.isoformat(),
                         "signer": snapshot.signer,
-                    },
+                    }
+                    if snapshot.has_decision
+                    else None,
                     "published_at": timezone.localtime(
                         snapshot.publication.published_at
                     ).isoformat(),

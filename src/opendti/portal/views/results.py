@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from opendti.assessments.access import is_coordinator, submission_list_visible_to
 from opendti.periods.models import Period
-from opendti.publication.selectors import published_periods
-from opendti.results import charts
+from opendti.publication.selectors import YearReader, published_periods
+from opendti.results import band_detail, charts
 from opendti.results.access import can_view_provisional_results
+from opendti.results.quarters import ranking_quarters
 from opendti.results.rankings import TOTAL, ranking_table, views
 from opendti.scoring.robustness import rank_robustness
 
@@ -123,6 +124,7 @@ def period_results(request, code: str):
         descending = True
     rows.sort(key=key, reverse=descending)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("trang"))
+    quarters = ranking_quarters(period=period, read=YearReader(request.user, first=source))
     params = request.GET.copy()
     params.pop("trang", None)
     sort_params = params.copy()
@@ -155,7 +157,25 @@ def period_results(request, code: str):
             "sort_query": sort_params.urlencode(),
             "has_change": scores.change is not None,
             "charts": _ranking_charts(scores, table.view, group),
+            "quarters": quarters,
+            # The quarters' rows in the order of this page's rows.
+            "quarter_rows": [
+                (
+                    row,
+                    list(
+                        zip(
+                            quarters.totals.get(row.unit, ()),
+                            quarters.bands.get(row.unit, ()),
+                            strict=True,
+                        )
+                    ),
+                )
+                for row in page
+            ]
+            if quarters is not None
+            else [],
             "names": {u.code: u.name for u in scores.result.units},
+            "percent_note": band_detail.note(),
             "findings": [
                 {
                     "finding": f,

@@ -18,8 +18,9 @@ from opendti.assessments.forms import (
 from opendti.assessments.services import indicator_fields
 from opendti.frameworks.models import Node
 from opendti.publication.selectors import ResultSource, YearReader
-from opendti.results import charts
+from opendti.results import band_detail, charts
 from opendti.results.access import can_view_raw_inputs
+from opendti.results.quarters import unit_quarters
 from opendti.results.scorecard import unit_scorecard
 from opendti.results.years import UnitYears, unit_years
 
@@ -91,6 +92,9 @@ def scorecard(request, code: str, unit: str):
             "profile": charts.unit_profile_chart(scores.assessment, scores.result, unit),
             "years": years,
             "trend": _trend(years, unit, reader),
+            "percent_note": band_detail.note(),
+            # The quarters of the year beside the year (a period of a year assessed quarterly).
+            "quarters": unit_quarters(period=source.period, unit_code=unit, read=reader),
         },
     )
 

@@ -20,6 +20,7 @@ from opendti.periods.models import Period, PeriodTransition
 from opendti.publication import services as publication
 from opendti.publication.models import Snapshot
 from opendti.publication.snapshots import snapshot_scores
+from opendti.results import band_detail
 from opendti.results.services import period_scores
 
 from ...forms import ApprovalForm, ObjectionAnswerForm, ReasonForm
@@ -107,6 +108,7 @@ def _approval_page(
     # Once approved, the frozen results; before, the provisional ones as they stand.
     scores = snapshot_scores(snapshot) if snapshot else period_scores(period=period)
     ranking = sorted(scores.result.units, key=lambda u: (u.rank is None, u.rank or 0, u.name))
+    note = band_detail.note() if any(u.percent_detail is not None for u in ranking) else ""
     return render(
         request,
         "portal/appraisal/approval.html",
@@ -122,6 +124,9 @@ def _approval_page(
             "coordinator": is_coordinator(user),
             "today": timezone.localdate(),
             "places": _places(period),
+            # As the results were (or will be) classified: the snapshot's own setting once frozen.
+            "band_on": Period.BandOn(scores.assessment.settings.band_on).label,
+            "percent_note": note,
             **extra,
         },
         status=status,

@@ -32,6 +32,8 @@ STEPS: dict[str, tuple[str | None, Any]] = {
     "published": (Status.PUBLISHED, gettext_lazy("Công bố kết quả")),
 }
 # From approval, the coordinator may take the results back to the reply window (same service).
+# A quarterly period is published by the coordinator, its results frozen at that moment.
+QUARTER_PUBLISH = gettext_lazy("Công bố kết quả quý (không cần phê duyệt)")
 
 
 # --- who may see what -------------------------------------------------------------------------

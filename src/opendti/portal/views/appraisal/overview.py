@@ -27,6 +27,7 @@ from opendti.publication import services as publication
 from ..workspace import htmx_login_required
 from .approval import _approval_page
 from .common import (
+    QUARTER_PUBLISH,
     STEPS,
     Status,
     _act,
@@ -55,9 +56,11 @@ def _steps(period: Period) -> list[tuple[str, Any]]:
                 and current.number < period.review_rounds
             ):
                 found.append((key, label))
-        elif target is not None and can_step(period.status, target):
+        elif target is not None and can_step(period.cadence, period.status, target):
             if key == "reply" and period.status == Status.APPROVAL:
                 continue  # the approver's return (with a reason), not a coordinator's step
+            if key == "published" and period.is_quarterly:
+                label = QUARTER_PUBLISH
             found.append((key, label))
     return found
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from opendti.publication.demo import APPRAISAL_PERIOD, HISTORY, demo_load_all
+from opendti.publication.demo_quarters import CALENDARS, quarter_code
 from opendti.results.demo import DEMO_MEMBERSHIPS, OPEN_PERIOD
 
 
@@ -16,6 +17,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:10} / {password} — {role}")
         published = ", ".join(code for code, *_ in HISTORY)
         self.stdout.write(f"Published: {published}.")
+        quarters = ", ".join(quarter_code(n) for n in CALENDARS)
+        self.stdout.write(f"Quarters published by the coordinator (no decision): {quarters}.")
         self.stdout.write(
             f"Under appraisal (round 1 open, reviewers thamdinh and thamdinh2): {APPRAISAL_PERIOD}."
         )

@@ -4,8 +4,10 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # Also the merge of main's two leaves (0004_period_band_on and 0005_calendar_…, both after 0003).
     dependencies = [
-        ("periods", "0003_periodtransition_reviewerassignment_and_more"),
+        ("periods", "0004_period_band_on"),
+        ("periods", "0005_calendar_and_assessed_window"),
     ]
 
     operations = [
