@@ -22,7 +22,7 @@ from .conftest import API, client_for
 
 BODY = {
     "indicator": "6.1",
-    "values": {"": "42,5"},
+    "values": {"": "42.5"},  # a decimal string with a dot (docs/api.md)
     "measured_at": "2026-03-01T08:30:00+07:00",
     "source": "Cổng dịch vụ công tỉnh",
 }
@@ -139,7 +139,7 @@ def test_a_pushed_value_shows_in_the_workspace_and_the_unit_cannot_change_it(wor
     ).content.decode()
     article = page[page.index('data-key="2026-communes|xa-hoa-binh|6.1"') :]
     article = article[: article.index("</article>")]
-    assert "Số liệu đo tự động" in article and "42.5" in article
+    assert "Số liệu đo tự động" in article and "42,5" in article  # shown as the pages write numbers
     assert "Cổng dịch vụ công tỉnh" in article and "08:30 01/03/2026" in article
     assert "Hệ thống tích hợp" in article  # who pushed it
     assert 'name="v-6.1-"' not in article  # no input to edit

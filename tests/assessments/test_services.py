@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -15,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from opendti.assessments.access import access_submission
+from opendti.assessments.forms import input_field
 from opendti.assessments.models import (
     Answer,
     Change,
@@ -34,9 +36,9 @@ from opendti.assessments.services import (
     submission_remind,
     submission_reopen,
     submission_submit,
-    value_normalise,
 )
 from opendti.frameworks.models import InputSpec
+from opendti.numbers import Notation
 
 from .conftest import OPEN, OTHER_UNIT, PREVIOUS, UNIT
 
@@ -127,19 +129,82 @@ def test_date_inputs_are_stored_as_iso_dates(submission, node, demo, raw, stored
     [
         ("number", [], "mười", "Số buổi: “mười” không phải là số."),
         ("number", [], "1,2,3", "Số buổi: “1,2,3” không phải là số."),
-        ("number", [], "NaN", "Số buổi: giá trị không hợp lệ."),
-        ("percent", [], "Infinity", "Số buổi: giá trị không hợp lệ."),
+        ("number", [], "NaN", "Số buổi: “NaN” không phải là số."),
+        ("percent", [], "Infinity", "Số buổi: “Infinity” không phải là số."),
+        ("number", [], "1e999999", "Số buổi: “1e999999” không phải là số."),
+        (
+            "number",
+            [],
+            "1.234",
+            "Số buổi: “1.234” có hai cách hiểu: 1234 hoặc 1,234. Hãy nhập lại theo đúng một "
+            "trong hai cách viết đó (dấu chấm ngăn cách hàng nghìn, dấu phẩy trước phần thập "
+            "phân).",
+        ),
+        (
+            "number",
+            [],
+            "12.5",
+            "Số buổi: “12.5” viết chưa đúng cách (dấu chấm ngăn cách hàng nghìn, dấu phẩy trước "
+            "phần thập phân). Có phải là 125 hay 12,5?",
+        ),
+        (
+            "integer",
+            [],
+            "12,5",
+            "Số buổi: “12,5” không phải là số nguyên (số đếm không có phần lẻ).",
+        ),
+        (
+            "number",
+            [],
+            "1" * 16,
+            "Số buổi: “1111111111111111” quá lớn (phần nguyên tối đa 15 chữ số).",
+        ),
         ("yesno", [], "có lẽ", "Số buổi: chọn Có hoặc Không."),
-        ("choice", ["A", "B"], "C", "Số buổi: “C” không thuộc các lựa chọn."),
-        ("date", [], "15/03/2025", "Số buổi: ngày phải có dạng YYYY-MM-DD."),
-        ("date", [], "2025-02-30", "Số buổi: ngày phải có dạng YYYY-MM-DD."),
+        ("choice", ["A", "B"], "C", "Số buổi: “C” không thuộc các lựa chọn (A | B)."),
+        (
+            "date",
+            [],
+            "15.03.2025",
+            "Số buổi: “15.03.2025” không phải là ngày (ngày/tháng/năm hoặc YYYY-MM-DD).",
+        ),
+        (
+            "date",
+            [],
+            "2025-02-30",
+            "Số buổi: “2025-02-30” không phải là ngày (ngày/tháng/năm hoặc YYYY-MM-DD).",
+        ),
     ],
 )
 def test_invalid_value_names_the_field(type_, choices, raw, message):
     field = Field("", "Số buổi", type_, "", None, None, choices)
     with pytest.raises(ValidationError) as excinfo:
-        value_normalise(field, raw)
+        input_field(field, Notation.VI).clean(raw)
     assert excinfo.value.messages == [message]
+
+
+@pytest.mark.parametrize(
+    ("type_", "low", "high", "raw", "message"),
+    [
+        ("integer", 0, None, "-3", "Số buổi: không được là số âm (đã nhập -3)."),
+        ("percent", 0, 100, "150", "Số buổi: tỷ lệ phải từ 0% đến 100% (đã nhập 150%)."),
+        ("percent", 0, 100, "100,5%", "Số buổi: tỷ lệ phải từ 0% đến 100% (đã nhập 100,5%)."),
+        ("number", 5, 10, "4,5", "Số buổi: 4,5 nhỏ hơn giới hạn dưới 5."),
+        ("number", None, 1000, "1.000,5", "Số buổi: 1.000,5 lớn hơn giới hạn trên 1.000."),
+    ],
+)
+def test_values_outside_their_bounds_name_the_field(type_, low, high, raw, message):
+    bound = {"min": None if low is None else Decimal(low), "max": None}
+    bound["max"] = None if high is None else Decimal(high)
+    field = Field("", "Số buổi", type_, "", bound["min"], bound["max"], [])
+    with pytest.raises(ValidationError) as excinfo:
+        input_field(field, Notation.VI).clean(raw)
+    assert excinfo.value.messages == [message]
+
+
+def test_date_inputs_take_the_vietnamese_order_too(submission, node, demo):
+    node("1.2").inputs.update(type=InputSpec.Type.DATE, min_value=None)
+    save(submission, node("1.2"), {"": "15/03/2025"}, demo.daumoi)
+    assert values(submission, "1.2") == {"": "2025-03-15"}
 
 
 @pytest.mark.parametrize(

@@ -184,7 +184,7 @@ def test_bars_take_their_band_colour_and_the_trend_keeps_a_gap(open_charts: Any)
     )
     assert ticks and all(float(t).is_integer() for t in ticks)  # counts: whole ticks only
     tooltip_text = page.evaluate("document.getElementById('trend').chart.data.datasets[0].texts")
-    assert tooltip_text == ["533.13", None, "533.13"]
+    assert tooltip_text == ["533,13", None, "533,13"]  # as the pages write numbers
 
 
 def test_animates_unless_reduced_motion_is_asked(open_charts: Any) -> None:
@@ -208,7 +208,7 @@ def test_keyboard_reaches_the_numbers_table(open_charts: Any) -> None:
     page.keyboard.press("Enter")
     expect(table).to_be_visible()
     expect(table.locator("tbody tr").first.locator("th")).to_have_text("UBND huyện Đắk Song")
-    expect(table.locator("tbody tr").first.locator("td").nth(1)).to_have_text("685.21")
+    expect(table.locator("tbody tr").first.locator("td").nth(1)).to_have_text("685,21")
     shot(page, "charts-table-open")
 
 

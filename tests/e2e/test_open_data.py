@@ -65,7 +65,7 @@ def test_the_embed_page(published: str, page: Page, width: str, name: str) -> No
     table = page.locator("#embed-ranking table.chart-table")
     expect(table).to_be_visible()
     expect(table.locator("tbody tr").first).to_contain_text("UBND huyện Đắk Song")
-    expect(table.locator("tbody tr").first).to_contain_text("685.21")
+    expect(table.locator("tbody tr").first).to_contain_text("685,21")
     expect(table.locator("tbody tr")).to_have_count(8)
     _fits(page)
     shot(page, name)

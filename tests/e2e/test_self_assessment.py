@@ -104,11 +104,12 @@ def test_self_assessment_from_first_value_to_submission(new_context) -> None:
     expect(history.locator(".history-body")).to_contain_text(FOCAL_POINT_NAME)
     expect(history.locator(".history-body")).to_contain_text("3")
 
-    # A numerator above its denominator is an error that blocks the submission.
+    # A numerator above its denominator is refused where it is typed, naming both inputs.
     field(focal, "2.2", "numerator").fill("12")
     field(focal, "2.2", "denominator").fill("10")
-    save(focal, "2.2")
-    expect(check(focal, "2.2", "ratio_over_100")).to_be_visible()
+    indicator(focal, "2.2").get_by_role("button", name="Lưu", exact=True).click()
+    expect(indicator(focal, "2.2").locator(".form-errors")).to_contain_text("(12) lớn hơn")
+    expect(indicator(focal, "2.2").locator(".form-errors")).to_contain_text("(10)")
 
     # An estimate is allowed, with a warning.
     indicator(focal, "1.2").get_by_label("Số liệu ước tính").check()
@@ -273,8 +274,8 @@ def test_simultaneous_saves_show_a_conflict(new_context) -> None:
     card.get_by_role("button", name="Lưu", exact=True).click()
     conflict = card.locator(".conflict")
     expect(conflict).to_be_visible()
-    expect(conflict).to_contain_text("= 2")  # the saved version
-    expect(conflict).to_contain_text("= 5")  # the one not saved
+    expect(conflict.locator(".theirs")).to_contain_text(": 2")  # the saved version
+    expect(conflict.locator(".yours")).to_contain_text(": 5")  # the one not saved
     shot(second, "08-conflict")
 
     first.reload()

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from opendti import numbers
 from opendti.accounts.models import User
 from opendti.appraisal.models import Decision, Objection, Round, SignOff
 from opendti.appraisal.services import objection_raise as raise_objection
@@ -123,7 +124,9 @@ def test_reviewer_decides_and_the_page_shows_own_decision_and_final(demo, apprai
 
     # Adjust within the threshold, ask for a supplement, accept.
     adjusted = own["2.1"] - 5
-    response = decide("2.1", {"kind": "adjust", "score": str(adjusted), "reason": "Thiếu văn bản"})
+    # Typed as a reviewer types it: a decimal comma (45,00), never Python's 45.00.
+    typed = numbers.vi(adjusted)
+    response = decide("2.1", {"kind": "adjust", "score": typed, "reason": "Thiếu văn bản"})
     assert response.status_code == 302
     assert response["Location"].endswith(f"#ind-{appraisal.node('2.1').pk}")
     assert decide("2.2", {"kind": "request", "reason": "Bổ sung số liệu", "due_on": week()})[

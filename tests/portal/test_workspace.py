@@ -56,7 +56,7 @@ def test_a_stale_save_is_refused_with_both_versions_and_changes_nothing(demo) ->
     html = response.content.decode()
     assert response.status_code == 409
     assert "người khác lưu trước" in html
-    assert "<code>giá trị = 3</code>" in html and "<code>giá trị = 6</code>" in html
+    assert "<code>Giá trị: 3</code>" in html and "<code>Giá trị: 6</code>" in html
     assert open_values().get().value == "3"
     assert Change.objects.filter(submission__participation__period__code=OPEN_PERIOD).count() == 1
 

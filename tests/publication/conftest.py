@@ -74,7 +74,7 @@ def forget_cached_results() -> None:
 
 def number(text: str) -> Decimal:
     """A number as the Vietnamese pages print it: 1.234,5 -> 1234.5."""
-    return Decimal(text.replace(".", "").replace(",", ".") if "," in text else text)
+    return Decimal(text.replace(".", "").replace(",", "."))
 
 
 ROW = re.compile(r'<tr data-unit="([^"]+)">(.*?)</tr>', re.S)

@@ -138,7 +138,8 @@ def test_the_what_if_on_published_results_writes_nothing(people) -> None:
     assert Decimal(current.replace(",", ".")) == published
     # 1.2: one session -> six (+25 points), nothing else simulated (1.1 keeps the approved "no").
     assert Decimal(after.replace(",", ".")) - published == Decimal(25)
-    assert "1.2 Giá trị: 1 → 6" in html
+    # The units' inputs are not public by default: the typed value only, never the stored one.
+    assert "1.2 Giá trị: 6" in html and "→" not in html
 
 
 def test_the_year_comparison_shows_only_what_the_reader_may_see(people) -> None:

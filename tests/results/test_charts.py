@@ -129,14 +129,23 @@ def test_table_rows_equal_the_datasets(
     assessment: Assessment, result: PeriodResult, bands: list[str]
 ) -> None:
     ranking = ranking_chart(result, bands=bands)
-    assert [r[2] for r in ranking["table"]["rows"]] == ranking["datasets"][0]["values"]
+    # Tables and tooltips write numbers for people (685,21); the drawing reads 685.21.
+    assert [r[2] for r in ranking["table"]["rows"]] == ranking["datasets"][0]["texts"]
+    assert all(
+        text == value.replace(".", ",")
+        for text, value in zip(
+            ranking["datasets"][0]["texts"], ranking["datasets"][0]["values"], strict=True
+        )
+    )
     assert [r[1] for r in ranking["table"]["rows"]] == ranking["labels"]
 
     # Main indices: a row per dataset (unit, then the average), a column per label.
     indices = main_index_chart(assessment, result)
     rows = indices["table"]["rows"]
     assert [r[0] for r in rows] == [d["label"] for d in indices["datasets"]]
-    assert [r[1:] for r in rows] == [d["values"] for d in indices["datasets"]]
+    assert [r[1:] for r in rows] == [
+        [MISSING if t is None else t for t in d["texts"]] for d in indices["datasets"]
+    ]
     assert len(indices["table"]["header"]) == len(indices["labels"]) + 1
 
     # Profile, band distribution, trend: a row per label, a column per dataset.
@@ -149,8 +158,8 @@ def test_table_rows_equal_the_datasets(
         plain(chart)
         assert [r[0] for r in chart["table"]["rows"]] == chart["labels"]
         columns = [list(col) for col in zip(*(r[1:] for r in chart["table"]["rows"]), strict=True)]
-        values = [[MISSING if v is None else v for v in d["values"]] for d in chart["datasets"]]
-        assert columns == values
+        texts = [[MISSING if t is None else t for t in d["texts"]] for d in chart["datasets"]]
+        assert columns == texts
         assert chart["table"]["header"][1:] == [d["label"] for d in chart["datasets"]]
 
 
@@ -238,7 +247,11 @@ def test_trend_gives_null_where_the_unit_is_missing(result: PeriodResult) -> Non
     assert own["values"] == [total, None, total]
     assert own["label"] == "UBND huyện Cư Jút"
     assert average["values"] == [str(result.averages.total)] * 3
-    assert chart["table"]["rows"][1] == ["2022", MISSING, str(result.averages.total)]
+    assert chart["table"]["rows"][1] == [
+        "2022",
+        MISSING,
+        str(result.averages.total).replace(".", ","),  # the table is for people
+    ]
     nowhere = trend_chart([("2022", without)], "cu-jut")
     assert nowhere["datasets"][0]["values"] == [None]
 
@@ -257,7 +270,7 @@ def test_partial_renders_the_figure_the_data_and_the_table(
     start = html.index('<script id="ranking-chart-data" type="application/json">')
     body = html[html.index(">", start) + 1 : html.index("</script>", start)]
     assert json.loads(body) == json.loads(json.dumps(chart, cls=DjangoJSONEncoder))
-    assert '<th scope="row" class="name">UBND huyện Đắk Song</th><td>685.21</td>' in html
+    assert '<th scope="row" class="name">UBND huyện Đắk Song</th><td>685,21</td>' in html
     assert html.count("<tr>") == len(chart["table"]["rows"]) + 1
 
 

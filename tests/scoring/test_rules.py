@@ -297,7 +297,19 @@ def test_formula_dunder_name_is_only_an_input_never_a_builtin() -> None:
     ("rule", "params", "names"),
     [
         ("yes_no", {}, [("", "yesno")]),
-        ("ratio", {}, [("numerator", "number"), ("denominator", "number")]),
+        # A ratio's inputs and a count are counts: whole numbers.
+        ("ratio", {}, [("numerator", "integer"), ("denominator", "integer")]),
+        (
+            "ratio",
+            {"inputs": [{"name": "numerator", "unit": "người"}]},
+            [("numerator", "integer"), ("denominator", "integer")],
+        ),
+        (
+            "ratio",
+            {"inputs": [{"name": "numerator", "type": "number"}]},
+            [("numerator", "number"), ("denominator", "integer")],
+        ),
+        ("count", {"points_each": 1}, [("", "integer")]),
         ("formula", {"expression": "b / a"}, [("a", "number"), ("b", "number")]),
         ("choice", {"choices": {"x": 1}}, [("", "choice")]),
         (
@@ -310,6 +322,40 @@ def test_formula_dunder_name_is_only_an_input_never_a_builtin() -> None:
 def test_rule_inputs(rule: str, params: Params, names: list[tuple[str, str]]) -> None:
     inputs = rule_inputs(rule, params, D(10))
     assert [(spec.name, spec.type) for spec in inputs] == names
+
+
+@pytest.mark.parametrize(
+    ("declared", "bounds"),
+    [
+        ({"name": "", "type": "percent"}, (D(0), D(100))),
+        ({"name": "", "type": "percent", "min": 10}, (D(10), D(100))),
+        ({"name": "", "type": "percent", "max": 150}, (D(0), D(150))),
+        ({"name": "", "type": "integer"}, (D(0), None)),
+        ({"name": "", "type": "integer", "min": -5}, (D(-5), None)),
+        ({"name": ""}, (None, None)),
+    ],
+)
+def test_percent_and_count_inputs_are_bounded_unless_declared(
+    declared: dict[str, object], bounds: tuple[D | None, D | None]
+) -> None:
+    (spec,) = rule_inputs("linear", {"from": 0, "to": 1, "inputs": [declared]}, D(10))
+    assert (spec.min, spec.max) == bounds
+
+
+@pytest.mark.parametrize("raw", ["1e999999", "1E5", 1e300, "9" * 16, "0.0000000000000001"])
+def test_params_of_hostile_size_are_refused(raw: object) -> None:
+    with pytest.raises(RuleError, match=r"plain number|at most 15 digits"):
+        build_rule("linear", {"from": raw, "to": 1}, D(10))
+
+
+def test_numerator_above_denominator_is_a_finding_unless_the_framework_allows_it() -> None:
+    values = {"x": {"u": {"numerator": D(150), "denominator": D(100)}}}
+    strict = score_period(assessment([node("x", "10", rule="ratio")], ["u"], values=values))
+    assert [f.kind for f in strict.findings] == ["ratio_over_100"]
+    allowed = node("x", "10", rule="ratio", params={"numerator_above_denominator": True})
+    lenient = score_period(assessment([allowed], ["u"], values=values))
+    assert lenient.findings == ()
+    assert lenient.unit("u").nodes["x"] == D(10)
 
 
 def test_manual_input_is_bounded_by_the_max_points() -> None:

@@ -122,6 +122,7 @@ class PeriodSerializer(serializers.ModelSerializer):
             "decimals",
             "display",
             "not_deployed_policy",
+            "raw_inputs_public",
             "band_on",
             "previous",
             "carry_over_from",
@@ -164,12 +165,36 @@ class IndicatorValueSerializer(serializers.Serializer):
     updated_by = serializers.CharField(allow_null=True)
 
 
+class ValueText(serializers.CharField):
+    """An input's value as a JSON string. Numbers are decimal strings with a dot and no grouping
+    ("1234.5", "42", "-3"): a JSON number is refused, so that no float and no locale stands
+    between the integrator and the stored value."""
+
+    default_error_messages = {
+        "not_text": (
+            'Giá trị phải là chuỗi JSON; số viết thành chuỗi số thập phân dùng dấu chấm, ví dụ "42.5".'
+        ),
+    }
+
+    def to_internal_value(self, data: object) -> str:
+        if not isinstance(data, str):
+            self.fail("not_text")
+        return super().to_internal_value(data)
+
+
 class ValueWriteSerializer(serializers.Serializer):
     """An integrator's measurement of an auto-measured indicator (inputs by name; "" is the only
-    input of a single-input indicator)."""
+    input of a single-input indicator). Each value is a string: a number as a decimal string with
+    a dot ("1234.5"; a count takes digits only, "1000"), yes/no as "yes"/"no", a date as
+    "YYYY-MM-DD", a choice as the option's text."""
 
     indicator = serializers.CharField(max_length=50)
-    values = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=1000))
+    values = serializers.DictField(
+        child=ValueText(allow_blank=True, max_length=1000, trim_whitespace=False),
+        help_text=(
+            'input name -> value as a string; numbers are decimal strings with a dot, e.g. "42.5"'
+        ),
+    )
     measured_at = serializers.DateTimeField()
     source = serializers.CharField(max_length=200)  # type: ignore[assignment]  # a field named like a Field attribute
 

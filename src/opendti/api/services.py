@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opendti.assessments.forms import indicator_values_clean
 from opendti.assessments.models import Answer, Submission
-from opendti.assessments.services import (
-    answer_get,
-    indicator_fields,
-    value_normalise,
-    values_write,
-)
+from opendti.assessments.services import answer_get, answer_values, values_write
 from opendti.frameworks.models import Node
+from opendti.numbers import Notation
 from opendti.periods.models import Participation, Phase
 
 from .models import IntegratorToken
@@ -34,7 +32,7 @@ def auto_value_push(
     token: IntegratorToken,
     participation: Participation,
     node: Node,
-    raw: dict[str, str],
+    raw: Mapping[str, object],
     measured_at: datetime.datetime,
     source: str,
 ) -> Answer:
@@ -50,24 +48,12 @@ def auto_value_push(
     phase = participation.period.phase(Phase.Kind.SELF_ASSESSMENT)
     if phase is None or phase.starts_on > timezone.localdate():
         raise PermissionDenied(_("Kỳ đánh giá chưa bắt đầu tự đánh giá: chưa nhận số liệu."))
-    fields = indicator_fields(node)
-    unknown = set(raw) - {f.name for f in fields}
-    if unknown:
-        raise ValidationError(
-            _("Đầu vào không thuộc chỉ số %(code)s: %(names)s")
-            % {"code": node.code, "names": ", ".join(repr(n) for n in sorted(unknown))}
-        )
-    values: dict[str, str] = {}
-    errors: list[str] = []
-    for field in fields:
-        if field.name not in raw:
-            continue  # inputs not sent keep their value
-        try:
-            values[field.name] = value_normalise(field, raw[field.name])
-        except ValidationError as error:
-            errors.extend(error.messages)
-    if errors:
-        raise ValidationError(errors)
+    submission = Submission.objects.filter(participation=participation).first()
+    current = answer_values(submission, node) if submission is not None else {}
+    # Inputs not sent keep their value; the checks across inputs (a ratio's numerator not above
+    # its denominator) see the stored ones. Numbers are plain decimal strings with a dot.
+    cleaned = indicator_values_clean(node, raw, notation=Notation.PLAIN, current=current)
+    values = {name: value for name, value in cleaned.items() if name in raw}
 
     reason = auto_value_reason(source=source, measured_at=measured_at)
     actor = token.user

@@ -15,6 +15,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from opendti import numbers
 from opendti.assessments.access import access_submission, submission_list_visible_to
 from opendti.assessments.models import Answer, Evidence, EvidenceLink, InputValue, Submission
 from opendti.frameworks.models import Framework, Node
@@ -347,7 +348,7 @@ class EvidenceList(generics.ListAPIView):
 
 
 def _text(value: Any) -> str | None:
-    return None if value is None else format(value, "f")
+    return numbers.fixed(value, 0)  # exact: the places the engine computed
 
 
 @extend_schema(tags=["results"])

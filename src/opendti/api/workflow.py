@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from opendti import numbers
 from opendti.accounts.roles import ADMINISTRATOR, APPROVER, COORDINATOR, REVIEWER
 from opendti.appraisal.models import Decision, Explanation, Round
 from opendti.appraisal.services import (
@@ -46,7 +47,6 @@ from opendti.publication.seal import snapshot_check
 from opendti.publication.services import approval_request, approval_return, approve, publish
 from opendti.results.checks import blocking_count, submission_checks
 from opendti.results.preview import unit_preview
-from opendti.results.selectors import number_text
 
 from . import serializers as s
 from . import workflow_serializers as w
@@ -211,7 +211,7 @@ def workflow_document(period: Period) -> dict[str, Any]:
         "status_label": str(Status(period.status).label),
         "review_rounds": period.review_rounds,
         "adjustment_threshold": (
-            number_text(period.adjustment_threshold)
+            numbers.plain(period.adjustment_threshold)
             if period.adjustment_threshold is not None
             else None
         ),

@@ -4,8 +4,7 @@ that is stored."""
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -14,9 +13,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from opendti import numbers
 from opendti.appraisal.models import Decision
 from opendti.periods.models import Period
-from opendti.results.selectors import number_text
 
 # The step names a client sends: the period's statuses it may move to, plus the next review
 # round (which stays in the appraisal status).
@@ -29,7 +28,7 @@ STEP_CHOICES = [
     (Period.Status.APPROVED.value, Period.Status.APPROVED.label),
     (Period.Status.PUBLISHED.value, Period.Status.PUBLISHED.label),
 ]
-SCORE_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,12})?$"
+SCORE_PATTERN = r"^-?[0-9]{1,15}(\.[0-9]{1,15})?$"  # numbers.Notation.PLAIN, within its limits
 
 
 class InlineChoiceField(serializers.ChoiceField):
@@ -65,7 +64,7 @@ class DecimalText(serializers.Field):
     """Out: a stored decimal as text without trailing zeros (45.5000 → "45.5")."""
 
     def to_representation(self, value: Decimal) -> str:
-        return number_text(value)
+        return numbers.plain(value)
 
 
 @extend_schema_field(
@@ -80,15 +79,15 @@ class ScoreText(serializers.Field):
     }
 
     def to_internal_value(self, data: Any) -> Decimal:
-        if not isinstance(data, str) or not re.fullmatch(SCORE_PATTERN, data.strip()):
+        if not isinstance(data, str):
             self.fail("invalid")
         try:
-            return Decimal(data.strip())
-        except InvalidOperation:  # pragma: no cover - the pattern admits only valid text
+            return numbers.parse(data, notation=numbers.Notation.PLAIN)
+        except numbers.NumberError:
             self.fail("invalid")
 
     def to_representation(self, value: Decimal) -> str:
-        return number_text(value)
+        return numbers.plain(value)
 
 
 def _name(user: Any) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from opendti.accounts.models import User
+from opendti.assessments.forms import value_display
 from opendti.assessments.models import Answer, AppraisedScore, Evidence, InputValue, Submission
 from opendti.assessments.services import Field, indicator_fields
 from opendti.frameworks.models import Node
@@ -151,7 +152,10 @@ def unit_review_table(submission: Submission) -> ReviewTable:
         sections[main.pk].items.append(
             ReviewItem(
                 node=node,
-                fields=[(f, entered.get(f.name, "")) for f in indicator_fields(node)],
+                # As people read them: 1.234,5, Có/Không.
+                fields=[
+                    (f, value_display(f, entered.get(f.name, ""))) for f in indicator_fields(node)
+                ],
                 answer=answers.get(node.pk),
                 evidence=evidence.get(node.pk, []),
                 own=own.get(node.code),

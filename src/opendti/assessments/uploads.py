@@ -16,6 +16,7 @@ import uuid
 import zipfile
 import zlib
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import BinaryIO, NoReturn
 
@@ -23,6 +24,7 @@ from django.core.files import File
 from django.core.files.storage import Storage
 from django.utils.translation import gettext as _
 
+from opendti import numbers
 from opendti.core.storage import HashingFile, stored_exists, stored_sha256
 
 CHUNK = 64 * 1024
@@ -224,7 +226,7 @@ def _office_kind(file: BinaryIO, max_unpacked_bytes: int) -> str | None:
 
 def _check_entries(entries: list[zipfile.ZipInfo], max_unpacked_bytes: int) -> None:
     if len(entries) > MAX_ZIP_ENTRIES:
-        _unsafe(_("có hơn %(max)s thành phần") % {"max": f"{MAX_ZIP_ENTRIES:,}".replace(",", ".")})
+        _unsafe(_("có hơn %(max)s thành phần") % {"max": numbers.vi(MAX_ZIP_ENTRIES)})
     for entry in entries:
         parts = PurePosixPath(entry.filename.replace("\\", "/")).parts
         first = parts[0] if parts else ""
@@ -269,5 +271,5 @@ def _size_text(size: int) -> str:
     """A size for people: "20 MB", "1,5 MB", "1 KB" (a decimal comma, as written in Vietnamese)."""
     for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
         if size >= factor:
-            return f"{round(size / factor, 1):g} {unit}".replace(".", ",")
-    return f"{size} byte"
+            return f"{numbers.vi(Decimal(size) / factor, 1, trim=True)} {unit}"
+    return f"{numbers.vi(size)} byte"

@@ -13,8 +13,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
+
+from opendti import numbers
 
 from .models import Framework, Node, NodeMapping
 
@@ -35,8 +38,8 @@ def _params(text: str) -> object:
         return text  # a stored text that is not JSON compares as text
 
 
-def _number(value: object) -> str:
-    return format(value, "f").rstrip("0").rstrip(".") if value is not None else ""
+def _number(value: Decimal | None) -> str:
+    return numbers.vi(value, trim=True, missing="")
 
 
 def _children(nodes: Iterable[Node]) -> dict[int, list[Node]]:

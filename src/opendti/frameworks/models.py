@@ -122,6 +122,7 @@ class InputSpec(models.Model):
 
     class Type(models.TextChoices):
         NUMBER = "number", _("số")
+        INTEGER = "integer", _("số nguyên (số đếm)")
         PERCENT = "percent", _("tỷ lệ %")
         YESNO = "yesno", _("có/không")
         CHOICE = "choice", _("lựa chọn")

@@ -90,6 +90,16 @@ class Period(models.Model):
         blank=True,
         help_text=_("để trống: không cần thành viên thứ hai"),
     )
+    # docs/open-data.md: the public reads results, not what units typed. A period may choose to
+    # publish the raw inputs too (then the public what-if starts from them).
+    raw_inputs_public = models.BooleanField(
+        _("công khai số liệu đầu vào của đơn vị"),
+        default=False,
+        help_text=_(
+            "Khi công bố: người xem được số liệu từng đơn vị đã nhập (mô phỏng bắt đầu từ đó). "
+            "Mặc định chỉ công khai điểm."
+        ),
+    )
     previous = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,

@@ -15,9 +15,11 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opendti import numbers
 from opendti.appraisal.models import Decision, Explanation, Objection
 from opendti.appraisal.services.objections import OBJECTING_ROLES
 from opendti.assessments.access import Action, can, submission_is_open, today, unit_roles
+from opendti.assessments.forms import box_text, value_display
 from opendti.assessments.models import (
     Answer,
     AppraisedScore,
@@ -60,6 +62,7 @@ class IndicatorView:
     requests: list[Decision] = field(default_factory=list)  # requests the unit may answer now
     objections: list[Objection] = field(default_factory=list)
     can_object: bool = False
+    invalid: set[str] = field(default_factory=set)  # inputs a refused save marks
 
     @property
     def answering(self) -> bool:
@@ -268,7 +271,7 @@ def workspace_build(
         sections[main.pk].indicators.append(
             IndicatorView(
                 node=node,
-                fields=[(f, own.get(f.name, "")) for f in indicator_fields(node)],
+                fields=[(f, box_text(f, own.get(f.name, ""))) for f in indicator_fields(node)],
                 answer=answer,
                 score=unit_result.nodes.get(node.code),
                 checks=checks_by_node.get(node.code, []),
@@ -368,18 +371,30 @@ def _date_text(text: str) -> str:
         return text
 
 
+def _score_text(text: str) -> str:
+    """A score the history stores as plain text (45.5), as the pages write it (45,5)."""
+    try:
+        return numbers.vi(numbers.parse(text, notation=numbers.Notation.PLAIN), trim=True)
+    except numbers.NumberError:
+        return text
+
+
 def history_rows(changes: Iterable[Change], node: Node | None = None) -> list[Change]:
     """The history rows with `field_label`, `before_text` and `after_text` for reading: the
     stored keys ("round 2", "appraised", an input's name…) become Vietnamese labels."""
-    inputs = {f.name: f.label for f in indicator_fields(node)} if node is not None else {}
+    inputs = {f.name: f for f in indicator_fields(node)} if node is not None else {}
     statuses = {value: str(label) for value, label in Submission.Status.choices}
     rows = list(changes)
     for change in rows:
         before, after = change.before, change.after
         if change.field.startswith("round ") and change.field[6:].isdigit():
             label = _("Lần thẩm định %(n)s") % {"n": change.field[6:]}
+            before = _score_text(before)  # the unit's own score, stored as plain text
         elif change.kind == Change.Kind.VALUE and change.field in inputs:
-            label = inputs[change.field] or _("Giá trị")
+            # Stored as canonical text; read as the pages write numbers (1.234,5), Có/Không.
+            spec = inputs[change.field]
+            label = spec.label or _("Giá trị")
+            before, after = value_display(spec, before), value_display(spec, after)
         else:
             label = str(FIELD_LABELS.get(change.field, change.field))
         if change.field == "status":
@@ -388,8 +403,8 @@ def history_rows(changes: Iterable[Change], node: Node | None = None) -> list[Ch
             before, after = _date_text(before), _date_text(after)
         if change.field == "appraised":
             # No appraised score: the score computed from the unit's values stands.
-            before = before or _("theo số liệu đơn vị")
-            after = after or _("theo số liệu đơn vị")
+            before = _score_text(before) or _("theo số liệu đơn vị")
+            after = _score_text(after) or _("theo số liệu đơn vị")
         change.field_label = label  # type: ignore[attr-defined]
         change.before_text = before  # type: ignore[attr-defined]
         change.after_text = after  # type: ignore[attr-defined]

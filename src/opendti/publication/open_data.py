@@ -20,6 +20,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opendti import numbers
 from opendti.cells import csv_row
 from opendti.periods.models import Period
 from opendti.results.charts import ChartData, ranking_chart
@@ -73,17 +74,12 @@ def fixed(value: Decimal | None, decimals: int) -> str | None:
 
     Only zeros are ever added: a value with more places than the period's (none is expected from
     the engine) keeps them all rather than being rounded here."""
-    if value is None:
-        return None
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent >= -decimals:
-        value = value.quantize(Decimal(1).scaleb(-decimals))
-    return format(value, "f")
+    return numbers.fixed(value, decimals)
 
 
 def exact(value: Decimal | None) -> str | None:
     """A Decimal as the engine computed it (the 0–1 index keeps its four places)."""
-    return None if value is None else format(value, "f")
+    return numbers.fixed(value, 0)
 
 
 def ranking_order(result: PeriodResult) -> list[UnitResult]:

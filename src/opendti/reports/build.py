@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import translation
 
+from opendti import numbers
 from opendti.periods.models import Period
 from opendti.publication.models import Snapshot
 from opendti.publication.selectors import ResultSource
@@ -37,12 +38,7 @@ MISSING = "—"
 def vn(value: Decimal | int | None, *, signed: bool = False) -> str:
     """A number as printed in a Vietnamese document: decimal comma, the engine's decimals kept
     (never re-rounded), never in exponent form; the change columns carry their sign."""
-    if value is None:
-        return MISSING
-    text = str(value) if isinstance(value, int) else format(value, "f")
-    if signed and value > 0:
-        text = "+" + text
-    return text.replace(".", ",")
+    return numbers.vi(value, signed=signed, missing=MISSING)
 
 
 def two_digits(count: int) -> str:

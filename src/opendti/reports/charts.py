@@ -19,6 +19,7 @@ from matplotlib import pyplot
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from opendti import numbers
 from opendti.results.charts import AVERAGE_COLOR, NO_BAND, UNIT_COLOR, band_colors
 from opendti.results.rankings import Table as Ranking
 from opendti.scoring.model import Assessment
@@ -39,7 +40,7 @@ def _float(value: Decimal | None) -> float:
 
 
 def _vn(value: Decimal) -> str:
-    return format(value, "f").replace(".", ",")
+    return numbers.vi(value)
 
 
 def ranking_png(ranking: Ranking, bands: list[str]) -> bytes:

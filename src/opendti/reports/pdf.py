@@ -39,6 +39,8 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Table as PdfTable
 
+from opendti import numbers
+
 from .content import BLANK, Chart, ReportContent, Section, Table, date_line, long_date
 
 SERIF = "DejaVuSerif"
@@ -120,15 +122,11 @@ def number(value: Decimal | int | None, decimals: int | None = None) -> str:
     `decimals`, rounded half up to at most that many places and trailing zeros dropped (for
     maxima and thresholds, like the pages' floatformat:"-2"); without, exactly as the results
     hold it (the period's decimals)."""
-    if value is None:
-        return MISSING
-    if isinstance(value, int):
-        return str(value)
-    if decimals is not None:
-        value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-        if value == value.to_integral_value():
-            value = value.quantize(Decimal(1))
-    return format(value, "f").replace(".", ",")
+    if value is None or isinstance(value, int) or decimals is None:
+        return numbers.vi(value, missing=MISSING)
+    rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    # A whole maximum prints without decimals (1.000), a threshold keeps its own (87,50).
+    return numbers.vi(rounded, 0 if rounded == rounded.to_integral_value() else None)
 
 
 def is_numeric(cell: str) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from opendti.accounts.roles import ADMINISTRATOR, APPROVER, COORDINATOR
+from opendti.assessments.access import is_reviewer_of, unit_roles
+from opendti.periods.models import Participation, Period
 
 RESULT_VIEWERS = {COORDINATOR, APPROVER, ADMINISTRATOR}
 
@@ -14,3 +16,17 @@ def can_view_provisional_results(user) -> bool:
     if user.is_superuser:
         return True
     return user.groups.filter(name__in=RESULT_VIEWERS).exists()
+
+
+def can_view_raw_inputs(user, period: Period, unit_code: str) -> bool:
+    """What a unit typed (its raw inputs), on the results pages: public only when the period says
+    so (docs/open-data.md: by default the public sees scores, not inputs); otherwise those who
+    may see provisional results, the unit's own people and its reviewers."""
+    if period.raw_inputs_public or can_view_provisional_results(user):
+        return True
+    if not user.is_authenticated:
+        return False
+    participation = Participation.objects.filter(period=period, unit__code=unit_code).first()
+    if participation is None:
+        return False
+    return bool(unit_roles(user, participation)) or is_reviewer_of(user, participation)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from opendti import numbers
 
 MARK = "*"
 
@@ -53,6 +54,5 @@ def unit_note(name: str, detail: Decimal, percent: Decimal) -> str:
 
 
 def _number(value: Decimal) -> str:
-    """Every decimal the value has, in the active language's notation (75,001 in Vietnamese)."""
-    places = -value.as_tuple().exponent  # type: ignore[operator]
-    return number_format(value, decimal_pos=max(places, 0))
+    """Every decimal the value has, as the pages write numbers (75,001)."""
+    return numbers.vi(value)

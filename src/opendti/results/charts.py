@@ -25,6 +25,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from opendti import numbers
 from opendti.scoring.model import Assessment, Node, PeriodResult, UnitResult
 from opendti.scoring.rounding import ratio
 
@@ -49,13 +50,12 @@ def number(value: Decimal | int | None) -> str | None:
     """A number as its exact text, never in exponent form (Decimal('1E+2') is '100')."""
     if value is None:
         return None
-    if isinstance(value, int):
-        return str(value)
-    return format(value, "f")
+    return str(value) if isinstance(value, int) else numbers.fixed(value, 0)
 
 
 def cell(value: str | None) -> str:
-    return MISSING if value is None else value
+    """A value as a person reads it in the chart's table and tooltip (1.234,5; — when none)."""
+    return MISSING if value is None else numbers.vi(Decimal(value))
 
 
 def band_colors(bands: Sequence[str]) -> dict[str, str]:
@@ -77,7 +77,8 @@ def _dataset(
 ) -> dict[str, Any]:
     return {
         "label": label,
-        "values": values,
+        "values": values,  # exact decimal text with a dot, for drawing
+        "texts": [None if v is None else cell(v) for v in values],  # for people: tooltips
         "color": color,
         "colors": colors if colors is not None else [color] * len(values),
     }

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from opendti import numbers
 from opendti.assessments.models import Answer, Evidence, EvidenceLink, Submission
 from opendti.frameworks.models import Node
 from opendti.periods.models import Period
@@ -133,7 +134,7 @@ def _unit_checks(
                     ERROR,
                     "out_of_bounds",
                     _("Giá trị %(found)s nằm ngoài giới hạn %(expected)s.")
-                    % {"found": finding.found, "expected": finding.expected},
+                    % {"found": _vi(finding.found), "expected": _bounds(finding.expected)},
                 )
             )
         elif finding.kind == "ratio_over_100":
@@ -142,8 +143,11 @@ def _unit_checks(
                     finding.node,
                     ERROR,
                     "ratio_over_100",
-                    _("Tử số lớn hơn mẫu số (tỷ lệ trên 100%%): %(found)s.")
-                    % {"found": finding.found},
+                    _("Tử số lớn hơn mẫu số (tỷ lệ trên 100%%): %(found)s > %(limit)s.")
+                    % {
+                        "found": _vi(finding.found),
+                        "limit": _vi(finding.expected.removeprefix("<=").strip()),
+                    },
                 )
             )
         else:
@@ -225,10 +229,26 @@ def _large_changes(unit, nodes, applicable, scores, previous: PeriodResult) -> l
                     WARNING,
                     "large_change",
                     _("Điểm thay đổi lớn so với kỳ trước: %(then)s → %(now)s.")
-                    % {"then": then, "now": now},
+                    % {"then": numbers.vi(then), "now": numbers.vi(now)},
                 )
             )
     return checks
+
+
+def _vi(text: str) -> str:
+    """An engine's finding holds plain decimal text (120.5): shown as the pages write it."""
+    try:
+        return numbers.vi(numbers.check_size(Decimal(text)), trim=True)
+    except (ArithmeticError, ValueError):
+        return text
+
+
+def _bounds(text: str) -> str:
+    """The engine's "[low, high]" (either may be empty) as "[0; 100]"."""
+    low, comma, high = text.strip("[]").partition(",")
+    if not comma:
+        return text
+    return "[" + "; ".join(_vi(part.strip()) if part.strip() else "" for part in (low, high)) + "]"
 
 
 def blocking_count(checks: list[Check]) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
@@ -18,6 +19,7 @@ from django.utils.text import slugify
 from opendti.assessments.models import GivenScore, InputValue, Submission
 from opendti.frameworks.exchange.create import band_schemes_create, input_specs
 from opendti.frameworks.models import Framework, InputSpec, Level, Node, Pillar
+from opendti.numbers import plain
 from opendti.periods.models import Participation, Period, RankingGroup
 from opendti.scoring.model import Value
 from opendti.units.models import Lineage, Unit, UnitKind
@@ -37,6 +39,8 @@ def value_text(value: Value) -> str:
         return "yes" if value else "no"
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return plain(value)  # the canonical text the forms write (13.50 -> 13.5)
     return str(value)
 
 

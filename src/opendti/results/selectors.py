@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from decimal import Decimal
 
 from opendti.assessments.models import AppraisedScore, GivenScore, InputValue
 from opendti.frameworks.models import Node
+from opendti.numbers import plain
 from opendti.periods.models import Participation, Period
 from opendti.scoring.model import Assessment
 from opendti.units.models import Lineage
@@ -17,14 +17,6 @@ from opendti.workbook.parse import ParsedWorkbook, parse_workbook
 from opendti.workbook.sheets import raw_from_rows
 
 Rows = dict[str, list[dict[str, str]]]
-
-
-def number_text(value: Decimal | None) -> str:
-    """A stored decimal as plain text without trailing zeros: 100.0000 -> 100, 0.5000 -> 0.5."""
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f")
-    return text
 
 
 def _yes(flag: bool) -> str:
@@ -46,7 +38,7 @@ def period_rows(period: Period, *, appraised: bool = True) -> Rows:
         "level": framework.level.code,
         "year": str(period.year),
         "period": period.label,
-        "total_max": number_text(framework.total_max),
+        "total_max": plain(framework.total_max),
         "decimals": str(period.decimals),
         "display": period.display,
         "not_deployed": period.not_deployed_policy,
@@ -62,7 +54,7 @@ def period_rows(period: Period, *, appraised: bool = True) -> Rows:
                 "parent": n.parent.code if n.parent else "",
                 "name": n.name,
                 "kind": n.kind,
-                "max_points": number_text(n.max_points),
+                "max_points": plain(n.max_points),
                 "pillars": ";".join(p.code for p in sorted(n.pillars.all(), key=lambda p: p.order)),
                 "scored": _yes(n.scored),
                 "rule": n.rule,
@@ -81,7 +73,7 @@ def period_rows(period: Period, *, appraised: bool = True) -> Rows:
                 "scheme": scheme.scope,
                 "label": band.label,
                 "basis": scheme.basis,
-                "lower": number_text(band.lower),
+                "lower": plain(band.lower),
                 "lower_inclusive": _yes(band.lower_inclusive) if band.lower is not None else "",
             }
             for scheme in framework.band_schemes.order_by("scope").prefetch_related("bands")
@@ -118,7 +110,7 @@ def period_rows(period: Period, *, appraised: bool = True) -> Rows:
         .values_list("submission__participation__unit__code", "node__code", "input_name", "value")
     ]
     rows["scores"] = [
-        {"unit": unit, "node": target, "score": number_text(score)}
+        {"unit": unit, "node": target, "score": plain(score)}
         for unit, target, score in GivenScore.objects.filter(
             submission__participation__period=period
         )
@@ -127,7 +119,7 @@ def period_rows(period: Period, *, appraised: bool = True) -> Rows:
     ]
     if appraised:
         settled = [
-            {"unit": unit, "indicator": node, "score": number_text(score)}
+            {"unit": unit, "indicator": node, "score": plain(score)}
             for unit, node, score in AppraisedScore.objects.filter(
                 submission__participation__period=period
             )

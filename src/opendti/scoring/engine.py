@@ -318,7 +318,7 @@ def _check_inputs(
                     log.out_of_bounds(unit.code, code, spec, value)
             elif choices and isinstance(value, str) and value not in choices:
                 log.unknown_choice(unit.code, code, spec, value)
-    if rule.name == "ratio":
+    if rule.name == "ratio" and rule.params.get("numerator_above_denominator") is not True:
         for unit, inputs in zip(units, column, strict=True):
             if inputs is None:
                 continue

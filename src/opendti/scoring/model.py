@@ -21,8 +21,10 @@ TOTAL = "TOTAL"
 NodeKind = Literal["group", "main", "component", "criterion"]
 NODE_KINDS: tuple[str, ...] = ("group", "main", "component", "criterion")
 
-InputType = Literal["number", "percent", "yesno", "choice", "date", "text"]
-INPUT_TYPES: tuple[str, ...] = ("number", "percent", "yesno", "choice", "date", "text")
+# "integer" is a count (no decimals, never negative by default); "number" a decimal.
+InputType = Literal["number", "integer", "percent", "yesno", "choice", "date", "text"]
+INPUT_TYPES: tuple[str, ...] = ("number", "integer", "percent", "yesno", "choice", "date", "text")
+NUMERIC_TYPES: tuple[str, ...] = ("number", "integer", "percent")
 
 # A parsed input value: numbers and percents are Decimal, yes/no is bool.
 Value = Decimal | bool | str | dt.date

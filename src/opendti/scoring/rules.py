@@ -17,6 +17,8 @@ from .model import INPUT_TYPES, InputSpec, Rule, Value
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
+HUNDRED = Decimal(100)
+MAX_PARAM_DIGITS = 15
 
 LeafScorer = Callable[[Mapping[str, Value]], Decimal]
 # A relative rule sees every unit's value at once (None where a unit gave none).
@@ -63,12 +65,20 @@ def _number(params: Mapping[str, object], key: str, default: Decimal | None = No
         return default
     if isinstance(raw, bool):
         raise RuleError(f"param '{key}' must be a number, not {raw!r}")
+    # A JSON number arrives as int or float (its shortest repr is what the file says); a string
+    # is a plain decimal, with a dot or a comma, never an exponent.
+    text = repr(raw) if isinstance(raw, float) else str(raw).strip().replace(",", ".")
+    if len(text) > 40 or ("e" in text.lower() and not isinstance(raw, float)):
+        raise RuleError(f"param '{key}' must be a plain number, not {str(raw)[:40]!r}")
     try:
-        value = Decimal(str(raw).replace(",", "."))
+        value = Decimal(text)
     except InvalidOperation:
         raise RuleError(f"param '{key}' must be a number, not {raw!r}") from None
     if not value.is_finite():
         raise RuleError(f"param '{key}' must be a finite number")
+    # Bounded like every input (the numbers module), so that no arithmetic with it can overflow.
+    if not value.is_zero() and not -MAX_PARAM_DIGITS <= value.adjusted() < MAX_PARAM_DIGITS:
+        raise RuleError(f"param '{key}' must have at most {MAX_PARAM_DIGITS} digits")
     return value
 
 
@@ -153,6 +163,7 @@ def _compile_ratio(params: Mapping[str, object], max_points: Decimal) -> LeafSco
         raise RuleError("param 'target' must be above 0 (the ratio that earns full points)")
     on_zero = _choice(params, "zero_denominator", ("zero", "full"))
     zero_score = max_points if on_zero == "full" else ZERO
+    _flag(params, "numerator_above_denominator", False)
 
     def score(values: Mapping[str, Value]) -> Decimal:
         numerator, denominator = _num(values, "numerator"), _num(values, "denominator")
@@ -170,8 +181,8 @@ register(
         "ratio",
         "Tỷ lệ",
         lambda params: (
-            InputSpec(name="numerator", type="number", min=ZERO),
-            InputSpec(name="denominator", type="number", min=ZERO),
+            InputSpec(name="numerator", type="integer", min=ZERO),
+            InputSpec(name="denominator", type="integer", min=ZERO),
         ),
         _compile_ratio,
     )
@@ -247,7 +258,10 @@ def _compile_count(params: Mapping[str, object], max_points: Decimal) -> LeafSco
 
 register(
     RuleType(
-        "count", "Đếm số lượng", lambda params: (InputSpec("", "number", min=ZERO),), _compile_count
+        "count",
+        "Đếm số lượng",
+        lambda params: (InputSpec("", "integer", min=ZERO),),
+        _compile_count,
     )
 )
 
@@ -380,8 +394,9 @@ def _declared(params: Mapping[str, object]) -> dict[str, InputSpec]:
         if not isinstance(item, Mapping):
             raise RuleError(f"input {position} must be an object with at least 'name'")
         name = str(item.get("name", ""))
-        type_ = str(item.get("type", "number"))
-        if type_ not in INPUT_TYPES:
+        # No type: the rule's own for this input (a ratio's counts), else a decimal number.
+        type_ = str(item.get("type", ""))
+        if type_ and type_ not in INPUT_TYPES:
             raise RuleError(f"input '{name}': type must be one of {', '.join(INPUT_TYPES)}")
         low = _number(item, "min") if item.get("min") is not None else None
         high = _number(item, "max") if item.get("max") is not None else None
@@ -400,6 +415,20 @@ def _declared(params: Mapping[str, object]) -> dict[str, InputSpec]:
     return declared
 
 
+def _default_bounds(spec: InputSpec) -> InputSpec:
+    """Bounds every input of a kind has unless the framework declares its own: a percent lies in
+    [0, 100], a count is never negative."""
+    if spec.type == "percent":
+        return replace(
+            spec,
+            min=ZERO if spec.min is None else spec.min,
+            max=HUNDRED if spec.max is None else spec.max,
+        )
+    if spec.type == "integer" and spec.min is None:
+        return replace(spec, min=ZERO)
+    return spec
+
+
 def rule_inputs(
     name: str, params: Mapping[str, object], max_points: Decimal
 ) -> tuple[InputSpec, ...]:
@@ -412,18 +441,19 @@ def rule_inputs(
         if own is None:
             if name == "manual":
                 spec = replace(spec, max=max_points)
-            if spec.type == "percent" and spec.max is None:
-                spec = replace(spec, min=ZERO, max=Decimal(100))
-            merged.append(spec)
+            merged.append(_default_bounds(spec))
         else:
             merged.append(
-                replace(
-                    own,
-                    min=own.min if own.min is not None else spec.min,
-                    choices=own.choices or spec.choices,
+                _default_bounds(
+                    replace(
+                        own,
+                        type=own.type or spec.type,
+                        min=own.min if own.min is not None else spec.min,
+                        choices=own.choices or spec.choices,
+                    )
                 )
             )
-    merged.extend(declared.values())
+    merged.extend(_default_bounds(replace(s, type=s.type or "number")) for s in declared.values())
     return tuple(merged)
 
 

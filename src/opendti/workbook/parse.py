@@ -10,10 +10,12 @@ import datetime as dt
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from opendti.numbers import Notation, parse
 from opendti.scoring.bands import BAND_ON
 from opendti.scoring.model import (
+    NUMERIC_TYPES,
     TOTAL,
     Assessment,
     Band,
@@ -52,17 +54,9 @@ class ParsedWorkbook:
 
 
 def parse_number(text: str) -> Decimal:
-    """A decimal number; `860,69` (comma decimal separator) is read as 860.69."""
-    cleaned = text.strip().replace("\u00a0", "").replace(" ", "")
-    if "," in cleaned and "." not in cleaned and cleaned.count(",") == 1:
-        cleaned = cleaned.replace(",", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"'{text}' is not a number") from None
-    if not value.is_finite():
-        raise ValueError(f"'{text}' is not a finite number")
-    return value
+    """A decimal number with a dot; `860,69` (a comma decimal separator) is read as 860.69.
+    The numbers module's workbook notation: no grouping, no exponent, bounded digits."""
+    return parse(text, notation=Notation.WORKBOOK)
 
 
 def parse_flag(text: str, default: bool) -> bool:
@@ -77,9 +71,10 @@ def parse_flag(text: str, default: bool) -> bool:
 
 
 def parse_value(spec: InputSpec, text: str) -> Value:
-    if spec.type in ("number", "percent"):
-        value = parse_number(text.rstrip("%") if spec.type == "percent" else text)
-        return value
+    if spec.type in NUMERIC_TYPES:
+        # A count with decimals is the entry forms' to refuse: a frozen snapshot that holds one
+        # must still read back as it was scored.
+        return parse(text, percent=spec.type == "percent", notation=Notation.WORKBOOK)
     if spec.type == "yesno":
         if text.strip().lower() not in YES | NO or not text.strip():
             raise ValueError(f"'{text}' is not yes or no")

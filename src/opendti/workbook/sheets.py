@@ -16,9 +16,11 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from opendti.cells import csv_row, csv_text_read, xlsx_append
+from opendti.numbers import plain
 
 from .errors import CellError, WorkbookError
 
+INF = float("inf")
 # sheet -> (required columns, optional columns). The order is the order we write them in.
 SHEETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "settings": (("key", "value"), ()),
@@ -57,8 +59,9 @@ def cell_text(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        text = repr(value)
-        return str(Decimal(text).normalize()) if "e" in text else text.removesuffix(".0")
+        # Positional, never an exponent (the number reader refuses exponents); its size is the
+        # reader's to judge.
+        return plain(Decimal(repr(value))) if value == value and abs(value) != INF else repr(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):

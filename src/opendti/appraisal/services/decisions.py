@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opendti import numbers
 from opendti.accounts.models import User
 from opendti.accounts.roles import REVIEWER
 from opendti.assessments.access import Action, can, has_role
@@ -21,7 +22,6 @@ from opendti.notifications.services import notify
 from opendti.periods.calendar import date_text, require_within
 from opendti.periods.models import Membership, Period, Phase
 from opendti.periods.workflow import TransitionRefused, require_status
-from opendti.results.selectors import number_text
 from opendti.results.services import period_score
 
 from ..models import Decision, Explanation, Round, SignOff
@@ -163,7 +163,7 @@ def _record(decision: Decision, actor) -> None:
     label = Decision.Kind(decision.kind).label
     after = str(label)
     if decision.kind == Decision.Kind.ADJUST:
-        after = f"{label}: {number_text(decision.score)}"
+        after = f"{label}: {numbers.vi(decision.score, trim=True)}"
     elif decision.kind == Decision.Kind.REQUEST and decision.due_on:
         after = f"{label} ({decision.due_on.isoformat()})"
     if decision.state == Decision.State.AWAITING:
@@ -173,7 +173,7 @@ def _record(decision: Decision, actor) -> None:
         decision.node,
         Change.Kind.APPRAISAL,
         f"round {decision.round.number}",
-        number_text(decision.self_score),
+        numbers.plain(decision.self_score),
         after,
         actor,
         decision.reason,
@@ -337,7 +337,9 @@ def accept_rest(*, appraisal_round: Round, reviewer, submission: Submission | No
                     node=n,
                     kind=Change.Kind.APPRAISAL,
                     field=f"round {appraisal_round.number}",
-                    before=number_text(own_by_unit.get(s.participation.unit.code, {}).get(n.code)),
+                    before=numbers.plain(
+                        own_by_unit.get(s.participation.unit.code, {}).get(n.code)
+                    ),
                     after=label,
                     actor=reviewer,
                 )

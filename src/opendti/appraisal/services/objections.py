@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opendti import numbers
 from opendti.accounts.models import User
 from opendti.accounts.roles import COORDINATOR
 from opendti.assessments.access import unit_roles
@@ -21,7 +22,6 @@ from opendti.notifications.services import notify
 from opendti.periods.calendar import require_within
 from opendti.periods.models import Membership, Period, Phase
 from opendti.periods.workflow import TransitionRefused, period_advance, require_status
-from opendti.results.selectors import number_text
 
 from ..models import Objection
 from .governance import require_coordinator
@@ -110,7 +110,7 @@ def objection_answer(
             "answer",
             Objection.State.OPEN.label,
             f"{Objection.State(objection.state).label}"
-            + (f": {number_text(score)}" if score is not None else ""),
+            + (f": {numbers.vi(score, trim=True)}" if score is not None else ""),
             actor,
             answer.strip(),
         )

@@ -13,10 +13,10 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from opendti import numbers
 from opendti.assessments.models import AppraisedScore, Change, Submission
 from opendti.assessments.services.history import change_record
 from opendti.frameworks.models import Node
-from opendti.results.selectors import number_text
 
 from ..models import Decision, Objection
 
@@ -26,7 +26,9 @@ def score_check(score: Decimal | None, max_points: Decimal, decimals: int) -> De
     if score is None:
         raise ValidationError(_("Nhập điểm."))
     if not Decimal(0) <= score <= max_points:
-        raise ValidationError(_("Điểm phải từ 0 đến %(max)s.") % {"max": number_text(max_points)})
+        raise ValidationError(
+            _("Điểm phải từ 0 đến %(max)s.") % {"max": numbers.vi(max_points, trim=True)}
+        )
     if score != score.quantize(Decimal(1).scaleb(-decimals)):
         raise ValidationError(_("Điểm có tối đa %(n)d chữ số thập phân.") % {"n": decimals})
     return score
@@ -80,8 +82,8 @@ def settle(submission: Submission, node: Node, actor, reason: str) -> None:
         node,
         Change.Kind.SCORE,
         "appraised",
-        number_text(before),
-        number_text(score),
+        numbers.plain(before),
+        numbers.plain(score),
         actor,
         reason,
     )

@@ -12,7 +12,6 @@ from .answers import (
     answer_save,
     answer_values,
     indicator_fields,
-    value_normalise,
     values_write,
 )
 from .assignments import index_assign
@@ -35,6 +34,5 @@ __all__ = [
     "submission_remind",
     "submission_reopen",
     "submission_submit",
-    "value_normalise",
     "values_write",
 ]

@@ -1,11 +1,9 @@
-"""Answers to indicators: typed inputs normalised, saved with optimistic concurrency."""
+"""Answers to indicators: inputs read and checked by the indicator's form, saved with optimistic
+concurrency."""
 
 from __future__ import annotations
 
-import datetime
-import unicodedata
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,11 +11,25 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opendti.frameworks.models import InputSpec, Node
+from opendti.frameworks.models import Node
+from opendti.numbers import Notation
 
 from ..access import Action, require
+from ..forms import indicator_values_clean
+from ..inputs import Field, indicator_fields
 from ..models import Answer, Change, InputValue, Submission
 from .history import change_record, change_record_confirmed
+
+__all__ = [
+    "Conflict",
+    "Field",
+    "answer_confirm",
+    "answer_get",
+    "answer_save",
+    "answer_values",
+    "indicator_fields",
+    "values_write",
+]
 
 
 class Conflict(Exception):
@@ -28,72 +40,6 @@ class Conflict(Exception):
         self.answer = answer
         self.theirs = theirs
         self.yours = yours
-
-
-@dataclass(frozen=True)
-class Field:
-    """One input of an indicator as the form shows it."""
-
-    name: str
-    label: str
-    type: str
-    unit: str
-    min: Decimal | None
-    max: Decimal | None
-    choices: list[str]
-
-
-def indicator_fields(node: Node) -> list[Field]:
-    specs = sorted(node.inputs.all(), key=lambda s: s.order)
-    return [
-        Field(s.name, s.label or s.name, s.type, s.unit, s.min_value, s.max_value, list(s.choices))
-        for s in specs
-    ]
-
-
-def value_normalise(field: Field, raw: str) -> str:
-    """The canonical text of a typed value ('' for no answer); ValidationError names the field."""
-    # Some Vietnamese keyboards type decomposed letters (C + o + U+0301 for "Có"): compare in NFC.
-    text = unicodedata.normalize("NFC", raw).strip()
-    if text == "":
-        return ""
-    label = field.label or _("giá trị")
-    if field.type in (InputSpec.Type.NUMBER, InputSpec.Type.PERCENT):
-        # Vietnamese writes 12,5; a space or a dot may group thousands (1.234,5 / 1 234,5).
-        candidate = text.replace(" ", "").replace("\u00a0", "")
-        if "," in candidate:
-            candidate = candidate.replace(".", "").replace(",", ".")
-        try:
-            number = Decimal(candidate)
-        except InvalidOperation:
-            raise ValidationError(
-                _("%(label)s: “%(value)s” không phải là số.") % {"label": label, "value": text}
-            ) from None
-        if not number.is_finite():
-            raise ValidationError(_("%(label)s: giá trị không hợp lệ.") % {"label": label})
-        return format(number.normalize(), "f")
-    if field.type == InputSpec.Type.YESNO:
-        lowered = text.lower()
-        if lowered in ("yes", "có", "co", "1", "true"):
-            return "yes"
-        if lowered in ("no", "không", "khong", "0", "false"):
-            return "no"
-        raise ValidationError(_("%(label)s: chọn Có hoặc Không.") % {"label": label})
-    if field.type == InputSpec.Type.CHOICE:
-        if text not in field.choices:
-            raise ValidationError(
-                _("%(label)s: “%(value)s” không thuộc các lựa chọn.")
-                % {"label": label, "value": text}
-            )
-        return text
-    if field.type == InputSpec.Type.DATE:
-        try:
-            return datetime.date.fromisoformat(text).isoformat()
-        except ValueError:
-            raise ValidationError(
-                _("%(label)s: ngày phải có dạng YYYY-MM-DD.") % {"label": label}
-            ) from None
-    return text
 
 
 def answer_values(submission: Submission, node: Node) -> dict[str, str]:
@@ -134,14 +80,18 @@ def answer_save(
     *,
     submission: Submission,
     node: Node,
-    raw: dict[str, str],
+    raw: Mapping[str, object],
     version: int,
     actor,
     is_estimate: bool | None = None,
     note: str | None = None,
     reason: str = "",
+    notation: Notation = Notation.VI,
 ) -> Answer:
     """Save an indicator's inputs if nobody saved it since `version`; Conflict otherwise.
+
+    `raw` is read by the indicator's form in `notation`: as a person types (the default), or the
+    canonical text a form or a checked upload already produced (`Notation.PLAIN`).
 
     The version is bumped by one conditional UPDATE, which the database serialises: of two
     simultaneous saves from the same version exactly one matches, the other gets Conflict.
@@ -149,20 +99,12 @@ def answer_save(
     require(actor, Action.EDIT, submission, node)
     if node.source != Node.Source.SELF:
         raise ValidationError(_("Chỉ số này không do đơn vị tự nhập."))
-    fields = indicator_fields(node)
-    names = {f.name for f in fields}
-    unknown = set(raw) - names
+    # Every input is given: one left out is cleared, as an emptied box is.
+    given = {f.name: raw.get(f.name, "") for f in indicator_fields(node)}
+    unknown = set(raw) - set(given)
     if unknown:
         raise ValidationError(_("Đầu vào không thuộc chỉ số: %s") % ", ".join(sorted(unknown)))
-    errors = []
-    values: dict[str, str] = {}
-    for field in fields:
-        try:
-            values[field.name] = value_normalise(field, raw.get(field.name, ""))
-        except ValidationError as error:
-            errors.extend(error.messages)
-    if errors:
-        raise ValidationError(errors)
+    values = indicator_values_clean(node, given, notation=notation)
 
     with transaction.atomic():
         answer_get(submission, node)

@@ -5,8 +5,11 @@ form (normalisation, permission, lock, optimistic concurrency, history)."""
 
 from __future__ import annotations
 
+import datetime
 import io
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,14 +19,18 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from opendti import numbers
 from opendti.cells import xlsx_append
 from opendti.frameworks.models import InputSpec, Node
+from opendti.numbers import Notation
 
 from ..access import Action, can, require
+from ..forms import IndicatorForm, field_key, stored_value, value_display
+from ..inputs import Field
 from ..models import Answer, InputValue, Submission
 from ..uploads import UploadRejected, upload_check
 from ..xlsx_upload import Cell, Limits, open_checked, sheet_rows
-from .answers import Conflict, answer_save, indicator_fields, value_normalise
+from .answers import Conflict, answer_save, indicator_fields
 
 SHEET = "Phieu tu danh gia"
 META = "meta"
@@ -61,6 +68,8 @@ class IndicatorChange:
     after: dict[str, str]
     is_estimate: bool
     note: str
+    # (label, before, after) as people read them, for the preview; not kept in the session.
+    lines: tuple[tuple[str, str, str], ...] = dataclass_field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -118,13 +127,11 @@ def submission_template(*, submission: Submission, user) -> bytes:
     for node in nodes:
         answer = answers.get(node.pk)
         for index, field in enumerate(indicator_fields(node)):
-            value = values.get((node.pk, field.name), "")
-            if field.type == InputSpec.Type.YESNO and value:
-                value = "Có" if value == "yes" else "Không"
+            stored = values.get((node.pk, field.name), "")
             bounds = ""
             if field.min is not None or field.max is not None:
-                low = "" if field.min is None else format(field.min.normalize(), "f")
-                high = "" if field.max is None else format(field.max.normalize(), "f")
+                low = numbers.vi(field.min, trim=True, missing="")
+                high = numbers.vi(field.max, trim=True, missing="")
                 bounds = f"[{low}; {high}]"
             first = index == 0
             row = xlsx_append(
@@ -137,12 +144,14 @@ def submission_template(*, submission: Submission, user) -> bytes:
                     str(InputSpec.Type(field.type).label),
                     field.unit,
                     bounds or (" | ".join(field.choices) if field.choices else ""),
-                    value,
+                    _cell_value(field, stored),
                     ("x" if answer and answer.is_estimate else "") if first else "",
                     (answer.note if answer else "") if first else "",
                 ],
             )
             sheet.cell(row, VALUE_COLUMN).fill = fill
+            if field.integer:
+                sheet.cell(row, VALUE_COLUMN).number_format = "#,##0"
             if field.type == InputSpec.Type.YESNO:
                 yes_no.add(sheet.cell(row, VALUE_COLUMN))
             elif field.type == InputSpec.Type.CHOICE:
@@ -164,6 +173,29 @@ def submission_template(*, submission: Submission, user) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _cell_value(field: Field, stored: str) -> object:
+    """A stored value as the template's cell holds it: a number natively (Excel shows it in the
+    user's own notation and gives it back exactly), unless a double cannot hold it exactly, then
+    as Vietnamese text; Có/Không; a date as a date."""
+    if not stored:
+        return ""
+    if field.is_number:
+        number = Decimal(stored)
+        if number == number.to_integral_value() and abs(number) < 2**53:
+            return int(number)
+        if Decimal(repr(float(number))) == number:
+            return float(number)
+        return numbers.vi_input(number, integer=field.integer)
+    if field.type == InputSpec.Type.YESNO:
+        return "Có" if stored == "yes" else "Không"
+    if field.type == InputSpec.Type.DATE:
+        try:
+            return datetime.date.fromisoformat(stored)
+        except ValueError:
+            return stored
+    return stored
 
 
 def _text(value: object) -> str:
@@ -226,7 +258,8 @@ def _plan(submission: Submission, user, book, limits: Limits) -> UploadPlan:
     }
 
     problems: list[CellProblem] = []
-    typed: dict[str, dict[str, str]] = {}
+    typed: dict[str, dict[str, object]] = {}  # code -> input -> the cell as the file holds it
+    rows: dict[str, dict[str, int]] = {}  # code -> input -> row number
     flags: dict[str, tuple[bool, str]] = {}
     stopped_at = None
     blank = Cell(None, False)
@@ -242,7 +275,8 @@ def _plan(submission: Submission, user, book, limits: Limits) -> UploadPlan:
         if formulas:
             problems.extend(_formula(number, column) for column in formulas)
             continue
-        cells = [_text(c.value) for c in read]
+        padded = [c.value for c in read]
+        cells = [_text(c) for c in padded]
         code, input_name = cells[0], cells[2]
         if not code and not any(cells):
             continue
@@ -261,23 +295,37 @@ def _plan(submission: Submission, user, book, limits: Limits) -> UploadPlan:
                 )
             )
             continue
-        field = fields[code][input_name]
-        raw = cells[VALUE_COLUMN - 1]
-        try:
-            typed.setdefault(code, {})[input_name] = value_normalise(field, raw)
-        except ValidationError as error:
-            problems.extend(CellProblem(number, "H", m) for m in error.messages)
+        # The cell itself: a number Excel holds natively is read as that number, a text in
+        # Vietnamese notation (1.234,5), exactly as the web form reads what is typed.
+        cell = padded[VALUE_COLUMN - 1]
+        typed.setdefault(code, {})[input_name] = cell if cell is not None else ""
+        rows.setdefault(code, {})[input_name] = number
         if input_name == next(iter(fields[code])):
             estimate = cells[ESTIMATE_COLUMN - 1].lower() in ("x", "có", "co", "yes", "1")
             flags[code] = (estimate, cells[NOTE_COLUMN - 1])
 
     changes = []
-    for code, after in typed.items():
+    for code, given in typed.items():
         node = nodes[code]
-        complete = {
-            name: after.get(name, stored.get(code, {}).get(name, "")) for name in fields[code]
-        }
         before = {name: stored.get(code, {}).get(name, "") for name in fields[code]}
+        # The indicator's form, as on the web: inputs not in the file keep their stored value.
+        form = IndicatorForm(
+            node,
+            {
+                field_key(node, name): given[name]
+                if name in given
+                else stored_value(f, before[name])
+                for name, f in fields[code].items()
+            },
+        )
+        if not form.is_valid():
+            first_row = min(rows[code].values())
+            for name in form.error_inputs():
+                for message in form.errors[field_key(node, name)]:
+                    problems.append(CellProblem(rows[code].get(name, first_row), "H", str(message)))
+            problems.extend(CellProblem(first_row, "H", str(m)) for m in form.non_field_errors())
+            continue
+        complete = form.values()
         answer = answers.get(code)
         estimate, note = flags.get(
             code, (answer.is_estimate if answer else False, answer.note if answer else "")
@@ -286,7 +334,18 @@ def _plan(submission: Submission, user, book, limits: Limits) -> UploadPlan:
         if complete == before and (same_flags or (answer is None and not estimate and not note)):
             continue
         version = int(meta.get(f"version:{code}", "0") or 0)
-        changes.append(IndicatorChange(code, node.name, version, before, complete, estimate, note))
+        lines = tuple(
+            (
+                f.label or _("Giá trị"),
+                value_display(f, before[name]),
+                value_display(f, complete[name]),
+            )
+            for name, f in fields[code].items()
+        )
+        changes.append(
+            IndicatorChange(code, node.name, version, before, complete, estimate, note, lines)
+        )
+    problems.sort(key=lambda p: p.row)
     return UploadPlan(tuple(changes), tuple(problems[:MAX_PROBLEMS]), stopped_at)
 
 
@@ -307,6 +366,7 @@ def submission_upload_apply(*, submission: Submission, user, plan: list[dict]) -
                     submission=submission,
                     node=nodes[item["code"]],
                     raw=item["after"],
+                    notation=Notation.PLAIN,  # checked and made canonical by the plan
                     version=item["version"],
                     actor=user,
                     is_estimate=item["is_estimate"],

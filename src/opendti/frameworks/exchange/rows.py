@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from opendti.numbers import plain
+
 from ..models import Framework, Node
 
 Rows = dict[str, list[dict[str, str]]]
@@ -50,7 +52,7 @@ SHEET_NAMES = tuple(COLUMNS)
 
 def number_text(value: Decimal | None) -> str:
     """A stored decimal as plain text without trailing zeros: 100.0000 -> 100, 0.5000 -> 0.5."""
-    return "" if value is None else format(value.normalize(), "f")
+    return plain(value)
 
 
 def flag_text(flag: bool) -> str:

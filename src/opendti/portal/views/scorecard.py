@@ -3,21 +3,30 @@ nothing is saved."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from opendti.assessments.services import indicator_fields, value_normalise
+from opendti.assessments.forms import (
+    IndicatorForm,
+    field_key,
+    label_of,
+    stored_value,
+    value_display,
+)
+from opendti.assessments.services import indicator_fields
 from opendti.frameworks.models import Node
 from opendti.publication.selectors import ResultSource, YearReader
 from opendti.results import band_detail, charts
+from opendti.results.access import can_view_raw_inputs
 from opendti.results.quarters import unit_quarters
 from opendti.results.scorecard import unit_scorecard
 from opendti.results.years import UnitYears, unit_years
 
 from ..access import access_results
+
+RELATIVE = "relative"
 
 
 def _unit_results(user, code: str, unit: str) -> ResultSource:
@@ -28,23 +37,30 @@ def _unit_results(user, code: str, unit: str) -> ResultSource:
     return source
 
 
-def _what_if_fields(source: ResultSource, unit: str) -> list[dict]:
-    """The unit's own inputs, indicator by indicator, with the values the results were computed
-    from (the snapshot's once approved)."""
-    stored = source.unit_values(unit)
+def _what_if_nodes(source: ResultSource, shown: bool) -> list[Node]:
+    """The unit's own indicators with inputs. Without the raw inputs, those scored against the
+    other units (relative rules) are left out: trying values there would reveal theirs."""
     nodes = (
         Node.objects.filter(framework=source.period.framework, source=Node.Source.SELF)
         .exclude(rule="")
         .prefetch_related("inputs")
     )
-    return [
-        {
-            "node": node,
-            "fields": [(f, stored.get((node.code, f.name), "")) for f in indicator_fields(node)],
-        }
-        for node in nodes
-        if node.inputs.all()
-    ]
+    return [n for n in nodes if n.inputs.all() and (shown or n.rule != RELATIVE)]
+
+
+def _stored(source: ResultSource, unit: str, shown: bool) -> dict[tuple[str, str], str]:
+    """The values the results were computed from (the snapshot's once approved), when the user
+    may see them; nothing otherwise (the form starts empty)."""
+    return source.unit_values(unit) if shown else {}
+
+
+def _what_if_fields(source: ResultSource, unit: str, shown: bool) -> list[dict]:
+    stored = _stored(source, unit, shown)
+    items = []
+    for node in _what_if_nodes(source, shown):
+        current = {f.name: stored.get((node.code, f.name), "") for f in indicator_fields(node)}
+        items.append({"node": node, "fields": IndicatorForm(node, current=current).boxes()})
+    return items
 
 
 def _trend(years: UnitYears, unit: str, reader: YearReader):
@@ -59,6 +75,7 @@ def _trend(years: UnitYears, unit: str, reader: YearReader):
 @require_GET
 def scorecard(request, code: str, unit: str):
     source = _unit_results(request.user, code, unit)
+    shown = can_view_raw_inputs(request.user, source.period, unit)
     scores = source.scores()
     card = unit_scorecard(scores.assessment, scores.result, unit)
     reader = YearReader(request.user, first=source)
@@ -70,7 +87,8 @@ def scorecard(request, code: str, unit: str):
             "period": source.period,
             "source": source,
             "card": card,
-            "what_if": _what_if_fields(source, unit),
+            "what_if": _what_if_fields(source, unit, shown),
+            "raw_inputs_shown": shown,
             "profile": charts.unit_profile_chart(scores.assessment, scores.result, unit),
             "years": years,
             "trend": _trend(years, unit, reader),
@@ -84,23 +102,44 @@ def scorecard(request, code: str, unit: str):
 @require_POST
 def what_if(request, code: str, unit: str):
     source = _unit_results(request.user, code, unit)
+    shown = can_view_raw_inputs(request.user, source.period, unit)
+    stored = _stored(source, unit, shown)
     overrides: dict[str, dict[str, str]] = {}
     errors: list[str] = []
     changed: list[tuple[str, str, str, str]] = []
-    for item in _what_if_fields(source, unit):
-        node = item["node"]
-        typed = {}
-        for field, current in item["fields"]:
-            raw = request.POST.get(f"v-{node.code}-{field.name}", current)
-            try:
-                typed[field.name] = value_normalise(field, raw)
-            except ValidationError as error:
-                errors.extend(f"{node.code}: {m}" for m in error.messages)
-                typed[field.name] = current
-            if typed[field.name] != current:
-                label = field.label or field.name or _("Giá trị")
-                changed.append((node.code, label, current, typed[field.name]))
-        overrides[node.code] = typed
+    for node in _what_if_nodes(source, shown):
+        fields = indicator_fields(node)
+        current = {f.name: stored.get((node.code, f.name), "") for f in fields}
+        keys = {f.name: field_key(node, f.name) for f in fields}
+        if not shown:
+            # Only what the user typed, and only whole indicators: the unit's own values stay
+            # on the server (its published score stands for the rest).
+            typed = [f for f in fields if request.POST.get(keys[f.name], "").strip()]
+            if not typed:
+                continue
+            if len(typed) < len(fields):
+                errors.append(
+                    _("%(code)s: nhập đủ các đầu vào của chỉ số để mô phỏng.") % {"code": node.code}
+                )
+                continue
+        # A box not sent keeps the value the results were computed from.
+        data = {
+            keys[f.name]: request.POST[keys[f.name]]
+            if keys[f.name] in request.POST
+            else stored_value(f, current[f.name])
+            for f in fields
+        }
+        form = IndicatorForm(node, data)
+        if not form.is_valid():
+            errors.extend(f"{node.code}: {m}" for m in form.messages())
+            continue
+        typed_values = form.values()
+        for f in fields:
+            if shown and typed_values[f.name] == current[f.name]:
+                continue
+            old = value_display(f, current[f.name]) if shown else ""
+            changed.append((node.code, label_of(f), old, value_display(f, typed_values[f.name])))
+        overrides[node.code] = typed_values
     # Both sides from the same rows (the snapshot's once approved): only the changes differ.
     before = source.scores().result
     after = source.preview(unit, overrides)[1]
@@ -112,5 +151,6 @@ def what_if(request, code: str, unit: str):
             "after": after.unit(unit),
             "changed": changed,
             "errors": errors,
+            "shown": shown,
         },
     )

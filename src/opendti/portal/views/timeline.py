@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -26,7 +26,8 @@ from opendti.assessments.access import has_role, is_coordinator, today
 from opendti.periods.calendar import date_text
 from opendti.periods.models import Membership, Period, Phase, ReviewerAssignment
 
-from .appraisal.common import _act, _date, _period
+from ..forms import PhaseExtendForm
+from .appraisal.common import _act, _period
 from .workspace import htmx_login_required
 
 
@@ -175,18 +176,14 @@ def phase_extend(request: HttpRequest, period: str, pk: int) -> HttpResponse:
     def action() -> object:
         if not is_coordinator(request.user):  # before reading the form
             raise PermissionDenied(_("Chỉ cán bộ điều phối được điều chỉnh lịch của kỳ."))
-        starts_on = _date(request.POST.get("starts_on", ""), _("Từ ngày"))
-        ends_on = _date(request.POST.get("ends_on", ""), _("Đến ngày"))
-        if starts_on is None or ends_on is None:
-            raise ValidationError(_("Nhập từ ngày và đến ngày."))
-        seen_start = _date(request.POST.get("seen_starts_on", ""), _("Từ ngày"))
-        seen_end = _date(request.POST.get("seen_ends_on", ""), _("Đến ngày"))
+        data = PhaseExtendForm(request.POST).checked()
+        seen_start, seen_end = data["seen_starts_on"], data["seen_ends_on"]
         return appraisal.phase_extend(
             phase=phase,
             actor=request.user,
-            starts_on=starts_on,
-            ends_on=ends_on,
-            reason=request.POST.get("reason", ""),
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            reason=data["reason"],
             seen=(seen_start, seen_end) if seen_start and seen_end else None,
         )
 

@@ -18,13 +18,16 @@ from opendti.accounts.models import User
 from opendti.assessments import evidence as evidence_services
 from opendti.assessments import services
 from opendti.assessments.access import Action, access_submission, require
+from opendti.assessments.forms import AnswerForm, IndicatorForm, label_of, value_display
 from opendti.assessments.models import Change, Evidence, Submission
 from opendti.audit.services import Kind, audit_record
 from opendti.core.storage import file_response
 from opendti.frameworks.models import Node
+from opendti.numbers import Notation
 from opendti.results.checks import blocking_count, submission_checks
 from opendti.results.preview import unit_preview
 
+from ..forms import EvidenceForm, ReasonForm, ReopenForm
 from ..workspace import history_rows, workspace_build
 
 
@@ -77,17 +80,15 @@ def workspace(request, period: str, unit: str):
     return render(request, "portal/workspace/page.html", context)
 
 
-def _raw_inputs(request, node: Node) -> dict[str, str]:
-    return {
-        spec.name: request.POST.get(f"v-{node.code}-{spec.name}", "") for spec in node.inputs.all()
-    }
-
-
-def _indicator(request, submission, node, status: int = 200, **extra):
+def _indicator(request, submission, node, status: int = 200, form=None, **extra):
+    """The indicator's card; with a bound form, its boxes show what was typed (and refused)."""
     context = workspace_build(submission=submission, user=request.user)
     for section in context["sections"]:
         for indicator in section.indicators:
             if indicator.node.pk == node.pk:
+                if form is not None:
+                    indicator.fields = form.boxes()
+                    indicator.invalid = set(form.error_inputs())
                 return render(
                     request,
                     "portal/workspace/indicator_saved.html",
@@ -97,39 +98,47 @@ def _indicator(request, submission, node, status: int = 200, **extra):
     raise Http404
 
 
+def _conflict_context(form: AnswerForm, conflict: services.Conflict) -> dict:
+    """Theirs as people read it; yours as typed, to be sent again as it is."""
+    return {
+        "conflict": conflict,
+        "theirs": [
+            (label_of(f), value_display(f, conflict.theirs.get(f.name, ""))) for f in form.inputs
+        ],
+        "yours": form.boxes(),
+    }
+
+
 @require_POST
 @htmx_login_required
 def indicator_save(request, period: str, unit: str, code: str):
     submission = access_submission(request.user, period, unit)
     node = _node(submission, code)
-    raw = _raw_inputs(request, node)
+    form = AnswerForm(node, request.POST)
     try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        return HttpResponse(_("Thiếu phiên bản của biểu mẫu."), status=400)
-    try:
+        require(request.user, Action.EDIT, submission, node)
+        if not form.is_valid():
+            if "version" in form.errors:
+                return HttpResponse(_("Thiếu phiên bản của biểu mẫu."), status=400)
+            return _indicator(request, submission, node, 422, form, form_errors=form.messages())
         services.answer_save(
             submission=submission,
             node=node,
-            raw=raw,
-            version=version,
+            raw=form.values(),
+            notation=Notation.PLAIN,  # read and checked by the form above
+            version=form.cleaned_data["version"],
             actor=request.user,
-            is_estimate=request.POST.get("is_estimate") == "on",
-            note=request.POST.get("note", ""),
+            is_estimate=form.cleaned_data["is_estimate"],
+            note=form.cleaned_data["note"],
         )
     except services.Conflict as conflict:
-        return _indicator(request, submission, node, 409, conflict=conflict, yours=raw)
+        return _indicator(request, submission, node, 409, **_conflict_context(form, conflict))
     except ValidationError as error:
-        return _indicator(request, submission, node, 422, form_errors=error.messages, yours=raw)
+        return _indicator(request, submission, node, 422, form, form_errors=error.messages)
     except PermissionDenied as denied:
         # The card is shown again with the reason (the page swaps 403/409/422 answers in).
         return _indicator(
-            request,
-            submission,
-            node,
-            403,
-            form_errors=[permission_denied_message(denied)],
-            yours=raw,
+            request, submission, node, 403, form, form_errors=[permission_denied_message(denied)]
         )
     return _indicator(request, submission, node, saved=True)
 
@@ -140,15 +149,9 @@ def preview(request, period: str, unit: str, code: str):
     """The score as it would be with the typed (unsaved) values; writes nothing."""
     submission = access_submission(request.user, period, unit)
     node = _node(submission, code)
-    fields = {f.name: f for f in services.indicator_fields(node)}
-    typed: dict[str, str] = {}
-    errors: list[str] = []
-    for name, raw in _raw_inputs(request, node).items():
-        try:
-            typed[name] = services.value_normalise(fields[name], raw)
-        except ValidationError as error:
-            errors.extend(error.messages)
-    overrides = {node.code: typed} if not errors else None
+    form = IndicatorForm(node, request.POST)
+    valid = form.is_valid()
+    overrides = {node.code: form.values()} if valid else None
     context = workspace_build(
         submission=submission, user=request.user, overrides=overrides, with_previous=False
     )
@@ -156,7 +159,7 @@ def preview(request, period: str, unit: str, code: str):
     return render(
         request,
         "portal/workspace/preview.html",
-        {**context, "item": item, "form_errors": errors},
+        {**context, "item": item, "form_errors": [] if valid else form.messages()},
     )
 
 
@@ -190,55 +193,46 @@ def _nodes_from(request, submission) -> list[Node]:
     return nodes
 
 
-def _date(text: str) -> datetime.date | None:
-    if not text:
-        return None
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(_("Ngày văn bản phải có dạng YYYY-MM-DD.")) from None
-
-
 @require_POST
 @htmx_login_required
 def evidence_add(request, period: str, unit: str):
     submission = access_submission(request.user, period, unit)
-    kind = request.POST.get("kind")
+    form = EvidenceForm(request.POST, request.FILES)
     try:
+        data = form.checked()
         nodes = _nodes_from(request, submission)
+        kind = data["kind"]
         if kind == Evidence.Kind.FILE:
-            upload = request.FILES.get("file")
+            upload = data["file"]
             if upload is None:
                 raise ValidationError(_("Chưa chọn tệp."))
             evidence_services.evidence_add_file(
                 submission=submission,
                 file=upload,
                 name=upload.name,
-                title=request.POST.get("title", ""),
+                title=data["title"],
                 nodes=nodes,
                 actor=request.user,
-                doc_date=_date(request.POST.get("doc_date", "")),
+                doc_date=data["doc_date"],
             )
         elif kind == Evidence.Kind.LINK:
             evidence_services.evidence_add_link(
                 submission=submission,
-                url=request.POST.get("url", "").strip(),
-                title=request.POST.get("title", ""),
-                nodes=nodes,
-                actor=request.user,
-            )
-        elif kind == Evidence.Kind.DOCUMENT:
-            evidence_services.evidence_add_document(
-                submission=submission,
-                doc_number=request.POST.get("doc_number", ""),
-                doc_date=_date(request.POST.get("doc_date", "")),
-                issuer=request.POST.get("issuer", ""),
-                summary=request.POST.get("summary", ""),
+                url=data["url"],
+                title=data["title"],
                 nodes=nodes,
                 actor=request.user,
             )
         else:
-            raise ValidationError(_("Loại tài liệu không hợp lệ."))
+            evidence_services.evidence_add_document(
+                submission=submission,
+                doc_number=data["doc_number"],
+                doc_date=data["doc_date"],
+                issuer=data["issuer"],
+                summary=data["summary"],
+                nodes=nodes,
+                actor=request.user,
+            )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -361,9 +355,21 @@ def recall(request, period: str, unit: str):
         request,
         submission,
         lambda: services.submission_recall(
-            submission=submission, actor=request.user, reason=request.POST.get("reason", "")
+            submission=submission,
+            actor=request.user,
+            reason=ReasonForm(request.POST).checked()["reason"],
         ),
         _("Đã thu hồi phiếu để chỉnh sửa."),
+    )
+
+
+def _reopen(request, submission: Submission) -> None:
+    data = ReopenForm(request.POST).checked()
+    services.submission_reopen(
+        submission=submission,
+        actor=request.user,
+        until=data["until"] or datetime.date.min,
+        reason=data["reason"],
     )
 
 
@@ -374,12 +380,7 @@ def reopen(request, period: str, unit: str):
     return _act(
         request,
         submission,
-        lambda: services.submission_reopen(
-            submission=submission,
-            actor=request.user,
-            until=_date(request.POST.get("until", "")) or datetime.date.min,
-            reason=request.POST.get("reason", ""),
-        ),
+        lambda: _reopen(request, submission),
         _("Đã mở lại phiếu của đơn vị."),
     )
 

@@ -2,8 +2,8 @@
  * Chart.js. The figure names the JSON element that holds the chart's data (built by
  * opendti.results.charts) and its kind: bar | hbar | line | radar | doughnut.
  *
- * Numbers arrive as exact decimal text ("685.21"); they are parsed here for drawing only, and
- * tooltips show the text itself. null is a gap. Without Chart.js (or with an error) the figure
+ * Numbers arrive as exact decimal text ("685.21"); they are parsed here for drawing only;
+ * tooltips show the Vietnamese text beside them ("685,21"). null is a gap. Without Chart.js (or with an error) the figure
  * keeps its table, which is then shown open. With prefers-reduced-motion nothing animates.
  * Content swapped in by htmx is drawn too; a figure is drawn once. */
 (function () {
@@ -23,7 +23,7 @@
       var ds = {
         label: d.label,
         data: parse(d.values),
-        texts: d.values,
+        texts: d.texts || d.values,
         borderColor: d.color,
         backgroundColor: d.color,
       };

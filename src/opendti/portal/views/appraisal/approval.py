@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -23,17 +23,16 @@ from opendti.publication.snapshots import snapshot_scores
 from opendti.results import band_detail
 from opendti.results.services import period_scores
 
+from ...forms import ApprovalForm, ObjectionAnswerForm, ReasonForm
 from ..workspace import htmx_login_required
 from .common import (
     Status,
     _act,
     _approval_access,
     _coordinator_access,
-    _date,
     _is_approver,
     _period,
     _places,
-    _score,
 )
 
 # --- objections -------------------------------------------------------------------------------
@@ -74,18 +73,16 @@ def objection_answer(request: HttpRequest, period: str, pk: int) -> HttpResponse
         pk=pk,
         submission__participation__period=found,
     )
-    verdict = request.POST.get("verdict", "")
+    form = ObjectionAnswerForm(request.POST)
 
     def action() -> Objection:
-        if verdict not in ("upheld", "rejected"):
-            raise ValidationError(_("Chọn chấp nhận hoặc không chấp nhận ý kiến."))
-        upheld = verdict == "upheld"
+        data = form.checked()
         return appraisal.objection_answer(
             objection=objection,
             actor=request.user,
-            upheld=upheld,
-            answer=request.POST.get("answer", ""),
-            score=_score(request.POST.get("score", "")) if upheld else None,
+            upheld=data["verdict"] == "upheld",
+            answer=data["answer"],
+            score=data["score"],
         )
 
     return _act(
@@ -151,15 +148,13 @@ def approve(request: HttpRequest, period: str) -> HttpResponse:
     def action() -> Snapshot:
         if not _is_approver(request.user):  # before reading the form
             raise PermissionDenied(_("Chỉ lãnh đạo phê duyệt được thực hiện thao tác này."))
-        decided_on = _date(request.POST.get("decision_date", ""), _("Ngày quyết định"))
-        if decided_on is None:
-            raise ValidationError(_("Nhập ngày quyết định."))
+        data = ApprovalForm(request.POST).checked()
         return publication.approve(
             period=found,
             actor=request.user,
-            decision_number=request.POST.get("decision_number", ""),
-            decision_date=decided_on,
-            signer=request.POST.get("signer", ""),
+            decision_number=data["decision_number"],
+            decision_date=data["decision_date"],
+            signer=data["signer"],
         )
 
     return _act(
@@ -184,7 +179,7 @@ def approval_return(request: HttpRequest, period: str) -> HttpResponse:
     return _act(
         request,
         lambda: publication.approval_return(
-            period=found, actor=request.user, reason=request.POST.get("reason", "")
+            period=found, actor=request.user, reason=ReasonForm(request.POST).checked()["reason"]
         ),
         _("Đã trả lại kết quả để chỉnh sửa."),
         reverse("portal:approval", args=[found.code]),

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opendti.accounts.roles import ADMINISTRATOR, APPROVER
@@ -116,32 +113,6 @@ def _act(
         return refused(status, reason)
     messages.success(request, success(outcome) if callable(success) else success)
     return redirect(done)
-
-
-def _date(text: str, label: str) -> datetime.date | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(_("%(label)s phải có dạng YYYY-MM-DD.") % {"label": label}) from None
-
-
-def _score(text: str) -> Decimal | None:
-    """A score as people type it (12,5 or 12.5); the service checks its range and decimals."""
-    text = text.strip().replace(" ", "")
-    if not text:
-        return None
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValidationError(_("Điểm “%(value)s” không phải là số.") % {"value": text}) from None
-    if not value.is_finite():
-        raise ValidationError(_("Điểm không hợp lệ."))
-    return value
 
 
 def _places(period: Period) -> str:

@@ -22,8 +22,9 @@ from opendti.assessments.models import Submission
 from opendti.frameworks.models import Node
 from opendti.periods.models import Period
 
+from ...forms import DecisionForm
 from ..workspace import htmx_login_required
-from .common import Status, _act, _date, _period, _places, _score, _unit_access
+from .common import Status, _act, _period, _places, _unit_access
 
 # --- one unit's review ------------------------------------------------------------------------
 
@@ -94,19 +95,18 @@ def decide(request: HttpRequest, period: str, unit: str, code: str) -> HttpRespo
     node = get_object_or_404(
         Node.objects.exclude(rule=""), framework_id=found.framework_id, code=code, scored=True
     )
-    kind = request.POST.get("kind", "")
+    form = DecisionForm(request.POST)
 
     def action() -> Decision:
+        data = form.checked()
         return appraisal.decide(
             submission=submission,
             node=node,
             reviewer=request.user,
-            kind=kind,
-            score=_score(request.POST.get("score", "")) if kind == Decision.Kind.ADJUST else None,
-            reason=request.POST.get("reason", ""),
-            due_on=_date(request.POST.get("due_on", ""), _("Hạn giải trình"))
-            if kind == Decision.Kind.REQUEST
-            else None,
+            kind=data["kind"],
+            score=data["score"],
+            reason=data["reason"],
+            due_on=data["due_on"],
         )
 
     def success(decision: Decision) -> str:
