@@ -13,6 +13,7 @@ from django.test import Client
 from opendti.assessments.models import InputValue
 from opendti.numbers import vi
 from opendti.periods.models import Period
+from tests.login import login
 
 from .conftest import PERIOD, UNIT, forget_cached_results, take_to
 
@@ -51,7 +52,7 @@ def test_the_public_what_if_does_not_show_the_units_inputs_by_default(people) ->
     assert not any(name.startswith("v-6.3-") for name in shown)
     # The coordinator still sees the values the results came from.
     coordinator = Client()
-    coordinator.force_login(people.dieuphoi)
+    login(coordinator, people.dieuphoi)
     theirs = boxes(coordinator)
     numeric = {k: v for k, v in stored(period).items() if k in theirs and v[0].isdigit()}
     assert numeric and all(read(theirs[k]) == Decimal(v) for k, v in numeric.items())
