@@ -67,7 +67,7 @@ test: install browser redis
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	DJANGO_SETTINGS_MODULE=opendti.config.settings.test $(BIN)/opendti makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: install
 	$(BIN)/ruff check src tests bench scripts

@@ -21,8 +21,14 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-REDIS_BROKER = "redis://127.0.0.1:6379/5"
-REDIS_CACHE = "redis://127.0.0.1:6379/6"
+# Two Redis databases per test process: pytest-xdist's workers (gw0, gw1, …) each get their own
+# pair, so one worker's Celery test never takes another's jobs or empties its cache.
+# OPENDTI_TEST_REDIS_DB moves the first pair (default 5) for runs sharing one Redis.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+_BASE = int(os.environ.get("OPENDTI_TEST_REDIS_DB", "5"))
+_PAIR = _BASE + 2 * ((int(_WORKER) if _WORKER.isdigit() else 0) % ((16 - _BASE) // 2))
+REDIS_BROKER = f"redis://127.0.0.1:6379/{_PAIR}"
+REDIS_CACHE = f"redis://127.0.0.1:6379/{_PAIR + 1}"
 WAIT = 60  # seconds: far more than anything here takes, so only a real fault reaches it
 
 
