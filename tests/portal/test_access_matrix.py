@@ -33,6 +33,7 @@ from opendti.publication.demo import APPRAISAL_PERIOD, demo_load_all
 from opendti.publication.models import Snapshot
 from opendti.reports.models import ReportFile
 from opendti.results.demo import OPEN_PERIOD, demo_load
+from tests.csp import problems as csp_problems
 from tests.login import login
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -410,7 +411,7 @@ def test_access_matrix(role, world):
     username = ROLES[role]
     index = list(ROLES).index(role)
     patterns = url_names()
-    got, expected = {}, {}
+    got, expected, unsafe = {}, {}, {}
     for name, (method, codes) in MATRIX.items():
         if name not in patterns:
             continue  # test_every_url_has_a_row_in_the_matrix reports it
@@ -423,9 +424,13 @@ def test_access_matrix(role, world):
         response = client.post(url, data) if method == "POST" else client.get(url)
         got[name] = _outcome(response)
         expected[name] = codes.split()[index]
+        # Every answer, allowed or refused, carries the policy; no page has inline code.
+        if found := csp_problems(response):
+            unsafe[name] = found
         if name == "portal:logout" and username:
             client = _client(role)
     assert got == expected
+    assert unsafe == {}
 
 
 @pytest.mark.parametrize("role", ["anonymous", "focal", "coordinator"])
@@ -446,7 +451,11 @@ def test_admin_is_for_staff_only(world):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     login(client, User.objects.get(username="quantri"))
-    assert client.get(reverse("admin:index")).status_code == 200
+    index = client.get(reverse("admin:index"))
+    assert index.status_code == 200
+    # Django's admin runs under the same policy, without inline code.
+    assert csp_problems(index) == []
+    assert csp_problems(client.get(reverse("admin:accounts_user_changelist"))) == []
 
 
 # A quarter (Bắc Kạn, decision 1294): the demo's 2025 quarter 2, published by the coordinator
@@ -484,7 +493,7 @@ def test_access_matrix_of_a_published_quarter(role, world):
     index = list(ROLES).index(role)
     patterns = url_names()
     values = {"period": QUARTER, "code": QUARTER, "unit": "xa-hoa-binh"}
-    got, expected = {}, {}
+    got, expected, unsafe = {}, {}, {}
     for name, (method, codes) in QUARTERLY_MATRIX.items():
         kwargs = {key: values[key] for key in patterns[name].pattern.converters}
         url = reverse(name, kwargs=kwargs)
@@ -492,7 +501,11 @@ def test_access_matrix_of_a_published_quarter(role, world):
         response = client.post(url, data) if method == "POST" else client.get(url)
         got[name] = _outcome(response)
         expected[name] = codes.split()[index]
+        if found := csp_problems(response):
+            unsafe[name] = found
     assert got == expected
+    # The published pages (results, charts, scorecards, the embeddable chart) included.
+    assert unsafe == {}
     # Nothing a refused step could have changed.
     snapshot = Snapshot.objects.get(period__code=QUARTER)
     assert snapshot.decision_number == "" and Period.objects.get(code=QUARTER).status == "published"

@@ -46,12 +46,18 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    "csp",
 ]
 
 MIDDLEWARE = [
     # First: every request gets an id and one log line with its status and duration.
     "opendti.core.logs.RequestLogMiddleware",
+    # A body larger than its cap is refused (413) from its Content-Length, before it is read.
+    "opendti.core.limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # Static files with DEBUG off, from STATIC_ROOT (collected, hashed and compressed in
     # production; from the apps' folders in the embedded default and the tests).
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -270,7 +276,14 @@ STORAGES = {
 OPENDTI_REPORT_ISSUER = os.environ.get("OPENDTI_REPORT_ISSUER", "ỦY BAN NHÂN DÂN TỈNH ĐẮK NÔNG")
 OPENDTI_REPORT_ISSUER_PARENT = os.environ.get("OPENDTI_REPORT_ISSUER_PARENT", "")
 OPENDTI_REPORT_PLACE = os.environ.get("OPENDTI_REPORT_PLACE", "Đắk Nông")
+# Request bodies. A form or JSON body is read into memory: at most DATA_UPLOAD_MAX_MEMORY_SIZE,
+# and a request announcing more is refused with 413 before its body is read
+# (opendti.core.limits). A multipart upload (evidence, the Excel template, a workbook) may be as
+# large as the evidence cap plus room for the form's other fields; files above
+# FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, not memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+OPENDTI_UPLOAD_MAX_BYTES = (OPENDTI_EVIDENCE_MAX_MB + 1) * 1024 * 1024
 # Uploaded XLSX (the unit's Excel template) are read in streaming mode within these bounds: the
 # unpacked size of any part of the archive, the sheet's rows, columns and cells, and the time.
 OPENDTI_XLSX_MAX_PART_MB = int(os.environ.get("OPENDTI_XLSX_MAX_PART_MB", "10"))
@@ -350,6 +363,27 @@ LOGGING = {
     },
 }
 
+# Content-Security-Policy (django-csp): scripts, style sheets, fonts and requests from the site
+# itself only, never inline (no <script> or <style> blocks, style="" or on…="" attributes in any
+# template: everything is in static/opendti/); images from the site and data: URIs (the
+# second-factor QR code, Swagger UI's icons). No plugins, no <base>, forms post to the site only,
+# and the site's pages may not be framed by others (the embeddable chart page widens
+# frame-ancestors for itself: portal/views/open_data.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
+
 # The REST API (/api/v1/, docs/api.md): integrator tokens first so that a request without
 # credentials gets 401 with a WWW-Authenticate header; the site's session (CSRF enforced) next.
 # Nothing is public until publication exists.
@@ -359,7 +393,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON nested beyond what can be parsed is a 400 with a message, not a 500 (api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["opendti.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
