@@ -6,8 +6,9 @@ underscored command names.
 
 from __future__ import annotations
 
-import os
 import sys
+
+from opendti.config.fallback import choose_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,7 +19,8 @@ def main(argv: list[str] | None = None) -> int:
         return score_main(args[2:])
     if len(args) > 1 and not args[1].startswith("-"):
         args[1] = args[1].replace("-", "_")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opendti.config.settings.local")
+    # Never silently: the embedded settings are named on standard error, with DEBUG off.
+    choose_settings("opendti")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(args)

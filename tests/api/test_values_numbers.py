@@ -102,3 +102,23 @@ def test_the_schema_documents_decimal_strings(world):
     schema = client_for("dieuphoi").get(API + "schema/?format=json").json()
     values = schema["components"]["schemas"]["ValueWriteRequest"]["properties"]["values"]
     assert "decimal strings with a dot" in values["description"]
+
+
+@pytest.mark.parametrize("levels", [100_000, 33])
+def test_json_nested_too_deep_is_a_400_with_a_message(ratio_token, levels):
+    """`[[[[…` 100,000 deep made DRF's parser raise RecursionError (a 500, issue 14); anything
+    nested beyond 32 levels is refused with a message, and nothing is written."""
+    before = written()
+    body = '{"indicator": "6.1", "values": ' + "[" * levels + "]" * levels + "}"
+    response = client_for(secret=ratio_token).post(URL, body, content_type="application/json")
+    assert response.status_code == 400, response.content[:200]
+    assert "JSON lồng nhau quá sâu" in response.json()["detail"]
+    assert written() == before
+
+
+def test_json_nested_within_the_limit_is_read_as_before(ratio_token):
+    """32 levels parse; the serializer then says what is wrong with the value."""
+    body = '{"indicator": "6.1", "values": {"": ' + "[" * 30 + "]" * 30 + "}}"
+    response = client_for(secret=ratio_token).post(URL, body, content_type="application/json")
+    assert response.status_code == 400
+    assert "lồng nhau" not in str(response.json())

@@ -111,7 +111,7 @@ def test_timeline_ranking_and_api_docs_run_under_the_policy(published, watched) 
     page = coordinator.visit("/ky/2025-communes/ket-qua/don-vi/xa-hoa-binh/")
     page.wait_for_function(PAINTED, arg="#chart-profile canvas")
     assert coordinator.violations() == []
-    # Swagger UI from drf-spectacular-sidecar: its start-up script is a file (the split view).
+    # Swagger UI from drf-spectacular-sidecar: its start-up script is a static file.
     page = coordinator.visit("/api/v1/docs/")
     # Swagger UI's bundle is 1.5 MB of script: give it time on a loaded machine.
     expect(page.locator(".swagger-ui .opblock").first).to_be_visible(timeout=30_000)

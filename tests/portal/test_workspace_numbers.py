@@ -74,6 +74,7 @@ def test_a_count_reads_its_thousands_and_a_decimal_its_comma(demo) -> None:
         ("2.2", {"numerator": "1.500", "denominator": "1.234"}, "(1.500) lớn hơn"),
         ("4.1", {"": "150"}, "tỷ lệ phải từ 0% đến 100% (đã nhập 150%)"),
         ("4.1", {"": "1e999999"}, "không phải là số"),
+        ("4.1", {"": "1e1000000"}, "không phải là số"),
     ],
 )
 def test_what_cannot_be_read_is_refused_in_place(demo, code, values, says) -> None:
@@ -86,6 +87,19 @@ def test_what_cannot_be_read_is_refused_in_place(demo, code, values, says) -> No
     typed = next(v for v in values.values() if v)
     assert f'value="{typed}" inputmode=' in html
     assert 'aria-invalid="true"' in html
+
+
+@pytest.mark.parametrize("hostile", ["1e999999", "1e1000000"])
+def test_hostile_exponents_in_the_preview_are_refused_in_place(demo, hostile) -> None:
+    """The preview gave a 500 (decimal.Overflow) for `1e1000000` (issue 14): it answers with the
+    reason, stores nothing and repeats no million-character value."""
+    preview = WORKSPACE + "chi-so/4.1/xem-truoc/"
+    response = client_as("daumoi").post(preview, {"v-4.1-": hostile}, **HX)
+    assert response.status_code in (200, 422)
+    html = response.content.decode()
+    assert "không phải là số" in html
+    assert len(html) < 100_000
+    assert not InputValue.objects.filter(submission__participation__period__code=OPEN_PERIOD)
 
 
 def test_the_preview_reads_as_the_save_does(demo) -> None:

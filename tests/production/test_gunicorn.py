@@ -111,6 +111,9 @@ def test_pages_and_hashed_static_files_with_debug_off(server):
     assert "Đăng nhập" in page
     assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
     assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
+    policy = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
     csrf = _cookies(headers)["csrftoken"]
     assert csrf["secure"] and csrf["httponly"]
 
@@ -187,3 +190,51 @@ def test_a_login_is_logged_as_json_without_the_password(server):
     assert home["user_id"] == user.pk
     text = "\n".join(web.lines)
     assert PASSWORD not in text and session.value not in text and "canbo" not in text
+
+
+def test_a_body_over_its_cap_is_refused_before_it_is_read(server):
+    """A request announcing 100 MB gets its 413 at once, with only a few bytes of the body
+    sent: the worker never waits for (or reads) the rest. An upload within the evidence cap
+    is still read (it reaches the view, which asks for a login)."""
+    port = server["port"]
+    for content_type in ("application/x-www-form-urlencoded", "multipart/form-data; boundary=x"):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            connection.putrequest("POST", "/dang-nhap/", skip_host=True)
+            for name, value in {
+                "Host": HOST,
+                "X-Forwarded-Proto": "https",
+                "Content-Type": content_type,
+                "Content-Length": str(100 * 1024 * 1024),
+            }.items():
+                connection.putheader(name, value)
+            connection.endheaders(b"username=a")
+            # Within the 10 s timeout although 100 MB were announced and 10 bytes sent.
+            response = connection.getresponse()
+            assert response.status == 413, content_type
+            assert "quá lớn" in response.read().decode()
+        finally:
+            connection.close()
+    # The same 5 MB cap as Django's own for a form; evidence uploads may be larger.
+    small = "x" * (6 * 1024 * 1024)
+    status, _, _ = _request(
+        port,
+        "POST",
+        "/dang-nhap/",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        body=small,
+    )
+    assert status == 413
+    boundary = "b0undary"
+    upload = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n'
+        f"Content-Type: application/pdf\r\n\r\n{small}\r\n--{boundary}--\r\n"
+    )
+    status, _, _ = _request(
+        port,
+        "POST",
+        "/ky/2026-communes/don-vi/xa-hoa-binh/tai-lieu/",
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        body=upload,
+    )
+    assert status in (302, 403, 404), status  # read and answered by the view, not refused

@@ -60,10 +60,13 @@ def test_plain_http_turns_off_the_https_settings_only_when_asked(tmp_path):
 
 
 def test_the_command_and_the_celery_app_never_fall_back_to_debug(tmp_path):
-    """Without DJANGO_SETTINGS_MODULE both take the embedded settings, with DEBUG off."""
-    env = {"PATH": "/usr/bin:/bin", "OPENDTI_DATA_DIR": str(tmp_path)}
+    """Without DJANGO_SETTINGS_MODULE both take the embedded settings, say so on standard error,
+    and keep DEBUG off even if DJANGO_DEBUG asks for it (only chosen settings may turn it on)."""
+    env = {"PATH": "/usr/bin:/bin", "OPENDTI_DATA_DIR": str(tmp_path), "DJANGO_DEBUG": "1"}
     code = "from django.conf import settings; print('DEBUG', settings.DEBUG)"
-    assert opendti("shell", "-c", code, env=env).stdout.split()[-2:] == ["DEBUG", "False"]
+    command = opendti("shell", "-c", code, env=env)
+    assert command.stdout.split()[-2:] == ["DEBUG", "False"]
+    assert "DJANGO_SETTINGS_MODULE is not set: using the embedded settings" in command.stderr
     worker = subprocess.run(
         [
             sys.executable,
@@ -76,6 +79,12 @@ def test_the_command_and_the_celery_app_never_fall_back_to_debug(tmp_path):
         check=True,
     )
     assert worker.stdout.split()[-2:] == ["DEBUG", "False"]
+    assert "celery: DJANGO_SETTINGS_MODULE is not set" in worker.stderr
+    # Chosen by name, the embedded settings do honour DJANGO_DEBUG (`make demo`'s runserver).
+    chosen = {**env, "DJANGO_SETTINGS_MODULE": "opendti.config.settings.local"}
+    named = opendti("shell", "-c", code, env=chosen)
+    assert named.stdout.split()[-2:] == ["DEBUG", "True"]
+    assert "not set" not in named.stderr
 
 
 def _read_variables() -> set[str]:

@@ -1,14 +1,14 @@
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views, workflow
 
 app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    # The split view serves Swagger UI's start-up script as a file of its own (`?script`), so the
-    # page runs under the site's Content-Security-Policy with no inline script.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # Swagger UI under the site's Content-Security-Policy: the page's template is ours
+    # (templates/drf_spectacular/swagger_ui.html), its start-up script a static file.
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("frameworks/", views.FrameworkList.as_view(), name="framework_list"),
     path("frameworks/<int:pk>/", views.FrameworkDetail.as_view(), name="framework_detail"),
     path("units/", views.UnitList.as_view(), name="unit_list"),

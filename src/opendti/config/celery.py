@@ -6,14 +6,15 @@ Worker and beat: `celery -A opendti.config worker` / `celery -A opendti.config b
 
 from __future__ import annotations
 
-import os
-
 from celery import Celery
 from celery.signals import setup_logging
 
+from opendti.config.fallback import choose_settings
+
 # The same default as the `opendti` command: a worker started by hand on the embedded setup
-# reads the same settings as the site (DEBUG off); production exports DJANGO_SETTINGS_MODULE.
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opendti.config.settings.local")
+# reads the embedded settings, said on standard error, DEBUG off; production exports
+# DJANGO_SETTINGS_MODULE.
+choose_settings("celery")
 
 app = Celery("opendti")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import secrets
 
+from opendti.config import fallback
+
 from .base import *  # noqa: F403
 from .base import DATA_DIR, STATIC_ROOT
 
-# Never on unless asked for: the `opendti` command and the Celery app fall back to these settings
-# when DJANGO_SETTINGS_MODULE is unset (`make demo` asks for it for runserver only).
-DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
+# Never on unless asked for, and never when the `opendti` command or the Celery app took these
+# settings because DJANGO_SETTINGS_MODULE was unset (config/fallback.py): `make demo` names the
+# settings and asks for DEBUG for runserver only.
+DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1" and not fallback.used
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise looks there first
 _secret_file = DATA_DIR / "secret_key"
