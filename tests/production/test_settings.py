@@ -59,6 +59,24 @@ def test_plain_http_turns_off_the_https_settings_only_when_asked(tmp_path):
     assert off == ["False", "0", "False", "False"]
 
 
+def test_behind_a_proxy_that_does_https_one_variable_turns_off_redirect_and_hsts(tmp_path):
+    """OPENDTI_HTTPS_AT_PROXY=1: the proxy redirects and sends HSTS, Django does neither; the
+    cookies stay secure and `check --deploy` stays clean."""
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.DEBUG)"
+    )
+    env = _env(tmp_path, OPENDTI_HTTPS_AT_PROXY="1")
+    assert opendti("shell", "-c", code, env=env).stdout.split()[-4:] == [
+        "False",
+        "0",
+        "True",
+        "False",
+    ]
+    done = opendti("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert "System check identified no issues" in done.stdout
+
+
 def test_the_command_and_the_celery_app_never_fall_back_to_debug(tmp_path):
     """Without DJANGO_SETTINGS_MODULE both take the embedded settings, say so on standard error,
     and keep DEBUG off even if DJANGO_DEBUG asks for it (only chosen settings may turn it on)."""

@@ -55,13 +55,20 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # HTTPS: the proxy ends TLS and says so in X-Forwarded-Proto. On by default; OPENDTI_HTTPS=0 only
 # for a site served over plain HTTP on a closed network (then no redirect, HSTS or secure cookies).
 OPENDTI_HTTPS = _flag("OPENDTI_HTTPS", True)
+# Behind a proxy that already redirects plain HTTP and sends Strict-Transport-Security itself,
+# OPENDTI_HTTPS_AT_PROXY=1 stops Django doing both a second time (cookies stay secure).
+OPENDTI_HTTPS_AT_PROXY = _flag("OPENDTI_HTTPS_AT_PROXY", False)
+_django_https = OPENDTI_HTTPS and not OPENDTI_HTTPS_AT_PROXY
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = OPENDTI_HTTPS
+SECURE_SSL_REDIRECT = _django_https
 # The load balancer's probes may come over plain HTTP from inside.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = (
-    int(os.environ.get("OPENDTI_HSTS_SECONDS", "31536000")) if OPENDTI_HTTPS else 0
+    int(os.environ.get("OPENDTI_HSTS_SECONDS", "31536000")) if _django_https else 0
 )
+if OPENDTI_HTTPS and OPENDTI_HTTPS_AT_PROXY:
+    # `check --deploy` cannot see the proxy: the two warnings it would give are the proxy's job.
+    SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008"]
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = OPENDTI_HTTPS

@@ -149,7 +149,8 @@ def _count(text: str | None) -> int | None:
 
 @require_safe
 @xframe_options_exempt  # the one page other sites may put in an iframe: it has nothing to click
-@csp_replace({"frame-ancestors": ["*"]})  # the same, for browsers that read the policy instead
+# The same for browsers that read the policy (django-csp types views as taking the request only).
+@csp_replace({"frame-ancestors": ["*"]})  # type: ignore[arg-type]
 def embed(request: HttpRequest, period: str) -> HttpResponse:
     snapshot = _published_or_404(period)
     chart = open_data.embed_chart(
