@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Whether the session was verified by a second-factor device (request.user.is_verified()).
     "django_otp.middleware.OTPMiddleware",
+    # TRACE refused; a signed-in person's pages never cached (core/hardening.py).
+    "opendti.core.hardening.HardeningMiddleware",
     # Keeps the request's address and user for the security events recorded while it is served.
     "opendti.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -74,6 +74,12 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = OPENDTI_HTTPS
 CSRF_COOKIE_SECURE = OPENDTI_HTTPS
 LANGUAGE_COOKIE_SECURE = OPENDTI_HTTPS
+if OPENDTI_HTTPS:
+    # ASVS 5.0 V3.3.1/V3.3.3: the browser keeps a `__Host-` cookie only if it is Secure, has
+    # Path=/ and no Domain, so no other host of the domain (nor plain HTTP) can set or read it.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_NAME = "__Host-language"
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 _site = urlsplit(OPENDTI_SITE_URL)
