@@ -2,7 +2,7 @@
 
 - TRACE is refused (405): nothing here needs it, and a method that echoes a request has no place
   in production (nginx refuses it too).
-- A page served to a signed-in person is not kept by browsers or shared caches
+- A page served to a signed-in person (any request with a session cookie) is not kept by browsers or shared caches
   (`Cache-Control: no-store, private`…) unless the view set its own caching (the public open data
   keeps its ETag and its public cache).
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
@@ -25,8 +26,10 @@ class HardeningMiddleware:
         if request.method == "TRACE":
             return HttpResponseNotAllowed(ALLOWED)
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+        # Whoever carries a session cookie may be signed in: decided from the cookie alone, so
+        # that no request loads its session or user for this.
+        has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+        if has_session and not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
             patch_cache_control(response, private=True)
         return response
