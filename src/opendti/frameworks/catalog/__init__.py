@@ -117,7 +117,10 @@ def template_get(slug: str) -> Template:
     if "/" in slug or slug.startswith(".") or not _is_template(folder):
         known = ", ".join(t.slug for t in template_list())
         raise TemplateError(
-            [_("Không có bộ chỉ số mẫu “%(slug)s” (có: %(known)s).") % {"slug": slug, "known": known}]
+            [
+                _("Không có bộ chỉ số mẫu “%(slug)s” (có: %(known)s).")
+                % {"slug": slug, "known": known}
+            ]
         )
     return _load(slug)
 
@@ -352,9 +355,7 @@ def _check_stated(template: Template, document: dict[str, Any]) -> None:
             )
     names = {pillar["code"]: pillar["name"] for pillar in document["pillars"]}
     for code, stated in template.pillar_max.items():
-        found = sum(
-            (Decimal(e["max_points"]) for e in mains if code in e["pillars"]), Decimal(0)
-        )
+        found = sum((Decimal(e["max_points"]) for e in mains if code in e["pillars"]), Decimal(0))
         if found != stated:
             problems.append(
                 _(
@@ -383,9 +384,11 @@ def supplements_read(name: str, content: bytes) -> dict[str, str]:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise TemplateError([_("Tệp JSON không đọc được: %(error)s") % {"error": exc}]) from None
+            raise TemplateError(
+                [_("Tệp JSON không đọc được: %(error)s") % {"error": exc}]
+            ) from None
         if not isinstance(data, dict):
-            raise TemplateError([_("Tệp JSON phải là một đối tượng {\"khóa\": \"giá trị\"}.")])
+            raise TemplateError([_('Tệp JSON phải là một đối tượng {"khóa": "giá trị"}.')])
         return {str(k): "" if v is None else str(v) for k, v in data.items()}
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or not {"key", "value"} <= set(reader.fieldnames):
