@@ -17,6 +17,7 @@ from opendti.frameworks.catalog import (
     TemplateError,
     TemplateIncomplete,
     supplements_read,
+    template_diff,
     template_fill,
     template_get,
     template_import,
@@ -611,3 +612,20 @@ def test_supplements_from_json():
     assert supplements_read("x.json", content) == {"a.max_points": "5", "b.name": "Tên"}
     with pytest.raises(TemplateError):
         supplements_read("x.csv", b"khoa,gia_tri\n")
+
+
+@pytest.mark.django_db
+def test_the_difference_against_last_years_framework_writes_nothing(workbooks):
+    from opendti.results.exchange import period_import_workbook
+
+    period_import_workbook(path=workbooks / "daknong-2023-districts", code="dn-2023-huyen")
+    last_year = Framework.objects.get(level__code="districts")
+    count = Framework.objects.count()
+    supplied = {**SUPPLIED["dak-nong-1552-districts"], "hoat_dong_kinh_te_so.max_points": "160"}
+    supplied["hoat_dong_xa_hoi_so.max_points"] = "190"
+    diff = template_diff("dak-nong-1552-districts", supplied, last_year, year=2024)
+    lines = diff.lines()
+    assert any("hoat_dong_kinh_te_so" in line and "150 → 160" in line for line in lines), lines
+    assert any("1552/QĐ-UBND" in line for line in lines), lines
+    assert not any("nhan_thuc_so" in line for line in lines), lines
+    assert Framework.objects.count() == count

@@ -34,13 +34,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from opendti.numbers import NumberError, parse, plain, vi
 from opendti.workbook.errors import WorkbookError
 from opendti.workbook.parse import parse_flag
 
-from ..exchange import framework_import_document
+from ..diff import FrameworkDiff, rows_diff
+from ..exchange import framework_import_document, framework_rows
 from ..models import Framework
 
 FOLDER = Path(__file__).resolve().parent
@@ -264,6 +266,23 @@ def template_import(
         return framework_import_document(document=document, source=slug, code=code)
     except WorkbookError as exc:
         raise TemplateError([str(error) for error in exc.errors]) from None
+
+
+def template_diff(
+    slug: str,
+    supplements: Mapping[str, str] | None,
+    against: Framework,
+    *,
+    year: int | None = None,
+) -> FrameworkDiff:
+    """What importing the template would change against an existing version (last year's
+    framework): the template is imported and read back as an export would read it, then rolled
+    back, so the comparison is exactly the one `framework_diff` makes between two versions."""
+    with transaction.atomic():
+        new = template_import(slug, supplements, year=year)
+        diff = rows_diff(framework_rows(against), framework_rows(new))
+        transaction.set_rollback(True)
+    return diff
 
 
 def _refused_key(template: Template, key: str) -> str:

@@ -6,12 +6,14 @@ naming each one, while a value the decision leaves unstated has not been supplie
 
 import csv
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from opendti.cells import csv_row
 from opendti.frameworks.catalog import (
+    Template,
     TemplateError,
     supplements_read,
     supplements_rows,
@@ -21,7 +23,7 @@ from opendti.frameworks.catalog import (
 )
 
 
-def _decision(template) -> str:
+def _decision(template: Template) -> str:
     return _("Quyết định %(number)s ngày %(date)s của %(issuer)s") % {
         "number": template.decision_number,
         "date": template.decision_date.strftime("%d/%m/%Y"),
@@ -56,13 +58,13 @@ class Command(BaseCommand):
         load.add_argument("--code", help="the framework's code (default: the template's)")
         load.add_argument("--year", type=int, help="the year (default: the decision's)")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             getattr(self, f"_{options['action']}")(options)
         except TemplateError as exc:
             raise CommandError("\n".join(exc.messages)) from None
 
-    def _list(self, options):
+    def _list(self, options: dict[str, Any]) -> None:
         for template in template_list():
             count = len(template.missing_keys)
             self.stdout.write(
@@ -70,7 +72,7 @@ class Command(BaseCommand):
                 + _("cần bổ sung %(count)d giá trị") % {"count": count}
             )
 
-    def _show(self, options):
+    def _show(self, options: dict[str, Any]) -> None:
         template = template_get(options["slug"])
         out = self.stdout.write
         out(f"{template.title}\n{_decision(template)}")
@@ -87,7 +89,7 @@ class Command(BaseCommand):
         for item in template.missing:
             out(f"  {item.key}: {item.label}")
 
-    def _supplements(self, options):
+    def _supplements(self, options: dict[str, Any]) -> None:
         rows = supplements_rows(options["slug"])
         with Path(options["file"]).open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
@@ -99,7 +101,7 @@ class Command(BaseCommand):
             % {"count": len(rows), "file": options["file"]}
         )
 
-    def _import(self, options):
+    def _import(self, options: dict[str, Any]) -> None:
         supplements: dict[str, str] = {}
         if options["file"]:
             path = Path(options["file"])
