@@ -23,13 +23,13 @@ from opendti.frameworks.catalog import (
     template_import,
     template_list,
 )
-from opendti.frameworks.exchange import framework_rows
+from opendti.frameworks.exchange import framework_import, framework_rows
 from opendti.frameworks.exchange.check import framework_check
 from opendti.frameworks.exchange.files import loaded_from_document
 from opendti.frameworks.models import Framework
 from opendti.scoring import score_period
 from opendti.scoring.model import PeriodResult
-from opendti.workbook import parse_workbook
+from opendti.workbook import WorkbookError, parse_workbook
 from opendti.workbook.sheets import raw_from_rows
 
 from ..conftest import ROOT
@@ -629,3 +629,17 @@ def test_the_difference_against_last_years_framework_writes_nothing(workbooks):
     assert any("1552/QĐ-UBND" in line for line in lines), lines
     assert not any("nhan_thuc_so" in line for line in lines), lines
     assert Framework.objects.count() == count
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", SLUGS)
+def test_a_template_file_imported_as_a_plain_framework_file_is_refused(slug):
+    """Through `import-framework` a template's empty maxima are errors, never 0 points."""
+    path = ROOT / "src" / "opendti" / "frameworks" / "catalog" / slug / "framework.json"
+    with pytest.raises(WorkbookError) as caught:
+        framework_import(path=path)
+    empty = [key for key in template_get(slug).missing_keys if key.endswith(".max_points")]
+    refused = [e for e in caught.value.errors if e.column == "max_points"]
+    assert len(refused) == len(empty)
+    assert all(e.message == "an indicator without children needs max_points" for e in refused)
+    assert not Framework.objects.exists()
