@@ -68,12 +68,22 @@ class FrameworkDiff:
 
 
 def framework_diff(old: Framework, new: Framework) -> FrameworkDiff:
-    old_rows, new_rows = framework_rows(old), framework_rows(new)
     mappings = list(
         NodeMapping.objects.filter(source__framework=old, target__framework=new)
         .order_by("source__order", "pk")
         .values_list("source__code", "target__code")
     )
+    return rows_diff(framework_rows(old), framework_rows(new), mappings)
+
+
+def rows_diff(
+    old_rows: Mapping[str, list[dict[str, str]]],
+    new_rows: Mapping[str, list[dict[str, str]]],
+    mappings: list[tuple[str, str]] | None = None,
+) -> FrameworkDiff:
+    """The differences between two frameworks given as the file's rows (e.g. a version in the
+    database and a filled template not imported yet); `mappings` are (old code, new code)."""
+    mappings = mappings or []
     return FrameworkDiff(
         framework=tuple(_framework(old_rows["meta"], new_rows["meta"])),
         pillars=tuple(_pillars(old_rows["pillars"], new_rows["pillars"])),

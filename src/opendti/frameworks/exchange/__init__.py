@@ -14,7 +14,7 @@ from pathlib import Path
 from ..models import Framework
 from .check import framework_check
 from .create import framework_create, input_specs
-from .files import file_suffix, read_framework_file, write_json, write_xlsx
+from .files import file_suffix, loaded_from_document, read_framework_file, write_json, write_xlsx
 from .rows import COLUMNS, META_KEYS, framework_rows
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "META_KEYS",
     "framework_export",
     "framework_import",
+    "framework_import_document",
     "framework_rows",
     "input_specs",
 ]
@@ -41,4 +42,13 @@ def framework_import(*, path: str | Path, code: str | None = None) -> Framework:
     """Load FILE.xlsx or FILE.json as a new version of the framework `code` (default: the file's
     meta code). Raises WorkbookError with every error, located, and then writes nothing."""
     checked = framework_check(read_framework_file(Path(path)), code=code)
+    return framework_create(checked)
+
+
+def framework_import_document(
+    *, document: dict[str, object], source: str, code: str | None = None
+) -> Framework:
+    """Load a framework file's JSON document already in memory (a filled template) as a new
+    version, with exactly the checks of a file; `source` names it in error messages."""
+    checked = framework_check(loaded_from_document(document, source), code=code)
     return framework_create(checked)

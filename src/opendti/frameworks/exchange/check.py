@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from opendti.scoring.model import NODE_KINDS
 from opendti.workbook.errors import CellError, WorkbookError
+from opendti.workbook.parse import NO as NO_FLAGS
 from opendti.workbook.parse import ParsedWorkbook, parse_number, parse_workbook
 from opendti.workbook.sheets import Sheet
 
@@ -260,6 +261,15 @@ def _tree(sheet: Sheet, errors: _Errors) -> None:
         kind = row.get("kind", "").strip().lower()
         if kind not in NODE_KINDS:
             errors.add(sheet, i, "kind", f"kind must be one of {', '.join(NODE_KINDS)}")
+    # The workbook's parser leaves an empty leaf at 0 points; in a framework file an empty maximum
+    # is a value nobody stated (a template's placeholder), never a silent 0.
+    parents = {row.get("parent", "").strip() for row in sheet.rows}
+    for i, row in enumerate(sheet.rows):
+        code = row.get("code", "").strip()
+        flag = row.get("scored", "").strip().lower()
+        scored = not flag or flag not in NO_FLAGS  # empty: scored (the parser's default)
+        if code and code not in parents and scored and not row.get("max_points", "").strip():
+            errors.add(sheet, i, "max_points", "an indicator without children needs max_points")
 
 
 def _workbook(sheets: dict[str, Sheet], meta_sheet: Sheet, meta: Meta | None) -> dict[str, Sheet]:

@@ -141,16 +141,21 @@ def _read_json(path: Path) -> Loaded:
         document = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise WorkbookError([CellError(path.name, None, "", f"not valid JSON ({exc})")]) from None
+    return loaded_from_document(document, path.name)
+
+
+def loaded_from_document(document: object, source: str) -> Loaded:
+    """A framework file's JSON document, already decoded (e.g. a filled template), as sheets."""
     if not isinstance(document, dict):
         raise WorkbookError(
-            [CellError(path.name, None, "", "the document must be a JSON object {...}")]
+            [CellError(source, None, "", "the document must be a JSON object {...}")]
         )
     loaded = Loaded({}, from_json=True)
     unknown = [key for key in document if key not in SHEET_NAMES]
     if unknown:
         loaded.errors.append(
             CellError(
-                path.name,
+                source,
                 None,
                 "",
                 f"unknown key(s) {', '.join(unknown)} (known: {', '.join(JSON_ORDER)})",
