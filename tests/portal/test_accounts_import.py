@@ -24,6 +24,9 @@ GOOD = [
     ("UBND xã Hoà Bình", "Lê Văn Cường", "", "", "unit_leader"),
 ]
 
+# A valid address, too long to be a login name (150 characters at most).
+LONG_EMAIL = "a" * 60 + "@" + "b" * 60 + "." + "c" * 30 + ".vn"
+
 
 @pytest.fixture
 def world(db):
@@ -90,6 +93,7 @@ def test_confirming_creates_every_account_with_its_unit_role_and_history(world):
         (("xa-hoa-binh", "", "a@b.vn", "", "đầu mối"), "B", "thiếu họ và tên"),
         (("xa-hoa-binh", "A", "khong-phai-email", "", "đầu mối"), "C",
          "thư điện tử “khong-phai-email” không hợp lệ"),
+        (("xa-hoa-binh", "A", LONG_EMAIL, "", "đầu mối"), "C", "không hợp lệ"),
         (("xa-hoa-binh", "A", "a@b.vn", "12ab", "đầu mối"), "D",
          "số điện thoại “12ab” không hợp lệ"),
         (("xa-hoa-binh", "A", "a@b.vn", "", "thư ký"), "E", "vai trò “thư ký” không có"),

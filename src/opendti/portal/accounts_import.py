@@ -216,6 +216,8 @@ def _check(row: Row, cells: list[Cell], units: Units, seen_emails: dict[str, int
     if row.email:
         try:
             validate_email(row.email)
+            if len(row.email) > 150:  # the e-mail is the login name, at most 150 characters
+                raise ValidationError("too long")
         except ValidationError:
             problem("C", _("thư điện tử “%(email)s” không hợp lệ") % {"email": email})
         else:
