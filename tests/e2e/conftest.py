@@ -130,8 +130,15 @@ class _Finishing:
 
 
 @pytest.fixture
-def live_gate(live_server) -> Iterator[LiveGate]:
-    """The gate on the (session-wide) live server; opened again after the test's flush."""
+def live_gate(django_db_setup, live_server) -> Iterator[LiveGate]:
+    """The gate on the (session-wide) live server; opened again after the test's flush.
+
+    The test database is set up before the live server starts: the server shares the test
+    thread's connection when the database "is in memory", which it reads from the settings at
+    that moment. Before the setup the name is still ":memory:" (the tests use a file), so a
+    browser test that came first in its process had one SQLite connection used by the server's
+    threads and the test's at once, and a request thread closing it during the flush crashed the
+    process (a segmentation fault)."""
     httpd = live_server.thread.httpd
     gate = httpd.get_app()
     if not isinstance(gate, LiveGate):

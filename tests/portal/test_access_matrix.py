@@ -145,6 +145,21 @@ MATRIX = {
     # The administrators' page of second factors and the reset of a lost one.
     "accounts:second_factor_list": ("GET", "L 4 4 4 4 4 4 4 O 4 4 4 L"),
     "accounts:second_factor_reset": ("GET", "L 4 4 4 4 4 4 4 O 4 4 4 L"),
+    # The coordinator's accounts console (portal/views/accounts.py): coordinators and
+    # administrators only; the person here is lanhdao (a unit leader). Locking, moving and
+    # inviting change that person (the test's own database): allowed means redirected back.
+    "portal:accounts": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:account_template": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:account_upload": ("POST", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:account_confirm": ("POST", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:account_detail": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:account_deactivate": ("POST", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:account_move": ("POST", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:account_invite": ("POST", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    # An invitation's link: anyone may open one; a wrong token shows that the link is not valid
+    # (and changes nothing); the page after a password was set is plain text.
+    "accounts:invitation": ("GET", "O O O O O O O O O O O O O"),
+    "accounts:invitation_done": ("GET", "O O O O O O O O O O O O O"),
     # The security audit log and its export: administrators only.
     "portal:audit_log": ("GET", "L 4 4 4 4 4 4 4 O 4 4 4 L"),
     "portal:audit_export": ("GET", "L 4 4 4 4 4 4 4 O 4 4 4 L"),
@@ -313,13 +328,16 @@ def _kwargs(pattern: URLPattern, world) -> dict:
         "code": "1.2",
         "unit": "xa-hoa-binh",
         "pk": world["evidence"],
+        "uidb64": "MQ",  # an invitation of account 1 with a token that is not valid
+        "token": "x-y",
     }
     kwargs = {key: values[key] for key in pattern.pattern.converters}
     if pattern.name in ("period_results", "dashboard", "scorecard", "what_if", "robustness"):
         kwargs["code"] = OPEN_PERIOD
     if pattern.name == "framework_detail":
         kwargs["pk"] = Period.objects.get(code=OPEN_PERIOD).framework_id
-    if pattern.name == "second_factor_reset":
+    if pattern.name in ("second_factor_reset", "account_detail", "account_deactivate",
+                        "account_move", "account_invite"):  # fmt: skip
         kwargs["pk"] = world["leader"]
     if pattern.name in ("report_status", "report_download"):
         kwargs["pk"] = world["report"]
@@ -372,6 +390,8 @@ POST_DATA = {
     },
     "portal:approval_return": {"reason": "Xem lại"},
     "portal:report_create": {"kind": "results_xlsx"},
+    "portal:account_deactivate": {"reason": "Nghỉ việc"},
+    "portal:account_move": {"unit": "xa-tan-lap", "role": "unit_leader", "reason": "Điều động"},
     "portal:phase_extend": {
         "starts_on": "2999-01-01",
         "ends_on": "2999-01-10",

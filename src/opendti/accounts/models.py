@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 class User(AbstractUser):
     full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
+    phone = models.CharField(_("số điện thoại"), max_length=30, blank=True)
     must_change_password = models.BooleanField(_("phải đổi mật khẩu"), default=False)
     password_changed_at = models.DateTimeField(_("đổi mật khẩu lần cuối"), null=True, blank=True)
 

@@ -11,6 +11,9 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from opendti.audit.services import Kind, audit_record
+
+from .invitations import invitation_tokens
 from .models import User
 from .roles import is_administrator
 from .second_factor import second_factor_reset
@@ -29,6 +32,30 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "registration/password_change_done.html"
+
+
+class InvitationView(auth_views.PasswordResetConfirmView):
+    """The link of an invitation e-mail: choose a password, once. Django's reset view moves the
+    token from the address into the session at once (so it leaks into no Referer or history)
+    and applies every password rule (length, complexity, history) through the form."""
+
+    template_name = "registration/invitation.html"
+    token_generator = invitation_tokens
+    reset_url_token = "dat-mat-khau"
+    success_url = reverse_lazy("accounts:invitation_done")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user_password_changed(user=form.user)
+        audit_record(
+            Kind.INVITATION_USED, actor=form.user, target=f"user:{form.user.get_username()}"
+        )
+        return response
+
+
+class InvitationDoneView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/invitation_done.html"
 
 
 def _require_administrator(request) -> None:

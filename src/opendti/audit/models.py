@@ -43,6 +43,10 @@ class AuditEvent(models.Model):
         PERIOD_TRANSITION = "period_transition", _("chuyển trạng thái kỳ")
         SEAL_BROKEN = "seal_broken", _("dấu niêm phong không khớp")
         ACCESS_DENIED = "access_denied", _("từ chối truy cập")
+        ACCOUNT_CREATED = "account_created", _("tạo tài khoản")
+        ACCOUNT_DEACTIVATED = "account_deactivated", _("khóa tài khoản")
+        INVITATION_SENT = "invitation_sent", _("gửi thư mời đặt mật khẩu")
+        INVITATION_USED = "invitation_used", _("đặt mật khẩu từ thư mời")
 
     at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True, editable=False)
     kind = models.CharField(_("sự kiện"), max_length=32, choices=Kind.choices, db_index=True)

@@ -8,6 +8,7 @@ class PeriodsConfig(AppConfig):
     verbose_name = _("periods")
 
     def ready(self) -> None:
-        from . import audit
+        from . import affiliations, audit
 
         audit.connect()
+        affiliations.connect()

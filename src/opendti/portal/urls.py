@@ -4,6 +4,7 @@ from django.urls import path
 from opendti.accounts.login import LoginView
 
 from .views import (
+    accounts,
     appraisal,
     audit,
     dashboard,
@@ -54,6 +55,21 @@ urlpatterns = [
     path(unit + "thu-hoi/", workspace.recall, name="recall"),
     path(unit + "mo-lai/", workspace.reopen, name="reopen"),
     path(unit + "nhac-nho/", workspace.remind, name="remind"),
+    # The coordinator's accounts console: the units' people (docs/console.md).
+    path("dieu-phoi/tai-khoan/", accounts.account_list, name="accounts"),
+    path("dieu-phoi/tai-khoan/mau-excel/", accounts.account_template, name="account_template"),
+    path("dieu-phoi/tai-khoan/tai-len/", accounts.account_upload, name="account_upload"),
+    path("dieu-phoi/tai-khoan/tai-len/xac-nhan/", accounts.account_confirm, name="account_confirm"),
+    path("dieu-phoi/tai-khoan/<int:pk>/", accounts.account_detail, name="account_detail"),
+    path(
+        "dieu-phoi/tai-khoan/<int:pk>/khoa/",
+        accounts.account_deactivate_view,
+        name="account_deactivate",
+    ),
+    path("dieu-phoi/tai-khoan/<int:pk>/chuyen-don-vi/", accounts.account_move, name="account_move"),
+    path(
+        "dieu-phoi/tai-khoan/<int:pk>/gui-loi-moi/", accounts.account_invite, name="account_invite"
+    ),
     # Appraisal, reply and approval (coordinator, reviewers, approver).
     path(review, appraisal.overview, name="appraisal"),
     path(review + "phan-cong/", appraisal.assign, name="appraisal_assign"),

@@ -80,3 +80,45 @@ class Lineage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.predecessor} → {self.successor} ({self.get_kind_display()})"
+
+
+class Affiliation(models.Model):
+    """A person's place in a unit's own work (its focal point or its leader) over time.
+
+    A row is closed (`ended_at`) when the person leaves or moves to another unit, never
+    rewritten: who worked where, from when, and who decided it stays readable. A person has at
+    most one open row. The memberships of each period follow from it (periods/affiliations.py).
+    """
+
+    class Role(models.TextChoices):
+        # The same codes as a period's membership roles.
+        FOCAL_POINT = "focal_point", _("cán bộ đầu mối")
+        UNIT_LEADER = "unit_leader", _("lãnh đạo đơn vị")
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="affiliations")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="affiliations")
+    role = models.CharField(_("vai trò"), max_length=12, choices=Role.choices)
+    started_at = models.DateTimeField(_("từ"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("đến"), null=True, blank=True)
+    started_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ended_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("lý do"), blank=True)
+
+    class Meta:
+        verbose_name = _("công tác tại đơn vị")
+        verbose_name_plural = _("công tác tại đơn vị")
+        ordering = ["user", "started_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(ended_at__isnull=True),
+                name="affiliation_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.unit} ({self.get_role_display()})"

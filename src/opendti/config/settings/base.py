@@ -299,6 +299,8 @@ OPENDTI_LARGE_CHANGE_PERCENT = int(os.environ.get("OPENDTI_LARGE_CHANGE_PERCENT"
 
 # The site's public address, for the links in e-mails (notifications store site-relative paths).
 OPENDTI_SITE_URL = os.environ.get("OPENDTI_SITE_URL") or "http://127.0.0.1:8000"
+# How many days an invitation link (set your password, for a new account) stays valid.
+OPENDTI_INVITATION_DAYS = int(os.environ.get("OPENDTI_INVITATION_DAYS", "7"))
 
 # Background jobs (Celery, docs/notifications.md). Without a broker in the environment (the
 # embedded default) every task runs in-process, at once, where it is called: nothing else to run.
