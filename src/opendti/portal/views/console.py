@@ -71,6 +71,7 @@ def _settings_page(
             "form": form,
             "phases": phases,
             "bands": _bands(period),
+            "invalid": status == 422,
             "opened": period is not None and period_has_opened(period),
             "seen": period_fingerprint(period) if period is not None else "",
             "history": period.changes.select_related("actor").order_by("-at", "-pk")[:20]
