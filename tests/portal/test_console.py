@@ -326,6 +326,8 @@ def test_a_framework_file_with_errors_imports_nothing(coordinator, tmp_path):
     assert response.status_code == 422
     assert 'id="file-errors"' in page and 'id="framework-confirm"' not in page
     assert "Trang “framework”, dòng" in page and "max_points" in page
+    assert "“nhiều” không phải là số" in page
+    assert "chỉ số cha “9” không có trong bộ chỉ số này" in page
     assert Framework.objects.filter(code=period.framework.code).count() == 1
 
 

@@ -27,6 +27,7 @@ from opendti.assessments.uploads import UploadRejected, upload_check
 from opendti.core.storage import storage, stored_exists, stored_sha256
 from opendti.frameworks.diff import Change, framework_diff
 from opendti.frameworks.exchange import framework_check, framework_create, read_framework_xlsx
+from opendti.frameworks.exchange.messages import message_text
 from opendti.frameworks.models import Framework
 from opendti.periods.models import Period, PeriodChange
 from opendti.periods.services import period_record, require_not_opened
@@ -94,7 +95,7 @@ def error_text(error: CellError) -> str:
     if error.column:
         column = f"{error.letter} " if error.letter else ""
         place += _(", cột %(column)s“%(name)s”") % {"column": column, "name": error.column}
-    return f"{place}: {error.message}"
+    return f"{place}: {message_text(error.message)}"
 
 
 class _Rollback(Exception):
