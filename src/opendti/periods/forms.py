@@ -80,6 +80,8 @@ class PeriodForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The level before the framework: it says which framework versions fit.
+        self.order_fields(["code", "title", "level", "framework"])
         for name in ("assessed_from", "assessed_to"):
             date = self.fields[name]
             assert isinstance(date, forms.DateField)

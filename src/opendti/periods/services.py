@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from opendti.audit.services import Kind as AuditKind
 from opendti.audit.services import audit_record
 
+from .calendar import KIND_ORDER
 from .models import Participation, Period, PeriodChange, Phase, RankingGroup
 from .workflow import TransitionRefused
 
@@ -196,8 +197,6 @@ def period_record(
 def _phases_write(period: Period, plan: Iterable[PhasePlan]) -> dict[str, Any]:
     """Make the period's phases those of `plan` (same kind and round: dates updated in place),
     in the process's order. Returns the phases before and after."""
-    from .calendar import KIND_ORDER
-
     before = _phase_rows(period)
     wanted = sorted(plan, key=lambda p: (p[2], KIND_ORDER[p[0]], p[1] or 0))
     have = {(p.kind, p.round_number): p for p in period.phases.all()}
