@@ -283,7 +283,9 @@ def _named(name: str):
     return Named()
 
 
-def test_a_framework_import_shows_the_difference_then_confirms(coordinator, tmp_path):
+def test_a_framework_import_shows_the_difference_then_confirms(
+    coordinator, tmp_path, django_capture_on_commit_callbacks
+):
     _create(coordinator)
     period = Period.objects.get(code=NEW)
     old = period.framework
@@ -297,10 +299,12 @@ def test_a_framework_import_shows_the_difference_then_confirms(coordinator, tmp_
     assert 'data-kind="renamed" data-code="1.2"' in page
     token = page.split('name="token" value="')[1].split('"')[0]
     assert storage("default").exists(f"framework-imports/{token}.xlsx")
-    confirm = coordinator.post(
-        f"/ky/{NEW}/bo-chi-so/xac-nhan/", {"token": token, "seen_framework": old.pk}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm = coordinator.post(
+            f"/ky/{NEW}/bo-chi-so/xac-nhan/", {"token": token, "seen_framework": old.pk}
+        )
     assert confirm.status_code == 302
+    assert not storage("default").exists(f"framework-imports/{token}.xlsx")  # it has served
     period.refresh_from_db()
     assert period.framework.version == old.version + 1 and period.framework.code == old.code
     assert period.framework.nodes.get(code="1.1").max_points == 35

@@ -181,6 +181,9 @@ def framework_upload_confirm(
     period.framework = new
     period.save(update_fields=["framework"])
     period.not_deployed.set(new.nodes.filter(code__in=codes))
+    # The kept upload has served: removed once the import is committed (its digest stays in the
+    # history row; the new version itself is the record of what was imported).
+    transaction.on_commit(lambda: storage(STORE).delete(_stored_name(token)))
     period_record(
         period=period,
         actor=actor,
