@@ -83,7 +83,7 @@ def _grow(period, units: int) -> None:
         participation = Participation.objects.create(
             period=period, unit=unit, group=source.participation.group, order=number
         )
-        submission = Submission.objects.create(participation=participation)
+        submission = participation.submission  # made as the unit joined
         InputValue.objects.bulk_create(
             InputValue(submission=submission, node=nodes[code], input_name=name, value=value)
             for code, name, value in values[source.participation.unit.code]

@@ -73,6 +73,14 @@ MATRIX = {
     # (tests/publication/ covers published periods, which everyone sees).
     "portal:period_results": ("GET", "4 4 4 4 O 4 O 4 O 4 4 4 4"),
     "portal:dashboard": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    # The coordinator's console (docs/console.md; tests/portal/test_console.py): coordinators and
+    # administrators only. The open period has begun its self-assessment, so confirming a
+    # framework import is refused by its state (409) before the missing file is looked at.
+    "portal:period_new": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:period_settings": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:participants": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:framework_import": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:framework_confirm": ("POST", "L 4 4 4 409 4 4 4 409 4 4 4 L"),
     # The period's calendar: the people of its units (their own deadlines), its reviewers, the
     # approver and the coordinator see it (thamdinh reviews nothing in 2026: 404); only the
     # coordinator moves a phase's dates (tests/portal/test_timeline.py covers what each sees).
@@ -493,6 +501,14 @@ QUARTERLY_MATRIX = {
     "portal:open_data_embed": ("GET", "O O O O O O O O O O O O O"),
     "portal:workspace": ("GET", "L O O 4 O 4 4 4 O 4 4 4 L"),
     "portal:dashboard": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    # The coordinator's console (docs/console.md; tests/portal/test_console.py): coordinators and
+    # administrators only. The open period has begun its self-assessment, so confirming a
+    # framework import is refused by its state (409) before the missing file is looked at.
+    "portal:period_new": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:period_settings": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:participants": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:framework_import": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:framework_confirm": ("POST", "L 4 4 4 409 4 4 4 409 4 4 4 L"),
     "portal:timeline": ("GET", "L O O O O 4 O 4 O O 4 4 L"),
     "portal:approval": ("GET", "L 4 4 4 O 4 O 4 O 4 4 4 L"),
     "portal:approve": ("POST", "L 4 4 4 3 4 409 4 409 4 4 4 L"),

@@ -155,7 +155,7 @@ def _add_communes(count: int) -> None:
             code=f"xa-them-{number}", name=f"Xã {number}", kind=template.unit.kind
         )
         participation = Participation.objects.create(period=period, unit=unit, group=template.group)
-        submission = Submission.objects.create(participation=participation)
+        submission = participation.submission  # made as the unit joined
         InputValue.objects.bulk_create(
             InputValue(
                 submission=submission,

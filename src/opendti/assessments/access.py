@@ -207,7 +207,11 @@ def access_submission(user, period_code: str, unit_code: str, action: Action = A
     # Decide visibility before anything is written: a probe of another unit creates no row.
     if not can(user, Action.VIEW, Submission(participation=participation)):
         raise Http404
-    submission, _created = Submission.objects.get_or_create(participation=participation)
+    # The submission was made when the unit joined the period (assessments.apps): a page only
+    # reads it, so a GET writes nothing.
+    submission = Submission.objects.filter(participation=participation).first()
+    if submission is None:
+        raise Http404
     submission.participation = participation
     if action != Action.VIEW:
         require(user, action, submission)

@@ -11,8 +11,20 @@ class AssessmentsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from opendti.audit.services import Kind, audit_record
+        from opendti.periods.models import Participation
 
-        from .models import IndexAssignment
+        from .models import IndexAssignment, Submission
+
+        # A unit's submission exists from the moment it joins a period (issue 12): whatever adds
+        # the unit (the coordinator's console, a workbook import, the next period of a series,
+        # the admin), in the same transaction. Pages then only read it: a GET writes nothing.
+        def joined(sender, instance: Participation, created: bool, raw: bool = False, **kw):
+            if created and not raw:
+                Submission.objects.create(participation=instance)
+
+        post_save.connect(
+            joined, sender=Participation, dispatch_uid="opendti.assessments.joined", weak=False
+        )
 
         def handed(instance: IndexAssignment, change: str) -> None:
             participation = instance.submission.participation

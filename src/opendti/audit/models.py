@@ -41,6 +41,7 @@ class AuditEvent(models.Model):
         EVIDENCE_DOWNLOAD = "evidence_download", _("tải tài liệu kiểm chứng")
         ADMIN_CHANGE = "admin_change", _("thay đổi trong trang quản trị")
         PERIOD_TRANSITION = "period_transition", _("chuyển trạng thái kỳ")
+        PERIOD_CONFIGURED = "period_configured", _("thiết lập kỳ đánh giá")
         SEAL_BROKEN = "seal_broken", _("dấu niêm phong không khớp")
         ACCESS_DENIED = "access_denied", _("từ chối truy cập")
         ACCOUNT_CREATED = "account_created", _("tạo tài khoản")

@@ -6,6 +6,7 @@ from opendti.core.admin_mixins import ReadOnlyAdmin
 from .models import (
     Participation,
     Period,
+    PeriodChange,
     PeriodTransition,
     Phase,
     PhaseExtension,
@@ -94,3 +95,11 @@ class PhaseExtensionAdmin(ReadOnlyAdmin):
         "reason",
     )
     list_filter = ("phase__period",)
+
+
+@admin.register(PeriodChange)
+class PeriodChangeAdmin(ReadOnlyAdmin):
+    """The history of a period's setup from the coordinator's console (docs/console.md)."""
+
+    list_display = ("period", "kind", "actor", "at")
+    list_filter = ("period", "kind")

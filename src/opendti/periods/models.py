@@ -345,3 +345,29 @@ class ReviewerAssignment(models.Model):
         return (self.unit_id is None or self.unit_id == unit_id) and (
             self.node_id is None or self.node_id == main_index_id
         )
+
+
+class PeriodChange(models.Model):
+    """The coordinator set up or changed a period from the console (docs/console.md): created it,
+    changed its settings or phases before it opened, chose its units, or gave it a new framework
+    version. `detail` holds what changed (field: [before, after], units added and removed). Rows
+    are only added."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("tạo kỳ")
+        EDITED = "edited", _("sửa thiết lập")
+        PARTICIPANTS = "participants", _("chọn đơn vị tham gia")
+        FRAMEWORK = "framework", _("nhập bộ chỉ số")
+
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(_("thay đổi"), max_length=20, choices=Kind.choices)
+    detail = models.JSONField(_("chi tiết"), default=dict, blank=True)
+    actor = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lịch sử thiết lập kỳ")
+        verbose_name_plural = _("lịch sử thiết lập kỳ")
+        ordering = ["period", "at", "pk"]

@@ -7,6 +7,7 @@ from .views import (
     accounts,
     appraisal,
     audit,
+    console,
     dashboard,
     explanations,
     open_data,
@@ -27,6 +28,15 @@ urlpatterns = [
     path("", results.home, name="home"),
     path("ky/<slug:code>/ket-qua/", results.period_results, name="period_results"),
     path("ky/<slug:code>/tien-do/", dashboard.dashboard, name="dashboard"),
+    # The coordinator's console (docs/console.md): create a period, its settings and phases, its
+    # units and groups, a new framework version from XLSX (upload, difference, confirm).
+    path("ky-moi/", console.period_new, name="period_new"),
+    path("ky/<slug:period>/thiet-lap/", console.period_settings, name="period_settings"),
+    path("ky/<slug:period>/don-vi-tham-gia/", console.participants, name="participants"),
+    path("ky/<slug:period>/bo-chi-so/", console.framework_import, name="framework_import"),
+    path(
+        "ky/<slug:period>/bo-chi-so/xac-nhan/", console.framework_confirm, name="framework_confirm"
+    ),
     # The programme's calendar (docs/calendar.md): phases, today, who is late; extensions.
     path("ky/<slug:period>/lich/", timeline.timeline, name="timeline"),
     path("ky/<slug:period>/lich/<int:pk>/gia-han/", timeline.phase_extend, name="phase_extend"),

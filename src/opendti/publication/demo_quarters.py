@@ -125,8 +125,9 @@ def demo_quarter_open(number: int, previous: Period | None = None) -> Period:
     found.previous = previous
     found.save(update_fields=["previous"])
     period_phases_add(period=found, plan=calendar[1:])
-    for participation in Participation.objects.filter(period=found):
-        Submission.objects.create(participation=participation, status=Submission.Status.SUBMITTED)
+    Submission.objects.filter(participation__period=found).update(
+        status=Submission.Status.SUBMITTED
+    )
     for username, unit, role in DEMO_MEMBERSHIPS:
         Membership.objects.get_or_create(
             participation=Participation.objects.get(period=found, unit__code=unit),

@@ -178,7 +178,8 @@ def _create_period(parsed: ParsedWorkbook, code: str, year: int, level_code: str
         participation = Participation.objects.create(
             period=period, unit=unit, group=group, ranked=spec.ranked, order=order
         )
-        submissions[spec.code] = Submission.objects.create(participation=participation)
+        # Made when the unit joined (assessments.apps): read, not created again.
+        submissions[spec.code] = Submission.objects.get(participation=participation)
     InputValue.objects.bulk_create(
         InputValue(
             submission=submissions[unit],

@@ -131,28 +131,19 @@ def scope(reviewer, period: Period) -> list[tuple[Submission, Node]]:
     submissions = _submissions([p for p in participations if p.pk in covered_by])
     found: list[tuple[Submission, Node]] = []
     for participation in participations:
-        if participation.pk in covered_by:
-            submission = submissions[participation.pk]
+        submission = submissions.get(participation.pk)
+        if submission is not None and participation.pk in covered_by:
             found.extend((submission, leaf) for leaf in covered_by[participation.pk])
     return found
 
 
 def _submissions(participations: list[Participation]) -> dict[int, Submission]:
-    """The participations' submissions by participation id, made where missing, in a fixed
-    number of queries (a reviewer may cover thousands of communes)."""
+    """The participations' submissions by participation id, in one query (a reviewer may cover
+    thousands of communes). Each was made when its unit joined the period: only read here."""
     wanted = {p.pk: p for p in participations}
     found = {
         s.participation_id: s for s in Submission.objects.filter(participation_id__in=list(wanted))
     }
-    missing = [Submission(participation=p) for pk, p in wanted.items() if pk not in found]
-    if missing:
-        Submission.objects.bulk_create(missing, ignore_conflicts=True)
-        found.update(
-            (s.participation_id, s)
-            for s in Submission.objects.filter(
-                participation_id__in=[m.participation_id for m in missing]
-            )
-        )
     for pk, submission in found.items():
         submission.participation = wanted[pk]
     return found

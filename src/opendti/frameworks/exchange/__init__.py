@@ -14,17 +14,27 @@ from pathlib import Path
 from ..models import Framework
 from .check import framework_check
 from .create import framework_create, input_specs
-from .files import file_suffix, loaded_from_document, read_framework_file, write_json, write_xlsx
+from .files import (
+    file_suffix,
+    loaded_from_document,
+    read_framework_file,
+    read_framework_xlsx,
+    write_json,
+    write_xlsx,
+)
 from .rows import COLUMNS, META_KEYS, framework_rows
 
 __all__ = [
     "COLUMNS",
     "META_KEYS",
+    "framework_check",
+    "framework_create",
     "framework_export",
     "framework_import",
     "framework_import_document",
     "framework_rows",
     "input_specs",
+    "read_framework_xlsx",
 ]
 
 

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -117,12 +118,19 @@ def read_framework_file(path: Path) -> Loaded:
     return Loaded(_read_xlsx(path), from_json=False)
 
 
-def _read_xlsx(path: Path) -> dict[str, Sheet]:
+def read_framework_xlsx(source: BinaryIO, name: str) -> Loaded:
+    """An XLSX framework file from an open binary file (an upload kept in a storage): the caller
+    has bounded its size (the portal: assessments.uploads)."""
+    return Loaded(_read_xlsx(source, name), from_json=False)
+
+
+def _read_xlsx(path: Path | BinaryIO, name: str | None = None) -> dict[str, Sheet]:
+    name = name or getattr(path, "name", "") or "?"
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a file that is not XLSX
         raise WorkbookError(
-            [CellError(path.name, None, "", f"not a readable XLSX file ({exc})")]
+            [CellError(Path(name).name, None, "", f"not a readable XLSX file ({exc})")]
         ) from None
     sheets: dict[str, Sheet] = {}
     try:

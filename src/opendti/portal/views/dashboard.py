@@ -31,12 +31,12 @@ def dashboard(request, code: str):
     existing = {
         s.participation_id: s for s in Submission.objects.filter(participation__period=period)
     }
-    unopened = [p for p in participations if p.pk not in existing]
-    for participation in unopened:  # units that have not opened their workspace yet
-        existing[participation.pk] = Submission.objects.create(participation=participation)
     submissions = []
+    # Every unit's submission was made when it joined the period: a GET writes nothing.
     for participation in participations:
-        submission = existing[participation.pk]
+        submission = existing.get(participation.pk)
+        if submission is None:  # not possible since migration 0005; never created in a GET
+            continue
         submission.participation = participation
         submissions.append(submission)
     checks = period_checks(submissions=submissions, result=result)

@@ -80,7 +80,9 @@ def _unit_access(user, period: Period, unit: str) -> tuple[Submission, bool]:
     reviews = is_reviewer_of(user, participation) and not appraisal.belongs_to(user, participation)
     if not (reviews or is_coordinator(user)):
         raise Http404
-    submission, _created = Submission.objects.get_or_create(participation=participation)
+    submission = Submission.objects.filter(participation=participation).first()
+    if submission is None:  # made when the unit joined: a page never creates it
+        raise Http404
     submission.participation = participation
     return submission, reviews
 
