@@ -26,6 +26,7 @@ urlpatterns = [
     path("", results.home, name="home"),
     path("ky/<slug:code>/ket-qua/", results.period_results, name="period_results"),
     path("ky/<slug:code>/tien-do/", dashboard.dashboard, name="dashboard"),
+    path("ky/<slug:code>/tien-do/tai-ve.xlsx", dashboard.dashboard_export, name="dashboard_export"),
     # The programme's calendar (docs/calendar.md): phases, today, who is late; extensions.
     path("ky/<slug:period>/lich/", timeline.timeline, name="timeline"),
     path("ky/<slug:period>/lich/<int:pk>/gia-han/", timeline.phase_extend, name="phase_extend"),
