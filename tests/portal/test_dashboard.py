@@ -184,3 +184,15 @@ def test_the_dashboard_creates_nothing_on_a_get(coordinator) -> None:
     coordinator.get(DASHBOARD)
     coordinator.get(EXPORT)
     assert Submission.objects.count() == before
+
+
+def test_the_public_ranking_and_the_admin_search_without_accents(coordinator) -> None:
+    html = coordinator.get(f"/ky/{OPEN_FROM}/ket-qua/", {"q": "hoa binh"}).content.decode()
+    assert _units(html) == ["xa-hoa-binh"]
+    admin = Client()
+    login(admin, User.objects.get(username="quantri"))
+    page = admin.get("/admin/units/unit/", {"q": "HOÀ BINH"}).content.decode()
+    assert "xa-hoa-binh" in page and "xa-tan-lap" not in page
+    assert list(
+        Unit.objects.filter(name_folded__contains="hoa binh").values_list("code", flat=True)
+    ) == ["xa-hoa-binh"]
