@@ -389,8 +389,29 @@ def reopen(request, period: str, unit: str):
 @htmx_login_required
 def remind(request, period: str, unit: str):
     submission = access_submission(request.user, period, unit)
-    count = services.submission_remind(submission=submission, actor=request.user)
-    messages.success(request, _("Đã gửi nhắc nhở tới %(n)d người.") % {"n": count})
+    reminded = services.submission_remind(submission=submission, actor=request.user)
+    unit_name = submission.participation.unit.name
+    if not reminded.notified:
+        messages.error(
+            request,
+            _("%(unit)s chưa có tài khoản nào đang hoạt động: không có ai để nhắc.")
+            % {"unit": unit_name},
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "Đã nhắc %(unit)s: %(n)d người nhận thông báo trong hệ thống, "
+                "%(m)d người nhận thêm e-mail."
+            )
+            % {"unit": unit_name, "n": len(reminded.notified), "m": reminded.emailed},
+        )
+    if reminded.without_email:
+        messages.warning(
+            request,
+            _("Chưa có địa chỉ e-mail (chỉ nhận thông báo trong hệ thống): %(names)s.")
+            % {"names": ", ".join(f"{u} ({u.username})" for u in reminded.without_email)},
+        )
     return redirect("portal:dashboard", code=period)
 
 
