@@ -18,7 +18,14 @@ from django.utils.translation import gettext_lazy
 from opendti import numbers
 from opendti.appraisal.models import Decision, Explanation, Objection
 from opendti.appraisal.services.objections import OBJECTING_ROLES
-from opendti.assessments.access import Action, can, submission_is_open, today, unit_roles
+from opendti.assessments.access import (
+    Action,
+    can,
+    submission_deadline,
+    submission_is_open,
+    today,
+    unit_roles,
+)
 from opendti.assessments.forms import box_text, value_display
 from opendti.assessments.models import (
     Answer,
@@ -176,6 +183,7 @@ def workspace_build(
     carry_source = previous_submission(submission)
     nodes = list(Node.objects.filter(framework=period.framework).prefetch_related("inputs"))
     by_pk = {n.pk: n for n in nodes}
+    by_code = {n.code: n for n in nodes}
     values: dict[int, dict[str, str]] = {}
     for node_id, name, value in InputValue.objects.filter(submission=submission).values_list(
         "node_id", "input_name", "value"
@@ -301,6 +309,11 @@ def workspace_build(
         "is_open": is_open,
         "roles": roles,
         "can_submit": can(user, Action.SUBMIT, submission, roles=roles),
+        "deadline": submission_deadline(submission, on),
+        # The errors to fix before submitting, each with the indicator's card to go to.
+        "error_links": [
+            (check, by_code.get(check.node)) for check in checks if check.level == ERROR
+        ],
         "can_assign": can(user, Action.ASSIGN, submission, roles=roles),
         "can_reopen": can(user, Action.REOPEN, submission, roles=roles),
         "colleagues": [

@@ -97,9 +97,7 @@ def submission_remind(*, submission: Submission, actor, message: str = "") -> Re
         }.values(),
         key=lambda user: user.pk,
     )
-    title = _("Nhắc nhở hoàn thành phiếu tự đánh giá: %(unit)s") % {
-        "unit": participation.unit.name
-    }
+    title = _("Nhắc nhở hoàn thành phiếu tự đánh giá: %(unit)s") % {"unit": participation.unit.name}
     body = message or _(
         "Đề nghị đơn vị hoàn thành và gửi phiếu tự đánh giá kỳ %(period)s đúng hạn."
     ) % {"period": participation.period.title}

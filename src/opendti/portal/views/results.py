@@ -8,7 +8,11 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from opendti.assessments.access import is_coordinator, submission_list_visible_to
+from opendti.assessments.access import (
+    is_coordinator,
+    submission_deadline,
+    submission_list_visible_to,
+)
 from opendti.core.vietnamese import search_matches, sort_key
 from opendti.periods.models import Period
 from opendti.publication.selectors import YearReader, published_periods
@@ -38,12 +42,19 @@ def home(request):
     work = []
     if request.user.is_authenticated and not is_coordinator(request.user):
         work = list(submission_list_visible_to(request.user))
+    # The periods open for self-assessment now, first on the page, with their deadline.
+    open_work = [
+        (submission, deadline)
+        for submission in work
+        if (deadline := submission_deadline(submission)) is not None
+    ]
     return render(
         request,
         "portal/home.html",
         {
             "periods": periods,
             "work": work,
+            "open_work": open_work,
             "coordinator": is_coordinator(request.user),
             "published": published_periods(),
         },
