@@ -122,7 +122,7 @@ def _missing_last(value: Any) -> tuple[bool, Any]:
     return value is None, value if value is not None else 0
 
 
-_STATUS_ORDER = {Submission.Status.DRAFT: 0, Submission.Status.SUBMITTED: 1}
+_STATUS_ORDER: dict[str, int] = {Submission.Status.DRAFT: 0, Submission.Status.SUBMITTED: 1}
 # The sort keys in the page's address (Vietnamese, like the public ranking's "sap-xep").
 SORTS: dict[str, Callable[[ProgressRow], Any]] = {
     "ten": lambda r: sort_key(r.unit.name),
