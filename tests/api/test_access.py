@@ -53,16 +53,17 @@ def test_read_access(role, world, make_token):
 
 
 def test_submissions_list_only_what_the_user_may_see(world):
-    # Reading a unit's values creates its submission row, as opening the workspace does.
-    client_for("daumoi").get(API + f"{UNIT}values/")
-    client_for("daumoi2").get(API + f"{P}units/xa-tan-lap/values/")
+    # Every participant has its submission from the moment it joins the period.
+    from opendti.periods.models import Participation
 
     def units(u):
         return [s["unit"] for s in client_for(u).get(API + f"{P}submissions/").json()["results"]]
 
     assert units("daumoi") == ["xa-hoa-binh"]
     assert units("daumoi2") == ["xa-tan-lap"]
-    assert set(units("dieuphoi")) == {"xa-hoa-binh", "xa-tan-lap"}
+    everyone = Participation.objects.filter(period__code=OPEN_PERIOD)
+    assert set(units("dieuphoi")) == {p.unit.code for p in everyone.select_related("unit")}
+    assert len(everyone) == 7
 
 
 @pytest.mark.parametrize(
