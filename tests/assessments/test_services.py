@@ -38,6 +38,7 @@ from opendti.assessments.services import (
     submission_submit,
 )
 from opendti.frameworks.models import InputSpec
+from opendti.notifications.models import Notification
 from opendti.numbers import Notation
 
 from .conftest import OPEN, OTHER_UNIT, PREVIOUS, UNIT
@@ -651,7 +652,9 @@ def test_saving_a_carried_over_answer_confirms_it(submission, node, demo):
 # --- reminders --------------------------------------------------------------------------------------
 
 
-def test_reminder_is_mailed_to_the_units_people_with_an_email(submission, demo, contributor):
+def test_reminder_reaches_everyone_in_the_site_and_by_mail_those_with_an_address(
+    submission, demo, contributor, django_capture_on_commit_callbacks
+):
     for user, email in [
         (demo.daumoi, "daumoi@hoabinh.example.vn"),
         (contributor, "phoihop@hoabinh.example.vn"),
@@ -659,25 +662,35 @@ def test_reminder_is_mailed_to_the_units_people_with_an_email(submission, demo, 
     ]:
         user.email = email
         user.save(update_fields=["email"])
-    # lanhdao has no email address.
-    sent = submission_remind(submission=submission, actor=demo.dieuphoi)
-    assert sent == 2
+    # lanhdao has no email address: told in the site, and named to the coordinator.
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = submission_remind(submission=submission, actor=demo.dieuphoi)
+    assert {u.username for u in sent.notified} == {"daumoi", "lanhdao", contributor.username}
+    assert [u.username for u in sent.without_email] == ["lanhdao"]
+    assert sent.emailed == 2
+    notices = Notification.objects.filter(kind=Notification.Kind.DEADLINE)
+    assert sorted(notices.values_list("user__username", flat=True)) == sorted(
+        ["daumoi", "lanhdao", contributor.username]
+    )
+    assert notices.first().url == f"/ky/{OPEN}/don-vi/{UNIT}/"
     # One message per person, so nobody sees a colleague's address.
     assert sorted(m.to for m in mail.outbox) == [
         ["daumoi@hoabinh.example.vn"],
         ["phoihop@hoabinh.example.vn"],
     ]
     message = mail.outbox[0]
-    assert "UBND xã Hòa Bình" in message.subject
+    assert "UBND xã Hòa Bình" in message.subject and message.subject.startswith("[OpenDTI] ")
     row = Change.objects.get(submission=submission, kind=Change.Kind.REMINDER)
     assert row.actor == demo.dieuphoi
     assert row.after == "daumoi@hoabinh.example.vn, phoihop@hoabinh.example.vn"
-    assert row.reason == message.body
+    assert row.reason in message.body
 
 
-def test_reminder_to_a_unit_without_addresses_is_still_recorded(submission, demo):
-    assert submission_remind(submission=submission, actor=demo.dieuphoi) == 0
+def test_reminder_without_addresses_still_reaches_people_in_the_site(submission, demo):
+    sent = submission_remind(submission=submission, actor=demo.dieuphoi)
+    assert sent.emailed == 0 and len(sent.notified) == len(sent.without_email) >= 2
     assert mail.outbox == []
+    assert Notification.objects.filter(user=demo.lanhdao).count() == 1
     assert Change.objects.filter(submission=submission, kind=Change.Kind.REMINDER).count() == 1
 
 

@@ -237,3 +237,13 @@ def shot(page: Page, name: str, *, folder: Path = SCREENSHOTS) -> Path:
     page.screenshot(path=path, full_page=True)
     assert path.is_file() and path.stat().st_size > 0, path
     return path
+
+
+def confirm(page: Page, says: str | None = None) -> None:
+    """Answer the confirmation an irreversible action asks for (base.html's dialog, opened by
+    static/opendti/confirm.js), after checking what it says will happen."""
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_be_visible()
+    if says is not None:
+        expect(dialog).to_contain_text(says)
+    dialog.locator("#confirm-ok").click()

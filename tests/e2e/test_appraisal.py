@@ -19,7 +19,7 @@ from opendti.results.demo import DEMO_PASSWORD
 from opendti.results.services import period_score
 from tests.appraisal.conftest import prepare_appraisal
 
-from .conftest import PERIOD, UNIT, WORKSPACE, login, shot
+from .conftest import PERIOD, UNIT, WORKSPACE, confirm, login, shot
 from .test_self_assessment import MINIMAL_PDF, field, indicator, save
 
 OTHER_UNIT = "xa-tan-lap"
@@ -53,6 +53,7 @@ def total_of(page: Page, unit: str) -> Decimal:
 def sign_off(page: Page) -> None:
     page.goto(REVIEW)
     page.locator("#sign-off-form button").click()
+    confirm(page, "không sửa được quyết định")
     expect(page.locator("ul.messages li.success")).to_be_visible()
 
 
@@ -61,6 +62,7 @@ def test_two_rounds_approval_publication_and_the_public_ranking(new_context, rea
     coordinator = new_context().new_page()
     login(coordinator, "dieuphoi", then=REVIEW)
     coordinator.get_by_role("button", name=re.compile("bắt đầu thẩm định")).click()
+    confirm(coordinator)
     expect(coordinator.locator("ul.messages li.success")).to_be_visible()
     assert Period.objects.get(code=PERIOD).status == "appraisal"
     shot(coordinator, "10-appraisal-coordinator")
@@ -88,9 +90,11 @@ def test_two_rounds_approval_publication_and_the_public_ranking(new_context, rea
     )
     shot(reviewer, "11-appraisal-reviewer-unit")
     reviewer.locator("#accept-rest-form button").click()
+    confirm(reviewer, "Không hoàn tác được")
     expect(reviewer.locator("ul.messages li.success")).to_be_visible()
     reviewer.goto(f"{REVIEW}{OTHER_UNIT}/")
     reviewer.locator("#accept-rest-form button").click()
+    confirm(reviewer, "Không hoàn tác được")
     expect(reviewer.locator("ul.messages li.success")).to_be_visible()
     sign_off(reviewer)
 
@@ -130,6 +134,7 @@ def test_two_rounds_approval_publication_and_the_public_ranking(new_context, rea
     # Round 2: the coordinator opens it, reviewer 1 accepts 2.2, both sign off.
     coordinator.goto(REVIEW)
     coordinator.get_by_role("button", name="Mở lần thẩm định tiếp theo").click()
+    confirm(coordinator)
     expect(coordinator.locator("ul.messages li.success")).to_be_visible()
     reviewer.goto(f"{REVIEW}{UNIT}/")
     review_card(reviewer, ASKED).get_by_role("button", name="Chấp nhận", exact=True).click()
@@ -143,9 +148,11 @@ def test_two_rounds_approval_publication_and_the_public_ranking(new_context, rea
     # Reply window, then approval.
     coordinator.goto(REVIEW)
     coordinator.get_by_role("button", name=re.compile("Kết thúc thẩm định")).click()
+    confirm(coordinator)
     expect(coordinator.locator("ul.messages li.success")).to_be_visible()
     coordinator.goto(REVIEW)
     coordinator.get_by_role("button", name="Trình lãnh đạo phê duyệt").click()
+    confirm(coordinator)
     expect(coordinator.locator("ul.messages li.success")).to_be_visible()
 
     approver = new_context().new_page()
@@ -154,6 +161,7 @@ def test_two_rounds_approval_publication_and_the_public_ranking(new_context, rea
     form.locator("input[name=decision_number]").fill("88/QĐ-UBND")
     form.locator("input[name=signer]").fill("Chủ tịch UBND tỉnh")
     form.get_by_role("button", name=re.compile("Phê duyệt")).click()
+    confirm(approver, "không thay đổi được nữa")
     expect(approver.locator("ul.messages li.success")).to_be_visible()
     shot(approver, "13-approval-approved")
     snapshot = Snapshot.objects.get(period__code=PERIOD)
@@ -161,6 +169,7 @@ def test_two_rounds_approval_publication_and_the_public_ranking(new_context, rea
 
     coordinator.goto(f"/ky/{PERIOD}/phe-duyet/")
     coordinator.locator("#publish-form button").click()
+    confirm(coordinator, "trang công khai")
     expect(coordinator.locator("ul.messages li.success")).to_be_visible()
     assert Period.objects.get(code=PERIOD).status == "published"
 

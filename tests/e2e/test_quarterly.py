@@ -19,7 +19,7 @@ from opendti.publication.models import Snapshot
 from opendti.publication.snapshots import snapshot_scores
 from opendti.results.demo import DEMO_MEMBERSHIPS
 
-from .conftest import UNIT, login, shot
+from .conftest import UNIT, confirm, login, shot
 
 QUARTER = "2026-q1-communes"
 
@@ -74,6 +74,7 @@ def test_a_quarter_self_assessed_published_without_approver_and_read_by_the_publ
     leader = new_context().new_page()
     login(leader, "lanhdao", then=workspace)
     leader.locator("#submit-button").click()
+    confirm(leader)
     expect(leader.locator("#status")).to_have_text("đã gửi")
 
     # The coordinator publishes the quarter from the appraisal page: no approval step offered.
@@ -82,6 +83,7 @@ def test_a_quarter_self_assessed_published_without_approver_and_read_by_the_publ
     steps = coordinator.locator("#advance-form")
     expect(steps.get_by_role("button", name="Trình lãnh đạo phê duyệt")).to_have_count(0)
     steps.get_by_role("button", name="Công bố kết quả quý (không cần phê duyệt)").click()
+    confirm(coordinator)
     expect(coordinator.locator("ul.messages li.success")).to_be_visible()
     expect(coordinator.locator("#period-status")).to_have_attribute("data-status", "published")
     shot(coordinator, "40-quarter-published-coordinator")

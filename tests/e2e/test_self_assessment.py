@@ -10,7 +10,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from opendti.results.demo import DEMO_PASSWORD
 
-from .conftest import PERIOD, UNIT, WORKSPACE, login, shot
+from .conftest import PERIOD, UNIT, WORKSPACE, confirm, login, shot
 
 FOCAL_POINT = "daumoi"
 FOCAL_POINT_NAME = "Trần Thị Đầu Mối"
@@ -150,7 +150,13 @@ def test_self_assessment_from_first_value_to_submission(new_context) -> None:
     leader = new_context().new_page()
     login(leader, LEADER, then=WORKSPACE)
     leader.locator("#submit-button").click()
+    confirm(leader, "phiếu bị khóa")
     expect(leader.locator("ul.messages li.error")).to_contain_text("lỗi phải sửa trước khi gửi")
+    # The refusal lists the errors, each a link to its indicator's card.
+    first_error = leader.locator("#submit-errors a").first
+    target = first_error.get_attribute("href") or ""
+    first_error.click()
+    expect(leader.locator(target)).to_be_in_viewport()
     expect(leader.locator("#status")).to_have_text("đang nhập")
     expect(leader.locator("#locked")).to_have_count(0)
     shot(leader, "04-submission-refused")
@@ -174,6 +180,12 @@ def test_self_assessment_from_first_value_to_submission(new_context) -> None:
     # Now the leader submits and the unit's form is locked.
     leader.reload()
     leader.locator("#submit-button").click()
+    # Asked first: cancelling sends nothing; confirming submits.
+    leader.locator("#confirm-cancel").click()
+    expect(leader.locator("#confirm-dialog")).to_be_hidden()
+    expect(leader.locator("#status")).to_have_text("đang nhập")
+    leader.locator("#submit-button").click()
+    confirm(leader, "Gửi phiếu tự đánh giá của UBND xã Hòa Bình")
     expect(leader.locator("ul.messages li.success")).to_contain_text("Đã gửi phiếu")
     expect(leader.locator("#locked")).to_be_visible()
     expect(leader.locator("#status")).to_have_text("đã gửi")

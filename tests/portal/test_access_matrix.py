@@ -81,6 +81,8 @@ MATRIX = {
     "portal:participants": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
     "portal:framework_import": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
     "portal:framework_confirm": ("POST", "L 4 4 4 409 4 4 4 409 4 4 4 L"),
+    # The dashboard's table as an Excel file: whoever sees the dashboard.
+    "portal:dashboard_export": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
     # The period's calendar: the people of its units (their own deadlines), its reviewers, the
     # approver and the coordinator see it (thamdinh reviews nothing in 2026: 404); only the
     # coordinator moves a phase's dates (tests/portal/test_timeline.py covers what each sees).
@@ -340,7 +342,14 @@ def _kwargs(pattern: URLPattern, world) -> dict:
         "token": "x-y",
     }
     kwargs = {key: values[key] for key in pattern.pattern.converters}
-    if pattern.name in ("period_results", "dashboard", "scorecard", "what_if", "robustness"):
+    if pattern.name in (
+        "period_results",
+        "dashboard",
+        "dashboard_export",
+        "scorecard",
+        "what_if",
+        "robustness",
+    ):
         kwargs["code"] = OPEN_PERIOD
     if pattern.name == "framework_detail":
         kwargs["pk"] = Period.objects.get(code=OPEN_PERIOD).framework_id

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from opendti.accounts.models import User
 from opendti.assessments.models import InputValue, Submission
+from opendti.core.vietnamese import sort_key
 from opendti.periods.models import Participation, Period
 from opendti.units.models import Unit
 
@@ -72,7 +73,9 @@ def test_group_filter_search_and_sort(coordinator) -> None:
     found = ranked_names(coordinator.get(URL + "?q=hòa bình").content.decode())
     assert found == ["UBND xã Hòa Bình"]
     by_name = ranked_names(coordinator.get(URL + "?sap-xep=ten&chieu=tang").content.decode())
-    assert by_name == sorted(by_name)
+    # Vietnamese alphabetical order: "Nghĩa Đức" before "Nghĩa Tân" (Đ after D, before T).
+    assert by_name == sorted(by_name, key=sort_key)
+    assert by_name.index("UBND phường Nghĩa Đức") < by_name.index("UBND phường Nghĩa Tân")
     backwards = ranked_names(coordinator.get(URL + "?sap-xep=ten&chieu=giam").content.decode())
     assert backwards == list(reversed(by_name))
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from opendti.accounts.models import User
 from opendti.assessments.models import Change, InputValue, Submission
+from opendti.notifications.models import Notification
 from opendti.periods.models import Phase
 from opendti.results.demo import OPEN_PERIOD, demo_load
 from tests.login import login
@@ -112,7 +113,9 @@ def test_history_lists_who_changed_what(demo) -> None:
     assert '<td class="name">3</td><td class="name">4</td>' in html
 
 
-def test_dashboard_shows_progress_submitted_and_overdue_and_sends_reminders(demo) -> None:
+def test_dashboard_shows_progress_submitted_and_overdue_and_sends_reminders(
+    demo, django_capture_on_commit_callbacks
+) -> None:
     coordinator = client_as("dieuphoi")
     html = coordinator.get(f"/ky/{OPEN_PERIOD}/tien-do/").content.decode()
     assert 'id="submitted-count">0/7' in html and 'id="overdue-count">0' in html
@@ -132,9 +135,17 @@ def test_dashboard_shows_progress_submitted_and_overdue_and_sends_reminders(demo
     html = coordinator.get(f"/ky/{OPEN_PERIOD}/tien-do/").content.decode()
     assert 'id="submitted-count">1/7' in html and 'id="overdue-count">6' in html
     User.objects.filter(username="daumoi").update(email="daumoi@hoabinh.gov.vn")
-    response = coordinator.post(f"/ky/{OPEN_PERIOD}/don-vi/xa-hoa-binh/nhac-nho/", follow=True)
-    assert "Đã gửi nhắc nhở tới 1 người" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator.post(f"/ky/{OPEN_PERIOD}/don-vi/xa-hoa-binh/nhac-nho/", follow=True)
+    html = response.content.decode()
+    assert "2 người nhận thông báo trong hệ thống, 1 người nhận thêm e-mail" in html
+    # lanhdao has no address: the coordinator is told, to reach them another way.
+    assert (
+        "Chưa có địa chỉ e-mail (chỉ nhận thông báo trong hệ thống): Lê Văn Lãnh Đạo (lanhdao)"
+        in html
+    )
     assert mail.outbox[0].to == ["daumoi@hoabinh.gov.vn"]
+    assert Notification.objects.filter(user__username="lanhdao").count() == 1
     assert Change.objects.filter(kind=Change.Kind.REMINDER).count() == 1
 
 

@@ -9,6 +9,7 @@ administrators through their role.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
@@ -84,6 +85,40 @@ def open_for_explanation(
         return False
     on = on or today()
     return Answer.objects.filter(submission=submission, node=node, open_until__gte=on).exists()
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The last day a unit may submit, and how many days are left (negative: late by)."""
+
+    ends_on: datetime.date
+    days_left: int
+    reopened: bool  # the coordinator's reopening date, not the phase's
+
+    @property
+    def late(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def days_late(self) -> int:
+        return -self.days_left
+
+
+def submission_deadline(submission: Submission, on: datetime.date | None = None) -> Deadline | None:
+    """The unit's deadline during self-assessment: the end of the period's self-assessment phase
+    (docs/calendar.md), or the later date the coordinator reopened the submission to. None once
+    the period has moved on, or when the calendar has no self-assessment phase."""
+    on = on or today()
+    period = submission.participation.period
+    if period.status != Period.Status.SELF_ASSESSMENT:
+        return None
+    phase = period.phase(Phase.Kind.SELF_ASSESSMENT)
+    if phase is None:
+        return None
+    ends_on, reopened = phase.ends_on, False
+    if submission.reopened_until and submission.reopened_until > ends_on:
+        ends_on, reopened = submission.reopened_until, True
+    return Deadline(ends_on=ends_on, days_left=(ends_on - on).days, reopened=reopened)
 
 
 def submission_is_open(submission: Submission, on: datetime.date | None = None) -> bool:

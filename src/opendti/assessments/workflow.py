@@ -38,6 +38,10 @@ def submission_step(submission: Submission, to: str, actor, reason: str) -> None
         if to == Status.SUBMITTED:
             locked.submitted_at = timezone.now()
             locked.submitted_by = actor
+        else:
+            # Recalled or reopened: it is no longer "sent at …" (the history keeps when it was).
+            locked.submitted_at = None
+            locked.submitted_by = None
         locked.save(update_fields=["status", "submitted_at", "submitted_by"])
         change_record(submission, None, Change.Kind.STATUS, "status", before, to, actor, reason)
         submission.status = locked.status

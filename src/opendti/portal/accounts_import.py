@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -29,6 +28,7 @@ from opendti.assessments.uploads import UploadRejected, upload_check
 from opendti.assessments.xlsx_upload import Cell, Limits, open_checked, sheet_rows
 from opendti.audit.services import Kind, audit_record
 from opendti.cells import xlsx_append
+from opendti.core.vietnamese import fold
 from opendti.periods.affiliations import affiliation_start
 from opendti.units.models import Affiliation, Unit
 
@@ -48,14 +48,6 @@ ROLE_NAMES = {
     Affiliation.Role.UNIT_LEADER: ("unit_leader", "lanh dao", "lanh dao don vi"),
 }
 PHONE = re.compile(r"^\+?[0-9][0-9 .\-]{6,18}[0-9]$")
-
-
-def fold(text: str) -> str:
-    """Lower case without tone marks or accents, one space between words: "Hoà  Bình" and
-    "hòa bình" read the same."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ urlpatterns = [
     path(
         "ky/<slug:period>/bo-chi-so/xac-nhan/", console.framework_confirm, name="framework_confirm"
     ),
+    path("ky/<slug:code>/tien-do/tai-ve.xlsx", dashboard.dashboard_export, name="dashboard_export"),
     # The programme's calendar (docs/calendar.md): phases, today, who is late; extensions.
     path("ky/<slug:period>/lich/", timeline.timeline, name="timeline"),
     path("ky/<slug:period>/lich/<int:pk>/gia-han/", timeline.phase_extend, name="phase_extend"),

@@ -18,7 +18,14 @@ from django.utils.translation import gettext_lazy
 from opendti import numbers
 from opendti.appraisal.models import Decision, Explanation, Objection
 from opendti.appraisal.services.objections import OBJECTING_ROLES
-from opendti.assessments.access import Action, can, submission_is_open, today, unit_roles
+from opendti.assessments.access import (
+    Action,
+    can,
+    submission_deadline,
+    submission_is_open,
+    today,
+    unit_roles,
+)
 from opendti.assessments.forms import box_text, value_display
 from opendti.assessments.models import (
     Answer,
@@ -35,12 +42,10 @@ from opendti.periods.models import Membership, Period
 from opendti.publication.models import Snapshot
 from opendti.publication.services import published_snapshot
 from opendti.publication.snapshots import snapshot_scores
-from opendti.results.checks import ERROR, Check, submission_checks
+from opendti.results.checks import ERROR, Check, checks_shown
 from opendti.results.preview import Overrides, unit_preview
-from opendti.results.selectors import period_assessment
 from opendti.results.services import period_score
-from opendti.scoring import score_period
-from opendti.scoring.model import PeriodResult, UnitResult
+from opendti.scoring.model import UnitResult
 
 
 @dataclass
@@ -164,18 +169,6 @@ def _published_result(snapshot: Snapshot, unit_code: str) -> UnitResult | None:
         return None
 
 
-def previous_result(submission: Submission) -> PeriodResult | None:
-    """The previous period's results (the large-change check compares with them; a period that
-    carries values over from another, e.g. the last quarter, is still compared with its previous
-    period, as docs/self-assessment.md says)."""
-    period = submission.participation.period
-    if period.previous_id is None:
-        return None
-    previous = Period.objects.select_related("framework").get(pk=period.previous_id)
-    assessment, _ = period_assessment(previous)
-    return score_period(assessment)
-
-
 def workspace_build(
     *, submission: Submission, user, overrides: Overrides | None = None, with_previous: bool = True
 ) -> dict:
@@ -184,14 +177,13 @@ def workspace_build(
     unit = participation.unit.code
     _, result = unit_preview(period=period, unit_code=unit, overrides=overrides)
     unit_result = result.unit(unit)
-    checks = submission_checks(
-        submission=submission,
-        result=result,
-        previous=previous_result(submission) if with_previous else None,
-    )
+    checks = checks_shown(submissions=[submission], result=result, with_previous=with_previous)[
+        submission.pk
+    ]
     carry_source = previous_submission(submission)
     nodes = list(Node.objects.filter(framework=period.framework).prefetch_related("inputs"))
     by_pk = {n.pk: n for n in nodes}
+    by_code = {n.code: n for n in nodes}
     values: dict[int, dict[str, str]] = {}
     for node_id, name, value in InputValue.objects.filter(submission=submission).values_list(
         "node_id", "input_name", "value"
@@ -317,6 +309,11 @@ def workspace_build(
         "is_open": is_open,
         "roles": roles,
         "can_submit": can(user, Action.SUBMIT, submission, roles=roles),
+        "deadline": submission_deadline(submission, on),
+        # The errors to fix before submitting, each with the indicator's card to go to.
+        "error_links": [
+            (check, by_code.get(check.node)) for check in checks if check.level == ERROR
+        ],
         "can_assign": can(user, Action.ASSIGN, submission, roles=roles),
         "can_reopen": can(user, Action.REOPEN, submission, roles=roles),
         "colleagues": [

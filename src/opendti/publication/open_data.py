@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from opendti import numbers
 from opendti.cells import csv_row
+from opendti.core.vietnamese import sort_key
 from opendti.periods.models import Period
 from opendti.results.charts import ChartData, ranking_chart
 from opendti.scoring.model import Assessment, BandScheme, PeriodResult, UnitResult
@@ -84,7 +85,9 @@ def exact(value: Decimal | None) -> str | None:
 
 def ranking_order(result: PeriodResult) -> list[UnitResult]:
     """Ranked units by rank (equal ranks by name, as the ranking page), the unranked last."""
-    return sorted(result.units, key=lambda u: (u.rank is None, u.rank or 0, u.name, u.code))
+    return sorted(
+        result.units, key=lambda u: (u.rank is None, u.rank or 0, sort_key(u.name), u.code)
+    )
 
 
 def _mains(assessment: Assessment) -> list[str]:

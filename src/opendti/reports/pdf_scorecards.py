@@ -29,6 +29,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Table as PdfTable
 
+from opendti.core.vietnamese import sort_key
 from opendti.periods.models import Period
 from opendti.publication.models import Snapshot
 from opendti.publication.snapshots import snapshot_scores
@@ -69,7 +70,7 @@ def scores_for(period: Period) -> tuple[PeriodScores, Snapshot | None]:
 
 def ranking_order(result: PeriodResult) -> list[UnitResult]:
     """Ranked units by rank, then the unranked ones (by name)."""
-    return sorted(result.units, key=lambda u: (u.rank is None, u.rank or 0, u.name))
+    return sorted(result.units, key=lambda u: (u.rank is None, u.rank or 0, sort_key(u.name)))
 
 
 class _Progress(Flowable):

@@ -16,7 +16,10 @@ from opendti import numbers
 from opendti.assessments.models import Answer, Evidence, EvidenceLink, Submission
 from opendti.frameworks.models import Node
 from opendti.periods.models import Period
+from opendti.scoring import score_period
 from opendti.scoring.model import PeriodResult
+
+from .selectors import period_assessment
 
 ERROR = "error"
 WARNING = "warning"
@@ -48,6 +51,34 @@ def period_span(period: Period) -> tuple[datetime.date, datetime.date]:
         )
         return start, end
     return datetime.date(period.year - 1, 10, 1), datetime.date(period.year, 12, 31)
+
+
+def previous_period_result(period: Period) -> PeriodResult | None:
+    """The previous period's results (the large-change check compares with them; a period that
+    carries values over from another, e.g. the last quarter, is still compared with its previous
+    period, as docs/self-assessment.md says)."""
+    if period.previous_id is None:
+        return None
+    previous = Period.objects.select_related("framework").get(pk=period.previous_id)
+    assessment, _ = period_assessment(previous)
+    return score_period(assessment)
+
+
+def checks_shown(
+    *,
+    submissions: list[Submission],
+    result: PeriodResult,
+    with_previous: bool = True,
+) -> dict[int, list[Check]]:
+    """The checks people see, for the workspace and the coordinator's dashboard alike (one
+    function, so the two pages count the same errors and warnings): every check, with the
+    large changes against the previous period. The live preview leaves those out
+    (`with_previous=False`); they only warn, so the blocking count is the same."""
+    if not submissions:
+        return {}
+    period = submissions[0].participation.period
+    previous = previous_period_result(period) if with_previous else None
+    return period_checks(submissions=submissions, result=result, previous=previous)
 
 
 def submission_checks(

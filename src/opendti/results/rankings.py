@@ -10,6 +10,7 @@ from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
+from opendti.core.vietnamese import sort_key
 from opendti.scoring.compare import PeriodChange
 from opendti.scoring.model import Assessment, PeriodResult, UnitResult
 from opendti.scoring.ranking import competition_ranks
@@ -169,7 +170,8 @@ def ranking_table(
                 percent_detail=detail,
             )
         )
-    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.name))
+    # By rank; units of the same rank in Vietnamese alphabetical order.
+    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, sort_key(r.name)))
 
     averages = result.group_averages.get(group, result.averages) if group else result.averages
     if view == TOTAL:

@@ -4,6 +4,8 @@ lineage, so that comparisons across years survive administrative reform. Kinds a
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from opendti.core.vietnamese import fold
+
 
 class UnitKind(models.Model):
     code = models.SlugField(_("mã"), max_length=50, unique=True)
@@ -21,6 +23,9 @@ class UnitKind(models.Model):
 class Unit(models.Model):
     code = models.CharField(_("mã"), max_length=64, unique=True)
     name = models.CharField(_("tên"), max_length=300)
+    # The name without accents, tone marks or case (core.vietnamese.fold), kept by save(): a
+    # search for "hoa binh" or "Hoà Bình" finds "UBND xã Hòa Bình" the same way on every database.
+    name_folded = models.CharField(_("tên không dấu"), max_length=300, blank=True, editable=False)
     kind = models.ForeignKey(
         UnitKind, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("loại")
     )
@@ -50,6 +55,13 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_folded = fold(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_folded"}
+        super().save(*args, **kwargs)
 
 
 class Lineage(models.Model):

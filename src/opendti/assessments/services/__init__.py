@@ -16,7 +16,13 @@ from .answers import (
 )
 from .assignments import index_assign
 from .carry_over import EVIDENCE_CONTENT, previous_submission, submission_carry_over
-from .submission import submission_recall, submission_remind, submission_reopen, submission_submit
+from .submission import (
+    submission_recall,
+    submission_remind,
+    submission_reopen,
+    submission_submit,
+    submissions_ensure,
+)
 
 __all__ = [
     "EVIDENCE_CONTENT",
@@ -34,5 +40,6 @@ __all__ = [
     "submission_remind",
     "submission_reopen",
     "submission_submit",
+    "submissions_ensure",
     "values_write",
 ]

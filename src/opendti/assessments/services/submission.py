@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opendti.accounts.models import User
+from opendti.notifications.models import Notification
+from opendti.notifications.services import notify
 from opendti.periods.models import Participation, Period
 
 from ..access import Action, require
@@ -68,22 +71,60 @@ def _set_status(submission: Submission, status: str, actor, reason: str) -> None
     submission_step(submission, status, actor, reason)
 
 
-def submission_remind(*, submission: Submission, actor, message: str = "") -> int:
-    """E-mail the unit's people about their submission; returns how many were written to."""
+@dataclass(frozen=True)
+class Reminded:
+    """Who a reminder reached: everyone in the site, and by e-mail those with an address."""
+
+    notified: list[User]
+    without_email: list[User]
+
+    @property
+    def emailed(self) -> int:
+        return len(self.notified) - len(self.without_email)
+
+
+def submission_remind(*, submission: Submission, actor, message: str = "") -> Reminded:
+    """Remind the unit's people (every active member) to complete their submission: an in-site
+    notification always, an e-mail to those with an address (one message each, so nobody sees a
+    colleague's address). The coordinator is told who has no address, to ring them instead."""
     require(actor, Action.REMIND, submission)
     participation: Participation = submission.participation
-    emails = sorted(
-        {m.user.email for m in participation.memberships.select_related("user") if m.user.email}
+    people = sorted(
+        {
+            m.user.pk: m.user
+            for m in participation.memberships.select_related("user")
+            if m.user.is_active
+        }.values(),
+        key=lambda user: user.pk,
     )
-    subject = _("[OpenDTI] Nhắc nhở hoàn thành phiếu tự đánh giá: %(unit)s") % {
-        "unit": participation.unit.name
-    }
+    title = _("Nhắc nhở hoàn thành phiếu tự đánh giá: %(unit)s") % {"unit": participation.unit.name}
     body = message or _(
         "Đề nghị đơn vị hoàn thành và gửi phiếu tự đánh giá kỳ %(period)s đúng hạn."
     ) % {"period": participation.period.title}
-    # One message per person: colleagues' addresses are not shown to each other.
-    send_mass_mail([(subject, body, None, [email]) for email in emails])
-    change_record(
-        submission, None, Change.Kind.REMINDER, "email", "", ", ".join(emails), actor, body
+    url = f"/ky/{participation.period.code}/don-vi/{participation.unit.code}/"
+    with transaction.atomic():
+        notify(people, kind=Notification.Kind.DEADLINE, title=title, body=body, url=url)
+        emails = sorted(user.email for user in people if user.email)
+        change_record(
+            submission, None, Change.Kind.REMINDER, "email", "", ", ".join(emails), actor, body
+        )
+    return Reminded(notified=people, without_email=[user for user in people if not user.email])
+
+
+def submissions_ensure(period: Period) -> int:
+    """Give every participant of the period its (empty) submission; returns how many were made.
+
+    Submissions exist from the moment a unit joins a period, so that pages that only read (the
+    coordinator's dashboard) never write. Whoever adds participants calls this afterwards."""
+    have = set(
+        Submission.objects.filter(participation__period=period).values_list(
+            "participation_id", flat=True
+        )
     )
-    return len(emails)
+    missing = [
+        Submission(participation_id=pk)
+        for pk in Participation.objects.filter(period=period).values_list("pk", flat=True)
+        if pk not in have
+    ]
+    Submission.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)

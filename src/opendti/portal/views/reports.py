@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from opendti.accounts.roles import APPROVER
+from opendti.assessments.access import has_role, is_coordinator
 from opendti.audit.services import Kind, audit_record
 from opendti.core.storage import file_response
 from opendti.periods.models import Period
@@ -43,6 +45,9 @@ def _page(request: HttpRequest, period: Period, status: int = 200, **extra) -> H
             "kinds": services.registered_kinds(),
             "files": ReportFile.objects.filter(period=period).select_related("created_by"),
             "approved": services.has_snapshot(period),
+            # The period's menu (portal/appraisal/nav.html).
+            "coordinator": is_coordinator(request.user),
+            "approver": has_role(request.user, APPROVER),
             **extra,
         },
         status=status,

@@ -8,7 +8,12 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from opendti.assessments.access import is_coordinator, submission_list_visible_to
+from opendti.assessments.access import (
+    is_coordinator,
+    submission_deadline,
+    submission_list_visible_to,
+)
+from opendti.core.vietnamese import search_matches, sort_key
 from opendti.periods.models import Period
 from opendti.publication.selectors import YearReader, published_periods
 from opendti.results import band_detail, charts
@@ -37,12 +42,19 @@ def home(request):
     work = []
     if request.user.is_authenticated and not is_coordinator(request.user):
         work = list(submission_list_visible_to(request.user))
+    # The periods open for self-assessment now, first on the page, with their deadline.
+    open_work = [
+        (submission, deadline)
+        for submission in work
+        if (deadline := submission_deadline(submission)) is not None
+    ]
     return render(
         request,
         "portal/home.html",
         {
             "periods": periods,
             "work": work,
+            "open_work": open_work,
             "coordinator": is_coordinator(request.user),
             "published": published_periods(),
         },
@@ -50,8 +62,8 @@ def home(request):
 
 
 SORTS = {
-    "hang": lambda r: (r.rank is None, r.rank or 0, r.name),
-    "ten": lambda r: r.name,
+    "hang": lambda r: (r.rank is None, r.rank or 0, sort_key(r.name)),
+    "ten": lambda r: sort_key(r.name),
     "diem": lambda r: (r.score is None, r.score or 0),
     "tyle": lambda r: (r.percent is None, r.percent or 0),
     "thaydoi": lambda r: (r.change is None, r.change or 0),
@@ -107,9 +119,10 @@ def period_results(request, code: str):
     except KeyError:
         raise Http404 from None
     rows = list(table.rows)
-    query = (request.GET.get("q") or "").strip().lower()
+    query = (request.GET.get("q") or "").strip()
     if query:
-        rows = [r for r in rows if query in r.name.lower() or query in r.unit]
+        # Without accents or case: "hoa binh" finds "UBND xã Hòa Bình" (core.vietnamese).
+        rows = [r for r in rows if search_matches(r.name, query) or query.lower() in r.unit]
     band = request.GET.get("muc") or ""
     if band:
         rows = [r for r in rows if r.band == band]

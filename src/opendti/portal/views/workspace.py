@@ -24,7 +24,7 @@ from opendti.audit.services import Kind, audit_record
 from opendti.core.storage import file_response
 from opendti.frameworks.models import Node
 from opendti.numbers import Notation
-from opendti.results.checks import blocking_count, submission_checks
+from opendti.results.checks import blocking_count, checks_shown
 from opendti.results.preview import unit_preview
 
 from ..forms import EvidenceForm, ReasonForm, ReopenForm
@@ -60,15 +60,15 @@ def _workspace_url(submission: Submission) -> str:
     return reverse("portal:workspace", args=[p.period.code, p.unit.code])
 
 
-def _act(request, submission: Submission, action, success) -> HttpResponse:
+def _act(request, submission: Submission, action, success, refused_at: str = "") -> HttpResponse:
     """Run a service for a form post: its refusal or its success becomes a message on the
-    workspace, where the user goes back to."""
+    workspace, where the user goes back to (on a refusal, to the `refused_at` anchor)."""
     try:
         outcome = action()
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, success(outcome) if callable(success) else success)
+        return redirect(_workspace_url(submission) + refused_at)
+    messages.success(request, success(outcome) if callable(success) else success)
     return redirect(_workspace_url(submission))
 
 
@@ -336,7 +336,9 @@ def submit(request, period: str, unit: str):
     result = unit_preview(
         period=submission.participation.period, unit_code=submission.participation.unit.code
     )[1]
-    blocking = blocking_count(submission_checks(submission=submission, result=result))
+    found = checks_shown(submissions=[submission], result=result, with_previous=False)
+    blocking = blocking_count(found[submission.pk])
+    # Refused: back to the list of errors, each a link to its indicator (page.html).
     return _act(
         request,
         submission,
@@ -344,6 +346,7 @@ def submit(request, period: str, unit: str):
             submission=submission, actor=request.user, blocking=blocking
         ),
         _("Đã gửi phiếu tự đánh giá."),
+        refused_at="#gui-phieu",
     )
 
 
@@ -389,8 +392,29 @@ def reopen(request, period: str, unit: str):
 @htmx_login_required
 def remind(request, period: str, unit: str):
     submission = access_submission(request.user, period, unit)
-    count = services.submission_remind(submission=submission, actor=request.user)
-    messages.success(request, _("Đã gửi nhắc nhở tới %(n)d người.") % {"n": count})
+    reminded = services.submission_remind(submission=submission, actor=request.user)
+    unit_name = submission.participation.unit.name
+    if not reminded.notified:
+        messages.error(
+            request,
+            _("%(unit)s chưa có tài khoản nào đang hoạt động: không có ai để nhắc.")
+            % {"unit": unit_name},
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "Đã nhắc %(unit)s: %(n)d người nhận thông báo trong hệ thống, "
+                "%(m)d người nhận thêm e-mail."
+            )
+            % {"unit": unit_name, "n": len(reminded.notified), "m": reminded.emailed},
+        )
+    if reminded.without_email:
+        messages.warning(
+            request,
+            _("Chưa có địa chỉ e-mail (chỉ nhận thông báo trong hệ thống): %(names)s.")
+            % {"names": ", ".join(f"{u} ({u.username})" for u in reminded.without_email)},
+        )
     return redirect("portal:dashboard", code=period)
 
 

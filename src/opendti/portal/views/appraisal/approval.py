@@ -16,6 +16,7 @@ from opendti.appraisal import selectors
 from opendti.appraisal import services as appraisal
 from opendti.appraisal.models import Objection
 from opendti.assessments.access import is_coordinator
+from opendti.core.vietnamese import sort_key
 from opendti.periods.models import Period, PeriodTransition
 from opendti.publication import services as publication
 from opendti.publication.models import Snapshot
@@ -107,7 +108,9 @@ def _approval_page(
     snapshot = Snapshot.objects.filter(period=period).select_related("approved_by").first()
     # Once approved, the frozen results; before, the provisional ones as they stand.
     scores = snapshot_scores(snapshot) if snapshot else period_scores(period=period)
-    ranking = sorted(scores.result.units, key=lambda u: (u.rank is None, u.rank or 0, u.name))
+    ranking = sorted(
+        scores.result.units, key=lambda u: (u.rank is None, u.rank or 0, sort_key(u.name))
+    )
     note = band_detail.note() if any(u.percent_detail is not None for u in ranking) else ""
     return render(
         request,
