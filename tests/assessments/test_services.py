@@ -213,7 +213,11 @@ def test_date_inputs_take_the_vietnamese_order_too(submission, node, demo):
         ("1.2", {"": "năm"}, "“năm” không phải là số"),
         ("1.1", {"": "chắc có"}, "chọn Có hoặc Không"),
         ("1.3", {"": "Gần đủ"}, "“Gần đủ” không thuộc các lựa chọn"),
-        ("2.2", {"numerator": "30", "denominator": "bốn mươi"}, "Tổng số nhiệm vụ của kế hoạch: “bốn mươi”"),
+        (
+            "2.2",
+            {"numerator": "30", "denominator": "bốn mươi"},
+            "Tổng số nhiệm vụ của kế hoạch: “bốn mươi”",
+        ),
         ("2.2", {"numerator": "ba", "denominator": "40"}, "Số nhiệm vụ đã hoàn thành: “ba”"),
     ],
 )

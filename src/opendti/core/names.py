@@ -9,8 +9,6 @@ translated.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.utils.text import slugify
 
 # The groups the reform's communes and the older districts are ranked in (Decision 19/2025 etc.).

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opendti import numbers
-from opendti.assessments import history_codes
 from opendti.appraisal.models import Decision, Explanation, Objection
 from opendti.appraisal.services.objections import OBJECTING_ROLES
+from opendti.assessments import history_codes
 from opendti.assessments.access import Action, can, submission_is_open, today, unit_roles
 from opendti.assessments.forms import box_text, value_display
 from opendti.assessments.models import (

@@ -155,9 +155,7 @@ def _create_period(parsed: ParsedWorkbook, code: str, year: int, level_code: str
         for row in raw["units"].rows
         if row.get("group", "").strip()
     }
-    group_names = {
-        code: name or group_default_name(code) for code, name in group_names.items()
-    }
+    group_names = {code: name or group_default_name(code) for code, name in group_names.items()}
     submissions: dict[str, Submission] = {}
     for order, spec in enumerate(assessment.units):
         row = unit_rows[spec.code]

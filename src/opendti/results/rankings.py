@@ -88,6 +88,15 @@ def ranks_by_share(units: Iterable[UnitResult]) -> bool:
     return len({u.max_points for u in units if u.ranked and u.rank is not None}) > 1
 
 
+def share_basis() -> str:
+    """What a ranking by share says about itself (pages, reports, workbooks)."""
+    return _(
+        "Các đơn vị có điểm tối đa áp dụng khác nhau (có chỉ số chỉ áp dụng cho một số nhóm "
+        "hoặc chưa triển khai), nên thứ hạng xếp theo tỷ lệ điểm đạt trên điểm tối đa áp dụng "
+        "của từng đơn vị, không theo số điểm."
+    )
+
+
 def _share(score: Decimal, maximum: Decimal | None) -> Fraction:
     # Ranks on the exact share of the applicable max, as the engine does when maxima differ.
     return Fraction(score) / Fraction(maximum) if maximum else Fraction(score)
