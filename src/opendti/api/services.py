@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opendti.assessments import history_codes
 from opendti.assessments.forms import indicator_values_clean
 from opendti.assessments.models import Answer, Submission
 from opendti.assessments.services import answer_get, answer_values, values_write
@@ -23,8 +24,9 @@ from .permissions import token_require_node, token_require_scope
 
 
 def auto_value_reason(*, source: str, measured_at: datetime.datetime) -> str:
-    when = timezone.localtime(measured_at).strftime("%H:%M %d/%m/%Y")
-    return _("Đo tự động: %(source)s, lúc %(when)s") % {"source": source, "when": when}
+    """The history's reason for a measured value: a code with the time and the source, named
+    in the reader's language when shown (portal.history_text)."""
+    return history_codes.auto_measured(source, measured_at)
 
 
 def auto_value_push(

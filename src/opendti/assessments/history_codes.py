@@ -24,6 +24,7 @@ OBJECTION = "objection:"
 REASON_CARRY_OVER = SYSTEM + "carry_over"
 REASON_EXCEL = SYSTEM + "excel_upload"
 ROUND_OPENED = SYSTEM + "round_opened:"
+AUTO_MEASURED = SYSTEM + "auto_measured|"
 
 WORDS = {
     YES: gettext_lazy("Có"),
@@ -41,6 +42,11 @@ def flag(value: bool) -> str:
 
 def round_opened(number: int) -> str:
     return f"{ROUND_OPENED}{number}"
+
+
+def auto_measured(source: str, measured_at: datetime.datetime) -> str:
+    """`system:auto_measured|<ISO time>|<source>`: the source is the integrator's own words."""
+    return f"{AUTO_MEASURED}{measured_at.isoformat()}|{source}"
 
 
 def decision(

@@ -6,11 +6,18 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opendti import numbers
 from opendti.appraisal.models import Decision, Objection
-from opendti.assessments.history_codes import DECISION, OBJECTION, ROUND_OPENED, WORDS
+from opendti.assessments.history_codes import (
+    AUTO_MEASURED,
+    DECISION,
+    OBJECTION,
+    ROUND_OPENED,
+    WORDS,
+)
 
 
 def _date(iso: str) -> str:
@@ -41,6 +48,15 @@ def _objection_text(code: str) -> str:
     return f"{label}: {numbers.vi(Decimal(score), trim=True)}" if score else label
 
 
+def _auto_measured_text(code: str) -> str:
+    when, _bar, source = code[len(AUTO_MEASURED) :].partition("|")
+    local = timezone.localtime(datetime.datetime.fromisoformat(when))
+    return _("Đo tự động: %(source)s, lúc %(when)s") % {
+        "source": source,
+        "when": local.strftime("%H:%M %d/%m/%Y"),
+    }
+
+
 def text(stored: str) -> str:
     """A stored history value or reason as the reader reads it; anything else unchanged (a
     person's own words, or a row written before the codes)."""
@@ -53,6 +69,8 @@ def text(stored: str) -> str:
             return _decision_text(stored)
         if stored.startswith(OBJECTION):
             return _objection_text(stored)
+        if stored.startswith(AUTO_MEASURED):
+            return _auto_measured_text(stored)
     except (ArithmeticError, ValueError):
         return stored
     return stored
