@@ -240,3 +240,13 @@ def test_the_public_ranking_page_shows_the_applicable_maximum_first_the_share(pu
     districts = Client().get("/ky/2023-districts/ket-qua/").content.decode()
     assert '<h2 id="ranking-title">Xếp hạng theo Tổng điểm</h2>' in districts
     assert "Điểm tối đa áp dụng" not in districts.split('<table id="ranking"', 1)[1]
+
+
+def test_the_approval_page_says_so_too(published) -> None:
+    coordinator = login(Client(), User.objects.get(username="dieuphoi"))
+    mixed = coordinator.get("/ky/2025-communes/phe-duyet/").content.decode()
+    table = mixed.split('<table id="ranking"', 1)[1].split("</table>", 1)[0]
+    assert "Điểm tối đa áp dụng" in table and 'id="ranking-basis"' in mixed
+    equal = coordinator.get("/ky/2023-districts/phe-duyet/").content.decode()
+    assert 'id="ranking-basis"' not in equal
+    assert "Điểm tối đa áp dụng" not in equal.split('<table id="ranking"', 1)[1]
