@@ -15,6 +15,7 @@ from django.utils import timezone
 from opendti.api.models import IntegratorToken
 from opendti.assessments.models import Answer, Change, InputValue
 from opendti.periods.models import Phase
+from opendti.portal import history_text
 from opendti.results.demo import OPEN_PERIOD
 from opendti.results.services import period_score
 
@@ -50,7 +51,11 @@ def test_a_scoped_token_writes_an_auto_value_with_history(world, make_token):
     assert value.value == "42.5"
     change = Change.objects.get(node__code="6.1")
     assert change.actor.username == "tichhop" and change.after == "42.5"
-    assert "Cổng dịch vụ công tỉnh" in change.reason and "08:30 01/03/2026" in change.reason
+    # A code, named in the reader's language when shown.
+    assert change.reason.startswith("system:auto_measured|")
+    assert history_text.text(change.reason) == (
+        "Đo tự động: Cổng dịch vụ công tỉnh, lúc 08:30 01/03/2026"
+    )
     # A second push bumps the version again (the workspace's optimistic concurrency holds).
     assert push(make_token(), values={"": "50"}).json()["version"] == 2
 

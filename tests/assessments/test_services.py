@@ -214,8 +214,12 @@ def test_date_inputs_take_the_vietnamese_order_too(submission, node, demo):
         ("1.2", {"": "năm"}, "“năm” không phải là số"),
         ("1.1", {"": "chắc có"}, "chọn Có hoặc Không"),
         ("1.3", {"": "Gần đủ"}, "“Gần đủ” không thuộc các lựa chọn"),
-        ("2.2", {"numerator": "30", "denominator": "bốn mươi"}, "denominator: “bốn mươi”"),
-        ("2.2", {"numerator": "ba", "denominator": "40"}, "numerator: “ba”"),
+        (
+            "2.2",
+            {"numerator": "30", "denominator": "bốn mươi"},
+            "Tổng số nhiệm vụ của kế hoạch: “bốn mươi”",
+        ),
+        ("2.2", {"numerator": "ba", "denominator": "40"}, "Số nhiệm vụ đã hoàn thành: “ba”"),
     ],
 )
 def test_invalid_input_writes_nothing(submission, node, demo, code, raw, named):
@@ -336,9 +340,9 @@ def test_estimate_flag_and_note_changes_are_recorded(submission, node, demo):
     )
     assert rows == [
         ("value", "", "", "3"),  # the input has no name: a single-input indicator
-        ("flag", "is_estimate", "không", "có"),
+        ("flag", "is_estimate", "no", "yes"),  # codes: the reader's language names them
         ("value", "note", "", "Ước tính"),
-        ("flag", "is_estimate", "có", "không"),
+        ("flag", "is_estimate", "yes", "no"),
         ("value", "note", "Ước tính", "Đã đối chiếu"),
     ]
 
@@ -629,7 +633,7 @@ def test_confirming_a_carried_over_answer_clears_the_mark(submission, node, demo
     assert (row.kind, row.field, row.after, row.actor) == (
         "flag",
         "carried_over",
-        "đã xác nhận",
+        "confirmed",
         demo.daumoi,
     )
     # Confirming again changes nothing and records nothing.

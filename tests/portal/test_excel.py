@@ -103,7 +103,7 @@ def test_a_filled_template_gives_the_same_values_as_the_form(demo) -> None:
     )
     assert [c.node.code for c in estimate] == ["1.2"]
     assert all(
-        c.reason == "tải lên từ tệp Excel"
+        c.reason == "system:excel_upload"  # named in the reader's language when shown
         for c in Change.objects.filter(submission__participation__unit__code="xa-hoa-binh")
     )
 

@@ -134,7 +134,7 @@ def test_the_json_is_the_snapshot(world, code) -> None:
     result, settings = scores.result, scores.assessment.settings
     assert list(document) == [
         "format_version", "period", "decision", "published_at", "snapshot", "nodes", "pillars",
-        "bands", "pillar_bands", "units", "averages", "band_counts", "findings", "notes",
+        "bands", "pillar_bands", "ranking_groups", "units", "averages", "band_counts", "findings", "notes",
     ]  # fmt: skip
     period = Period.objects.select_related("framework").get(code=code)
     assert document["period"]["code"] == code

@@ -145,7 +145,7 @@ def test_a_period_in_appraisal_is_a_draft_with_groups_and_the_change() -> None:
     content = content_of("2025-communes")
     assert content.provisional and content.decision_number == "" and content.signer == ""
     headings = [s.heading for s in content.sections]
-    assert any("nhóm xa" in h for h in headings) and any("nhóm phuong" in h for h in headings)
+    assert any("nhóm Xã" in h for h in headings) and any("nhóm Phường" in h for h in headings)
     (change,) = [t for t in content.tables() if t.header[-1] == "Thay đổi"]
     average = change.rows[-1]
     assert average[1] == "Trung bình"

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from opendti.assessments import history_codes
 from opendti.assessments.forms import indicator_values_clean
 from opendti.assessments.models import Answer, Submission
 from opendti.assessments.services import answer_get, answer_values, values_write
@@ -23,8 +25,15 @@ from .permissions import token_require_node, token_require_scope
 
 
 def auto_value_reason(*, source: str, measured_at: datetime.datetime) -> str:
+    """The history's reason for a measured value: a code with the time and the source, named
+    in the reader's language when shown (portal.history_text)."""
+    return history_codes.auto_measured(source, measured_at)
+
+
+def auto_value_note(*, source: str, measured_at: datetime.datetime) -> str:
     when = timezone.localtime(measured_at).strftime("%H:%M %d/%m/%Y")
-    return _("Đo tự động: %(source)s, lúc %(when)s") % {"source": source, "when": when}
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Đo tự động: %(source)s, lúc %(when)s") % {"source": source, "when": when}
 
 
 def auto_value_push(
@@ -65,8 +74,9 @@ def auto_value_push(
             updated_at=timezone.now(),
             updated_by=actor,
             carried_over=False,
-            # The workspace shows the note beside an auto-measured value: its source and time.
-            note=reason,
+            # The workspace shows the note beside an auto-measured value: its source and time, in
+            # the site's language (a note is the answer's text; the history keeps the code).
+            note=auto_value_note(source=source, measured_at=measured_at),
         )
         values_write(submission=submission, node=node, values=values, actor=actor, reason=reason)
         return Answer.objects.select_related("updated_by").get(submission=submission, node=node)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from opendti.core.storage import EVIDENCE, storage
 from opendti.frameworks.models import Node
 
+from . import history_codes
 from .access import Action, require
 from .models import Change, Evidence, EvidenceLink, Submission
 from .uploads import UploadRejected, upload_check, upload_store
@@ -209,6 +210,6 @@ def evidence_confirm(*, evidence: Evidence, actor) -> None:
                     kind=Change.Kind.FLAG,
                     field="evidence_carried_over",
                     before=evidence.title,
-                    after=_("đã xác nhận"),
+                    after=history_codes.CONFIRMED,
                     actor=actor,
                 )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from opendti import numbers
 from opendti.appraisal.models import Decision, Explanation, Objection
 from opendti.appraisal.services.objections import OBJECTING_ROLES
+from opendti.assessments import history_codes
 from opendti.assessments.access import (
     Action,
     can,
@@ -46,6 +47,8 @@ from opendti.results.checks import ERROR, Check, checks_shown
 from opendti.results.preview import Overrides, unit_preview
 from opendti.results.services import period_score
 from opendti.scoring.model import UnitResult
+
+from . import history_text
 
 
 @dataclass
@@ -359,6 +362,8 @@ FIELD_LABELS = {
     "open_until": gettext_lazy("Hạn giải trình"),
 }
 DATE_FIELDS = {"reopened_until", "open_until"}
+# Fields whose before/after the history stores as codes (assessments.history_codes).
+CODED_FIELDS = {"is_estimate", "carried_over", "evidence_carried_over", "answer"}
 
 
 def _date_text(text: str) -> str:
@@ -402,7 +407,15 @@ def history_rows(changes: Iterable[Change], node: Node | None = None) -> list[Ch
             # No appraised score: the score computed from the unit's values stands.
             before = _score_text(before) or _("theo số liệu đơn vị")
             after = _score_text(after) or _("theo số liệu đơn vị")
+        elif change.field in CODED_FIELDS or change.kind == Change.Kind.APPRAISAL:
+            # Stored as codes (yes, confirmed, decision:adjust:25): named in the reader's language.
+            before, after = history_text.text(before), history_text.text(after)
         change.field_label = label  # type: ignore[attr-defined]
         change.before_text = before  # type: ignore[attr-defined]
         change.after_text = after  # type: ignore[attr-defined]
+        change.reason_text = (  # type: ignore[attr-defined]
+            history_text.text(change.reason)
+            if change.reason.startswith(history_codes.SYSTEM)
+            else change.reason
+        )
     return rows

@@ -24,6 +24,7 @@ from opendti import numbers
 from opendti.cells import csv_row
 from opendti.core.vietnamese import sort_key
 from opendti.periods.models import Period
+from opendti.periods.names import group_choices, group_names
 from opendti.results.charts import ChartData, ranking_chart
 from opendti.scoring.model import Assessment, BandScheme, PeriodResult, UnitResult
 
@@ -39,6 +40,7 @@ UNIT_COLUMNS = (
     "unit_code",
     "unit_name",
     "ranking_group",
+    "ranking_group_name",
     "ranked",
     "total",
     "max_points",
@@ -112,12 +114,14 @@ def csv_table(snapshot: Snapshot) -> tuple[list[str], list[list[str]]]:
     header = [*UNIT_COLUMNS, *(main_column(c) for c in mains)]
     for code in pillars:
         header += [f"{code}_score", f"{code}_rank"]
+    group_name = group_names(snapshot.period, {u.group for u in result.units})
     rows = []
     for u in ranking_order(result):
         row: list[str | int | None] = [
             u.code,
             u.name,
             u.group,
+            group_name.get(u.group, ""),
             "yes" if u.ranked else "no",
             fixed(u.total, decimals),
             fixed(u.max_points, decimals),
@@ -163,11 +167,12 @@ def _bands(scheme: BandScheme | None) -> list[dict[str, Any]]:
     ]
 
 
-def _unit(u: UnitResult, decimals: int) -> dict[str, Any]:
+def _unit(u: UnitResult, decimals: int, group_name: dict[str, str]) -> dict[str, Any]:
     return {
         "code": u.code,
         "name": u.name,
         "group": u.group,
+        "group_name": group_name.get(u.group, ""),
         "ranked": u.ranked,
         "total": fixed(u.total, decimals),
         "max_points": fixed(u.max_points, decimals),
@@ -203,6 +208,7 @@ def json_document(snapshot: Snapshot) -> dict[str, Any]:
     framework = assessment.framework
     averages = result.averages
     publication = snapshot.publication
+    group_name = group_names(period, {u.group for u in result.units})
     return {
         "format_version": FORMAT_VERSION,
         "period": {
@@ -247,7 +253,8 @@ def json_document(snapshot: Snapshot) -> dict[str, Any]:
         "pillars": [{"code": p.code, "name": p.name} for p in framework.pillars],
         "bands": _bands(framework.total_bands),
         "pillar_bands": _bands(framework.pillar_bands),
-        "units": [_unit(u, decimals) for u in ranking_order(result)],
+        "ranking_groups": [{"code": c, "name": n} for c, n in group_name.items()],
+        "units": [_unit(u, decimals, group_name) for u in ranking_order(result)],
         "averages": {
             "total": fixed(averages.total, decimals),
             "percent": fixed(averages.percent, decimals),
@@ -287,7 +294,7 @@ def json_bytes(snapshot: Snapshot) -> bytes:
 @dataclass(frozen=True)
 class Embed:
     chart: ChartData
-    groups: list[str]
+    groups: list[tuple[str, str]]  # (code, name)
     group: str | None
     top: int | None
 
@@ -301,14 +308,16 @@ def embed_chart(snapshot: Snapshot, *, group: str | None = None, top: int | None
     only the first `top` ranks (units tied at the last rank shown are all kept). An unknown group
     or a count below one is ignored: the full ranking is shown."""
     scores = snapshot_scores(snapshot)
-    groups = ranking_groups(scores.result)
-    if group not in groups:
+    groups = group_choices(snapshot.period, ranking_groups(scores.result))
+    if group not in dict(groups):
         group = None
     if top is not None and top < 1:
         top = None
     scheme = scores.assessment.framework.total_bands
     bands = [b.label for b in scheme.bands] if scheme else []
-    chart = ranking_chart(scores.result, bands=bands, group=group)
+    chart = ranking_chart(
+        scores.result, bands=bands, group=group, group_name=dict(groups).get(group or "", "")
+    )
     if top is not None:
         chart = first_ranks(chart, top)
     return Embed(chart=chart, groups=groups, group=group, top=top)

@@ -20,6 +20,7 @@ from django.utils import translation
 
 from opendti import numbers
 from opendti.periods.models import Period
+from opendti.periods.names import group_names
 from opendti.publication.models import Snapshot
 from opendti.publication.selectors import ResultSource
 from opendti.results import band_detail
@@ -58,8 +59,16 @@ def _ranking_table(number: int, title: str, ranking: Ranking, scores: PeriodScor
     display = scores.assessment.settings.display
     has_bands = scores.assessment.framework.total_bands is not None
     index = {u.code: u.index for u in scores.result.units}
-    header = ["Xếp hạng", "Cơ quan, đơn vị", "Tổng điểm"]
-    if display == "percent":
+    # Where the maxima differ the rank is by share of each unit's maximum: the share comes first,
+    # with the maximum it is a share of, whatever the period displays.
+    by_share = ranking.by_share
+    if by_share:
+        display = "percent"
+        header = ["Xếp hạng", "Cơ quan, đơn vị", "Tỷ lệ điểm đạt (%)", "Tổng điểm"]
+        header.append("Điểm tối đa áp dụng")
+    else:
+        header = ["Xếp hạng", "Cơ quan, đơn vị", "Tổng điểm"]
+    if display == "percent" and not by_share:
         header.append("Tỷ lệ (%)")
     elif display == "index":
         header.append("Chỉ số")
@@ -74,8 +83,13 @@ def _ranking_table(number: int, title: str, ranking: Ranking, scores: PeriodScor
 
     def line(row: Row, average: bool) -> tuple[str, ...]:
         detail = row.percent_detail
-        cells = ["" if average else vn(row.rank), row.name, vn(row.score)]
-        if display == "percent":
+        cells = ["" if average else vn(row.rank), row.name]
+        if by_share:
+            cells.append(band_detail.marked(vn(row.percent_shown), detail))
+            cells += [vn(row.score), "" if average else vn(row.max_points)]
+        else:
+            cells.append(vn(row.score))
+        if display == "percent" and not by_share:
             cells.append(band_detail.marked(vn(row.percent_shown), detail))
         elif display == "index":
             shown = band_detail.index_shown(index.get(row.unit), detail)
@@ -181,6 +195,12 @@ def _group_sections(
         f"Có {two_digits(len(ranking.rows))} đơn vị được đánh giá, xếp hạng. "
         f"Kết quả xếp hạng được thể hiện tại Bảng {number}."
     ]
+    if ranking.by_share:
+        paragraphs.append(
+            "Các đơn vị có điểm tối đa áp dụng khác nhau (có chỉ số chỉ áp dụng cho một số nhóm "
+            "hoặc chưa triển khai), nên thứ hạng được xếp theo tỷ lệ điểm đạt (tổng điểm trên "
+            "điểm tối đa áp dụng của từng đơn vị), không theo số điểm."
+        )
     average = f"Giá trị trung bình của tổng điểm là {vn(ranking.average.score)} điểm"
     if ranking.average.change is not None:
         verb = "tăng" if ranking.average.change >= 0 else "giảm"
@@ -194,7 +214,13 @@ def _group_sections(
             (_ranking_table(number, f"Bảng xếp hạng chuyển đổi số{scope}", ranking, scores),),
             (
                 Chart(
-                    f"Biểu đồ xếp hạng theo tổng điểm{scope}", charts.ranking_png(ranking, bands)
+                    (
+                        "Biểu đồ xếp hạng theo tỷ lệ điểm đạt"
+                        if ranking.by_share
+                        else "Biểu đồ xếp hạng theo tổng điểm"
+                    )
+                    + scope,
+                    charts.ranking_png(ranking, bands),
                 ),
                 Chart(
                     f"Điểm trung bình các chỉ số chính{scope}",
@@ -311,8 +337,8 @@ def _introduction(period: Period, scores: PeriodScores, snapshot: Snapshot | Non
 
 def _groups(period: Period, scores: PeriodScores) -> list[tuple[str, str]]:
     present = sorted({u.group for u in scores.result.units if u.group})
-    names = dict(period.groups.values_list("code", "name"))
-    return [(code, names.get(code) or code) for code in present]
+    names = group_names(period, present)
+    return [(code, names[code]) for code in present]
 
 
 def report_content(

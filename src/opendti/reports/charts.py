@@ -44,7 +44,8 @@ def _vn(value: Decimal) -> str:
 
 
 def ranking_png(ranking: Ranking, bands: list[str]) -> bytes:
-    """Ranked units, best at the top, their totals as horizontal bars coloured by band."""
+    """Ranked units, best at the top, their totals (or shares of the maximum, where the ranking
+    is by share) as horizontal bars coloured by band."""
     rows = [r for r in ranking.rows if r.rank is not None and r.score is not None]
     palette = band_colors(bands) if bands else {}
     with pyplot.rc_context({"font.family": "DejaVu Sans", "font.size": 8}):
@@ -52,11 +53,12 @@ def ranking_png(ranking: Ranking, bands: list[str]) -> bytes:
         height = min(max(2.0, 0.22 * len(rows) + 0.8), 20.0)
         figure, axes = pyplot.subplots(figsize=(WIDTH, height))
         names = [r.name for r in rows][::-1]
-        values = [_float(r.score) for r in rows][::-1]
+        # By share where the maxima differ: the bars in the order of the ranks.
+        values = [_float(r.percent if ranking.by_share else r.score) for r in rows][::-1]
         colors = [palette.get(r.band or "", NO_BAND) if bands else UNIT_COLOR for r in rows][::-1]
         axes.barh(range(len(rows)), values, color=colors)
         axes.set_yticks(range(len(rows)), names, fontsize=7 if len(rows) < 40 else 4)
-        axes.set_xlabel("Tổng điểm")
+        axes.set_xlabel("Tỷ lệ điểm đạt (%)" if ranking.by_share else "Tổng điểm")
         axes.spines[["top", "right"]].set_visible(False)
         if bands:
             axes.legend(

@@ -31,6 +31,7 @@ from reportlab.platypus import Table as PdfTable
 
 from opendti.core.vietnamese import sort_key
 from opendti.periods.models import Period
+from opendti.periods.names import group_names
 from opendti.publication.models import Snapshot
 from opendti.publication.snapshots import snapshot_scores
 from opendti.results import band_detail
@@ -261,7 +262,7 @@ def scorecards_pdf(period: Period, *, progress: Progress | None = None) -> bytes
     assessment, result = scores.assessment, scores.result
     decimals = assessment.settings.decimals
     provisional = snapshot is None
-    groups = dict(period.groups.values_list("code", "name"))
+    groups = group_names(period, {u.group for u in result.units})
     ranked_in: dict[str, int] = {}
     for u in result.units:
         if u.group_rank is not None:

@@ -24,9 +24,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from opendti.cells import xlsx_set
 from opendti.periods.models import Period
+from opendti.periods.names import group_names as names_of_groups
 from opendti.publication.models import Snapshot
 from opendti.results import band_detail
-from opendti.results.rankings import TOTAL, ranking_table
+from opendti.results.rankings import TOTAL, ranking_table, ranks_by_share, share_basis
 from opendti.results.services import PeriodScores
 
 Progress = Callable[[int, int], None]
@@ -111,7 +112,12 @@ def _sheet_name(book: Workbook, title: str) -> str:
 
 
 def _ranking_sheet(
-    book: Workbook, title: str, scores: PeriodScores, group: str | None, decimals: int
+    book: Workbook,
+    title: str,
+    scores: PeriodScores,
+    group: str | None,
+    decimals: int,
+    group_names: dict[str, str],
 ) -> None:
     """The ranking by total with every main index (Bảng 1 of the province's report)."""
     number, signed = _number_format(decimals), _signed_format(decimals)
@@ -124,7 +130,7 @@ def _ranking_sheet(
     columns += [Col(f"{p.key}. {p.label}", number) for p in table.parts]
     columns += [
         Col(_("Tổng điểm"), number),
-        Col(_("Điểm tối đa"), number),
+        Col(_("Điểm tối đa áp dụng"), number),
         Col(_("% điểm tối đa"), number),
         Col(_("Mức xếp loại")),
     ]
@@ -136,7 +142,7 @@ def _ranking_sheet(
     for row in (*table.rows, table.average):
         line: list[Any] = [row.rank, row.unit, row.name]
         if groups and group is None:
-            line.append(row.group)
+            line.append(group_names.get(row.group, row.group))
         line += [*row.parts, row.score, row.max_points, row.percent_shown, row.band]
         if row.percent_detail is not None:
             details.append((len(rows) + 2, percent_column))
@@ -182,7 +188,9 @@ def _pillar_sheet(book: Workbook, scores: PeriodScores, decimals: int) -> None:
     _mark_details(_add_sheet(book, _("Trụ cột"), columns, rows), details)
 
 
-def _averages_sheet(book: Workbook, scores: PeriodScores, decimals: int) -> None:
+def _averages_sheet(
+    book: Workbook, scores: PeriodScores, decimals: int, group_names: dict[str, str]
+) -> None:
     """The averages of the total, each pillar and each main index, overall and per group."""
     number = _number_format(decimals)
     framework = scores.assessment.framework
@@ -190,7 +198,7 @@ def _averages_sheet(book: Workbook, scores: PeriodScores, decimals: int) -> None
     group_codes = sorted(result.group_averages)
     columns = [Col(_("Mã")), Col(_("Chỉ số")), Col(_("Điểm tối đa"), number)]
     columns += [Col(_("Trung bình chung"), number)]
-    columns += [Col(f"{_('Trung bình nhóm')} {g}", number) for g in group_codes]
+    columns += [Col(f"{_('Trung bình nhóm')} {group_names.get(g, g)}", number) for g in group_codes]
     rows: list[list[Any]] = []
     all_avgs = [result.averages, *(result.group_averages[g] for g in group_codes)]
     rows.append(
@@ -293,6 +301,8 @@ def _info_sheet(
         for u in result.units
     ):
         lines.append((_("Ghi chú"), band_detail.note()))
+    if ranks_by_share(result.units):
+        lines.append((_("Căn cứ xếp hạng"), share_basis()))
     if snapshot:
         if snapshot.has_decision:
             lines += [
@@ -330,14 +340,19 @@ def results_xlsx(
 ) -> bytes:
     """The workbook of a period's results (from `snapshot` when given, else provisional)."""
     decimals = scores.assessment.settings.decimals
-    group_names = dict(period.groups.values_list("code", "name"))
+    group_names = names_of_groups(period, {u.group for u in scores.result.units})
     groups = sorted({u.group for u in scores.result.units if u.group})
     steps: list[Callable[[Workbook], None]] = [
-        lambda b: _ranking_sheet(b, _("Xếp hạng"), scores, None, decimals),
+        lambda b: _ranking_sheet(b, _("Xếp hạng"), scores, None, decimals, group_names),
         *(
             (
                 lambda b, g=g: _ranking_sheet(
-                    b, f"{_('Xếp hạng nhóm')} {group_names.get(g, g)}", scores, g, decimals
+                    b,
+                    f"{_('Xếp hạng nhóm')} {group_names.get(g, g)}",
+                    scores,
+                    g,
+                    decimals,
+                    group_names,
                 )
             )
             for g in groups
@@ -345,7 +360,7 @@ def results_xlsx(
     ]
     if scores.assessment.framework.pillars:
         steps.append(lambda b: _pillar_sheet(b, scores, decimals))
-    steps.append(lambda b: _averages_sheet(b, scores, decimals))
+    steps.append(lambda b: _averages_sheet(b, scores, decimals, group_names))
     steps.append(lambda b: _bands_sheet(b, scores))
     if scores.change:
         steps.append(lambda b: _change_sheet(b, scores, decimals))

@@ -93,9 +93,15 @@ def main_indices(assessment: Assessment) -> list[Node]:
 
 
 def ranking_chart(
-    result: PeriodResult, *, bands: Sequence[str], group: str | None = None
+    result: PeriodResult,
+    *,
+    bands: Sequence[str],
+    group: str | None = None,
+    group_name: str = "",
 ) -> ChartData:
-    """Ranked units in rank order (overall, or within `group`), their totals, coloured by band.
+    """Ranked units in rank order (overall, or within `group`, named `group_name`), coloured by
+    band: their totals, or their share of the applicable maximum where the maxima differ (the
+    order the engine ranks in then, rankings.ranks_by_share).
 
     `bands` are the total scheme's labels, best first. Units that take part without being ranked
     are left out: a ranking chart shows the ranking.
@@ -110,14 +116,46 @@ def ranking_chart(
     palette = band_colors(bands)
     colors = [palette.get(u.band, NO_BAND) if u.band else NO_BAND for u in units]
     totals = [number(u.total) for u in units]
-    title = _("Xếp hạng theo tổng điểm")
-    if group:
-        title = f"{title} · {_('nhóm')} {group}"
+    by_share = len({u.max_points for u in units}) > 1
+    group_part = f" · {_('nhóm')} {group_name or group}" if group else ""
+    legend = [{"label": band, "color": palette[band]} for band in bands]
+    if by_share:
+        percents = [number(u.percent) for u in units]
+        return {
+            "title": _("Xếp hạng theo tỷ lệ điểm đạt (tổng điểm / điểm tối đa áp dụng)")
+            + group_part,
+            "labels": [u.name for u in units],
+            "datasets": [_dataset(_("Tỷ lệ điểm đạt (%)"), percents, UNIT_COLOR, colors)],
+            "legend": legend,
+            "value_label": "%",
+            "table": {
+                "header": [
+                    _("Xếp hạng"),
+                    _("Cơ quan, đơn vị"),
+                    _("Tỷ lệ điểm đạt (%)"),
+                    _("Tổng điểm"),
+                    _("Điểm tối đa áp dụng"),
+                    _("Mức xếp loại"),
+                ],
+                "row_header": 1,
+                "rows": [
+                    [
+                        str(rank),
+                        u.name,
+                        cell(percent),
+                        cell(total),
+                        cell(number(u.max_points)),
+                        u.band or MISSING,
+                    ]
+                    for (rank, u), percent, total in zip(ranked, percents, totals, strict=True)
+                ],
+            },
+        }
     return {
-        "title": title,
+        "title": _("Xếp hạng theo tổng điểm") + group_part,
         "labels": [u.name for u in units],
         "datasets": [_dataset(_("Tổng điểm"), totals, UNIT_COLOR, colors)],
-        "legend": [{"label": band, "color": palette[band]} for band in bands],
+        "legend": legend,
         "value_label": _("Điểm"),
         "table": {
             "header": [_("Xếp hạng"), _("Cơ quan, đơn vị"), _("Tổng điểm"), _("Mức xếp loại")],

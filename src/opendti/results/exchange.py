@@ -17,6 +17,7 @@ from django.db.models import Max, ProtectedError
 from django.utils.text import slugify
 
 from opendti.assessments.models import GivenScore, InputValue, Submission
+from opendti.core.names import group_default_name, level_default_name
 from opendti.frameworks.exchange.create import band_schemes_create, input_specs
 from opendti.frameworks.models import Framework, InputSpec, Level, Node, Pillar
 from opendti.numbers import plain
@@ -88,7 +89,7 @@ def _create_period(parsed: ParsedWorkbook, code: str, year: int, level_code: str
     assessment, raw = parsed.assessment, parsed.raw
     settings = assessment.settings
     level, _ = Level.objects.get_or_create(
-        code=level_code, defaults={"name": settings.level or level_code}
+        code=level_code, defaults={"name": level_default_name(settings.level or level_code)}
     )
     framework_code = slugify(f"{level_code}-{year}")
     version = (
@@ -148,6 +149,13 @@ def _create_period(parsed: ParsedWorkbook, code: str, year: int, level_code: str
     period.not_deployed.set([nodes[n.code] for n in assessment.framework.nodes if not n.deployed])
     unit_rows = {row["code"].strip(): row for row in raw["units"].rows}
     groups: dict[str, RankingGroup] = {}
+    # A group's name from the units sheet's `group_name` column, else its usual name (Xã, Phường).
+    group_names = {
+        row["group"].strip(): row.get("group_name", "").strip()
+        for row in raw["units"].rows
+        if row.get("group", "").strip()
+    }
+    group_names = {code: name or group_default_name(code) for code, name in group_names.items()}
     submissions: dict[str, Submission] = {}
     for order, spec in enumerate(assessment.units):
         row = unit_rows[spec.code]
@@ -172,7 +180,7 @@ def _create_period(parsed: ParsedWorkbook, code: str, year: int, level_code: str
         group = None
         if spec.group:
             group = groups.get(spec.group) or RankingGroup.objects.create(
-                period=period, code=spec.group, name=spec.group
+                period=period, code=spec.group, name=group_names.get(spec.group, "")
             )
             groups[spec.group] = group
         participation = Participation.objects.create(

@@ -4,6 +4,7 @@ row (Trung bình), band counts and the change against the previous period. No qu
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -62,6 +63,9 @@ class Table:
     band_counts: dict[str, int] = field(default_factory=dict)
     most_improved: tuple[str, ...] = ()
     average_change: Decimal | None = None
+    # The ranked units' applicable maxima differ (applies_to, not-deployed indicators): the rank
+    # is then by share of the maximum, as the engine ranks, and the pages say so.
+    by_share: bool = False
 
     @property
     def has_percent_detail(self) -> bool:
@@ -77,6 +81,21 @@ def views(assessment: Assessment) -> list[Column]:
         *(Column(p.code, p.name) for p in framework.pillars),
         *(Column(n.code, n.name) for n in framework.nodes if n.kind == "main"),
     ]
+
+
+def ranks_by_share(units: Iterable[UnitResult]) -> bool:
+    """Whether these units' total ranks order them by share of their applicable maximum (the
+    engine's rule where the ranked units' maxima differ) rather than by points."""
+    return len({u.max_points for u in units if u.ranked and u.rank is not None}) > 1
+
+
+def share_basis() -> str:
+    """What a ranking by share says about itself (pages, reports, workbooks)."""
+    return _(
+        "Các đơn vị có điểm tối đa áp dụng khác nhau (có chỉ số chỉ áp dụng cho một số nhóm "
+        "hoặc chưa triển khai), nên thứ hạng xếp theo tỷ lệ điểm đạt trên điểm tối đa áp dụng "
+        "của từng đơn vị, không theo số điểm."
+    )
 
 
 def _share(score: Decimal, maximum: Decimal | None) -> Fraction:
@@ -213,6 +232,7 @@ def ranking_table(
         band_counts=counts,
         most_improved=change.most_improved if change else (),
         average_change=average.change,
+        by_share=len({r.max_points for r in rows if r.rank is not None}) > 1,
     )
 
 

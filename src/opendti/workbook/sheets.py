@@ -30,7 +30,7 @@ SHEETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("applies_to", "deployed", "guidance", "evidence_required", "source", "verifier"),
     ),
     "bands": (("scheme", "label", "basis", "lower", "lower_inclusive"), ()),
-    "units": (("code", "name", "group"), ("ranked", "kind", "predecessors")),
+    "units": (("code", "name", "group"), ("ranked", "kind", "predecessors", "group_name")),
     "values": (("unit", "indicator", "input", "value"), ()),
     "scores": (("unit", "node", "score"), ()),
     "appraised": (("unit", "indicator", "score"), ()),

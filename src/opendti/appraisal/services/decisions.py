@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from opendti import numbers
 from opendti.accounts.models import User
 from opendti.accounts.roles import REVIEWER
+from opendti.assessments import history_codes
 from opendti.assessments.access import Action, can, has_role
 from opendti.assessments.models import Answer, AppraisedScore, Change, Submission
 from opendti.assessments.services.history import change_record
@@ -160,14 +161,12 @@ def _due_date(period: Period, current: Round, due_on: datetime.date | None) -> d
 
 
 def _record(decision: Decision, actor) -> None:
-    label = Decision.Kind(decision.kind).label
-    after = str(label)
-    if decision.kind == Decision.Kind.ADJUST:
-        after = f"{label}: {numbers.vi(decision.score, trim=True)}"
-    elif decision.kind == Decision.Kind.REQUEST and decision.due_on:
-        after = f"{label} ({decision.due_on.isoformat()})"
-    if decision.state == Decision.State.AWAITING:
-        after += f" — {Decision.State.AWAITING.label}"
+    after = history_codes.decision(
+        decision.kind,
+        score=decision.score if decision.kind == Decision.Kind.ADJUST else None,
+        due_on=decision.due_on if decision.kind == Decision.Kind.REQUEST else None,
+        state=decision.state if decision.state == Decision.State.AWAITING else "",
+    )
     change_record(
         decision.submission,
         decision.node,
@@ -230,8 +229,8 @@ def agree(*, decision: Decision, reviewer, agreed: bool, note: str = "") -> Deci
             decision.node,
             Change.Kind.APPRAISAL,
             f"round {decision.round.number}",
-            Decision.State.AWAITING.label,
-            Decision.State(decision.state).label,
+            history_codes.decision_state(Decision.State.AWAITING),
+            history_codes.decision_state(decision.state),
             reviewer,
             note.strip(),
         )
@@ -316,7 +315,7 @@ def accept_rest(*, appraisal_round: Round, reviewer, submission: Submission | No
         return 0
     _assessment, result = period_score(period=period, appraised=False)
     own_by_unit = {unit.code: unit.nodes for unit in result.units}
-    label = str(Decision.Kind.ACCEPT.label)
+    label = history_codes.decision(Decision.Kind.ACCEPT)
     try:
         with transaction.atomic():
             Decision.objects.bulk_create(

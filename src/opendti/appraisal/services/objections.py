@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opendti import numbers
 from opendti.accounts.models import User
 from opendti.accounts.roles import COORDINATOR
+from opendti.assessments import history_codes
 from opendti.assessments.access import unit_roles
 from opendti.assessments.models import Change, Submission
 from opendti.assessments.services.history import change_record
@@ -108,9 +108,8 @@ def objection_answer(
             objection.node,
             Change.Kind.OBJECTION,
             "answer",
-            Objection.State.OPEN.label,
-            f"{Objection.State(objection.state).label}"
-            + (f": {numbers.vi(score, trim=True)}" if score is not None else ""),
+            history_codes.objection(Objection.State.OPEN),
+            history_codes.objection(objection.state, score),
             actor,
             answer.strip(),
         )

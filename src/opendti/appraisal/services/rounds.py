@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from opendti.accounts.models import User
 from opendti.accounts.roles import COORDINATOR
+from opendti.assessments import history_codes
 from opendti.assessments.models import Answer, Change, Submission
 from opendti.assessments.services.history import change_record
 from opendti.frameworks.models import Node
@@ -83,7 +84,7 @@ def round_open_next(*, period: Period, actor) -> Round:
                 answer.open_until.isoformat() if answer.open_until else "",
                 "",
                 actor,
-                _("Mở lần thẩm định %(n)d") % {"n": following.number},
+                history_codes.round_opened(following.number),
             )
         Answer.objects.filter(
             submission__participation__period=period, open_until__isnull=False

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from opendti.frameworks.models import Node
 from opendti.numbers import Notation
 
+from .. import history_codes
 from ..access import Action, require
 from ..forms import indicator_values_clean
 from ..inputs import Field, indicator_fields
@@ -152,7 +153,7 @@ def answer_save(
 
 
 def _flag(value: bool) -> str:
-    return _("có") if value else _("không")
+    return history_codes.flag(value)  # a code; the reader's language names it
 
 
 def answer_confirm(*, submission: Submission, node: Node, actor) -> None:

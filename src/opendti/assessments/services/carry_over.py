@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from opendti.frameworks.models import Node
 
+from .. import history_codes
 from ..access import Action, require
 from ..models import Answer, Change, Evidence, EvidenceLink, InputValue, Submission
 from .answers import answer_get
@@ -82,7 +83,7 @@ def submission_carry_over(*, submission: Submission, actor) -> int:
                     "",
                     value,
                     actor,
-                    _("nhập tiếp từ kỳ trước"),
+                    history_codes.REASON_CARRY_OVER,
                 )
             Answer.objects.filter(submission=submission, node=node).update(
                 carried_over=True,
@@ -111,7 +112,7 @@ def submission_carry_over(*, submission: Submission, actor) -> int:
                     "",
                     copy.title,
                     actor,
-                    _("nhập tiếp từ kỳ trước"),
+                    history_codes.REASON_CARRY_OVER,
                 )
         submission.carried_from = source
         submission.save(update_fields=["carried_from"])

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 from opendti.frameworks.models import Node
 
+from .. import history_codes
 from ..models import Change, Submission
 
 
@@ -28,7 +27,7 @@ def change_record_confirmed(submission: Submission, node: Node, actor) -> None:
         node,
         Change.Kind.FLAG,
         "carried_over",
-        _("chưa xác nhận"),
-        _("đã xác nhận"),
+        history_codes.UNCONFIRMED,
+        history_codes.CONFIRMED,
         actor,
     )

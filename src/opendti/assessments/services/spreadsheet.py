@@ -24,6 +24,7 @@ from opendti.cells import xlsx_append
 from opendti.frameworks.models import InputSpec, Node
 from opendti.numbers import Notation
 
+from .. import history_codes
 from ..access import Action, can, require
 from ..forms import IndicatorForm, field_key, stored_value, value_display
 from ..inputs import Field
@@ -38,6 +39,7 @@ HEADER = [
     "Mã chỉ số", "Tên chỉ số", "Đầu vào", "Nhãn", "Kiểu", "Đơn vị tính", "Giới hạn", "Giá trị",
     "Ước tính (x)", "Thuyết minh",
 ]  # fmt: skip
+INPUT_COLUMN_LETTER = "C"  # the input's code (hidden)
 VALUE_COLUMN, ESTIMATE_COLUMN, NOTE_COLUMN = 8, 9, 10  # 1-based: H, I, J
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 # Past this many problems the check stops: the person fixes these first (and the server does not
@@ -160,8 +162,10 @@ def submission_template(*, submission: Submission, user) -> bytes:
                 )
                 sheet.add_data_validation(choice)
                 choice.add(sheet.cell(row, VALUE_COLUMN))
-    for column, width in zip("ABCDEFGHIJ", (9, 60, 14, 20, 12, 12, 16, 16, 12, 40), strict=True):
+    for column, width in zip("ABCDEFGHIJ", (9, 60, 14, 40, 12, 12, 16, 16, 12, 40), strict=True):
         sheet.column_dimensions[column].width = width
+    # The input's code is for reading the file back, not for people: they read its label (D).
+    sheet.column_dimensions[INPUT_COLUMN_LETTER].hidden = True
     meta = book.create_sheet(META)
     period = submission.participation.period
     xlsx_append(meta, ["period", period.code])
@@ -371,7 +375,7 @@ def submission_upload_apply(*, submission: Submission, user, plan: list[dict]) -
                     actor=user,
                     is_estimate=item["is_estimate"],
                     note=item["note"],
-                    reason=_("tải lên từ tệp Excel"),
+                    reason=history_codes.REASON_EXCEL,
                 )
             except Conflict:
                 raise ValidationError(

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from opendti.core.names import level_default_name
 from opendti.scoring.model import NODE_KINDS
 from opendti.workbook.errors import CellError, WorkbookError
 from opendti.workbook.parse import NO as NO_FLAGS
@@ -191,7 +192,7 @@ def _meta(sheet: Sheet, code: str | None, meta: _MetaErrors, errors: _Errors) ->
         name=found["name"],
         year=year,
         level=level,
-        level_name=found.get("level_name", "") or level,
+        level_name=found.get("level_name", "") or level_default_name(level),
         decision_number=found.get("decision_number", ""),
         decision_date=decision_date,
         decision_issuer=found.get("decision_issuer", ""),

@@ -15,6 +15,7 @@ from opendti.assessments.access import (
 )
 from opendti.core.vietnamese import search_matches, sort_key
 from opendti.periods.models import Period
+from opendti.periods.names import group_choices
 from opendti.publication.selectors import YearReader, published_periods
 from opendti.results import band_detail, charts
 from opendti.results.access import can_view_provisional_results
@@ -80,13 +81,15 @@ def _sort_key(table, key: str):
     raise ValueError(key)
 
 
-def _ranking_charts(scores, view: str, group: str | None) -> dict:
+def _ranking_charts(scores, view: str, group: str | None, group_name: str = "") -> dict:
     """The charts of the ranking page (total view only: they are drawn on totals and bands)."""
     if view != TOTAL:
         return {}
     bands = _band_labels(scores.assessment, TOTAL)
     return {
-        "ranking": charts.ranking_chart(scores.result, bands=bands, group=group),
+        "ranking": charts.ranking_chart(
+            scores.result, bands=bands, group=group, group_name=group_name
+        ),
         "mains": charts.main_index_chart(scores.assessment, scores.result),
         "bands": charts.band_distribution_chart(scores.result, bands) if bands else None,
     }
@@ -104,10 +107,9 @@ def period_results(request, code: str):
     source = access_results(request.user, code)
     period = source.period
     scores = source.scores()
-    groups = sorted({u.group for u in scores.result.units if u.group})
-    group = request.GET.get("nhom") or None
-    if group is not None and group not in groups:
-        group = None
+    groups = group_choices(period, {u.group for u in scores.result.units})
+    group_name = dict(groups).get(request.GET.get("nhom") or "", "")
+    group = (request.GET.get("nhom") or None) if group_name else None
     try:
         table = ranking_table(
             scores.assessment,
@@ -154,6 +156,7 @@ def period_results(request, code: str):
             "views": views(scores.assessment),
             "groups": groups,
             "group": group,
+            "group_name": group_name,
             "bands": [
                 b.label
                 for b in (
@@ -169,7 +172,7 @@ def period_results(request, code: str):
             "query_string": params.urlencode(),
             "sort_query": sort_params.urlencode(),
             "has_change": scores.change is not None,
-            "charts": _ranking_charts(scores, table.view, group),
+            "charts": _ranking_charts(scores, table.view, group, group_name),
             "quarters": quarters,
             # The quarters' rows in the order of this page's rows.
             "quarter_rows": [
@@ -209,9 +212,9 @@ def robustness(request, code: str):
     source = access_results(request.user, code)
     period = source.period
     assessment, result = source.scores().assessment, source.scores().result
-    groups = sorted({u.group for u in result.units if u.group})
+    groups = group_choices(period, {u.group for u in result.units})
     group = request.GET.get("nhom") or None
-    if group not in groups:
+    if group not in dict(groups):
         group = None
     spread = request.GET.get("bien-dong", "20")
     if spread not in SPREADS:

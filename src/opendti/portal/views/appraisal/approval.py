@@ -22,6 +22,7 @@ from opendti.publication import services as publication
 from opendti.publication.models import Snapshot
 from opendti.publication.snapshots import snapshot_scores
 from opendti.results import band_detail
+from opendti.results.rankings import ranks_by_share, share_basis
 from opendti.results.services import period_scores
 
 from ...forms import ApprovalForm, ObjectionAnswerForm, ReasonForm
@@ -118,6 +119,9 @@ def _approval_page(
         {
             "period": period,
             "ranking": ranking,
+            # Mixed maxima: the rank is by share of each unit's maximum (results.rankings).
+            "by_share": ranks_by_share(ranking),
+            "share_basis": share_basis(),
             "snapshot": snapshot,
             "open_objections": appraisal.open_objections(period),
             "transitions": PeriodTransition.objects.filter(period=period)
