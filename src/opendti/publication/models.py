@@ -95,3 +95,22 @@ class Publication(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ImmutableError("a publication is never withdrawn by deleting it")
+
+
+class StoredPage(models.Model):
+    """A published page or file rendered once (publication/pages.py) and served as it is to every
+    reader until anything it was rendered from changes: the key covers the snapshot and its seal,
+    the language, the address, the set of published periods and the templates and code (`version`).
+    Derived data: not in backups, rebuilt on the first request after it is gone."""
+
+    key = models.CharField(max_length=64, unique=True)
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+")
+    version = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=100)
+    disposition = models.CharField(max_length=200, blank=True)
+    etag = models.CharField(max_length=64)
+    body = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "version"], name="stored_page_snapshot")]

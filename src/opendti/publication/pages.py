@@ -1,0 +1,152 @@
+"""Published pages kept as they were rendered (docs/performance.md, "Published pages").
+
+A published period never changes, so neither does its public ranking, a unit's scorecard, its
+open-data files or its embed: each is rendered once per snapshot, language and address, kept in
+the database (`StoredPage`, shared by every server process) and served from there. The key
+covers everything the bytes were made from besides the request:
+
+- the snapshot and its seal (a snapshot sealed again is another page),
+- the language and the address with its query,
+- the set of published periods with their seals (a page also shows the previous period, the
+  quarters of the year and the years of a unit, which may be published later),
+- the version of the templates, translations and code (`template_version`), so that a new
+  release never serves a page rendered by the old one.
+
+The seal is still checked before a stored page is served: the snapshot's record is read (without
+its texts) on every request and checked as every served snapshot is (`seal.snapshot_check`, once
+per process for each state of the record), so a tampered snapshot is refused here too.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+import opendti
+from opendti.periods.models import Period
+
+from .models import Snapshot, StoredPage
+from .seal import checked_before, snapshot_check
+
+# Beyond this many pages of one snapshot (filters, sorts and pages of a large ranking), a page is
+# rendered for the request but not kept: the table cannot be grown without bound from outside.
+MAX_PAGES_PER_SNAPSHOT = 5000
+# What a stored page is rendered from besides the database: templates, translations, code, static
+# files (their hashed names appear in the pages).
+_VERSIONED = {".py", ".html", ".mo", ".js", ".css", ".txt", ".json"}
+
+
+@functools.cache
+def template_version() -> str:
+    """A digest of the package's templates, translations, code and static files, computed once
+    per process (a few hundred small files)."""
+    root = Path(opendti.__file__).resolve().parent
+    digest = hashlib.sha256(opendti.__version__.encode())
+    for path in sorted(root.rglob("*")):
+        if path.suffix in _VERSIONED and "__pycache__" not in path.parts and path.is_file():
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def published_for_serving(code: str) -> Snapshot | None:
+    """The published snapshot of period `code` with its period and publication, its texts not
+    loaded; None when the period is not published. SealBroken when it does not match its seal
+    (the texts are read for the check the first time a process meets this state of the record)."""
+    snapshot = (
+        Snapshot.objects.filter(
+            period__code=code,
+            period__status=Period.Status.PUBLISHED,
+            publication__isnull=False,
+        )
+        .select_related("period__framework__level", "publication")
+        .defer("rows", "document")
+        .first()
+    )
+    if snapshot is None:
+        return None
+    if not checked_before(snapshot):
+        snapshot_check(Snapshot.objects.select_related("period").get(pk=snapshot.pk))
+    return snapshot
+
+
+def catalogue_version() -> str:
+    """The published periods and their seals, as one digest (one query)."""
+    published = (
+        Snapshot.objects.filter(period__status=Period.Status.PUBLISHED, publication__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "seal")
+    )
+    return hashlib.sha256(repr(list(published)).encode()).hexdigest()
+
+
+def page_key(snapshot: Snapshot, *, view: str, language: str, address: str) -> str:
+    parts = [
+        str(snapshot.pk),
+        snapshot.seal,
+        language,
+        view,
+        address,
+        catalogue_version(),
+        template_version(),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Page:
+    body: bytes
+    content_type: str
+    disposition: str
+    etag: str
+    modified: datetime
+
+
+def _page(row: StoredPage) -> Page:
+    return Page(bytes(row.body), row.content_type, row.disposition, row.etag, row.created_at)
+
+
+def stored(key: str) -> Page | None:
+    row = StoredPage.objects.filter(key=key).first()
+    return _page(row) if row is not None else None
+
+
+def store(
+    snapshot: Snapshot,
+    key: str,
+    body: bytes,
+    *,
+    content_type: str,
+    disposition: str = "",
+    etag: str | None = None,
+) -> Page:
+    """Keep a rendered page (unless the snapshot has too many already) and return it as kept.
+    Two processes rendering the same page at once keep the first one's."""
+    version = template_version()
+    row = StoredPage(
+        key=key,
+        snapshot=snapshot,
+        version=version,
+        content_type=content_type,
+        disposition=disposition,
+        etag=etag or hashlib.sha256(body).hexdigest(),
+        body=body,
+    )
+    # Pages rendered by an earlier release are never asked for again.
+    StoredPage.objects.filter(snapshot=snapshot).exclude(version=version).delete()
+    if StoredPage.objects.filter(snapshot=snapshot).count() >= MAX_PAGES_PER_SNAPSHOT:
+        return Page(body, content_type, disposition, row.etag, timezone.now())
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        kept = stored(key)
+        if kept is not None:
+            return kept
+    return _page(row)
