@@ -226,34 +226,44 @@ def _raw_column(
             for unit, counted in zip(units, scored, strict=True)
         ]
     values = assessment.values.get(code, {})
-    if all(scored):
-        inputs = [values.get(u.code) for u in units]
-    else:
-        inputs = [
+    everyone = all(scored)
+    inputs = (
+        [values.get(u.code) for u in units]
+        if everyone
+        else [
             values.get(u.code) if counted else None
             for u, counted in zip(units, scored, strict=True)
         ]
+    )
     _check_inputs(node.rule, inputs, units, code, log)
     rule_type = REGISTRY[node.rule.name]
     if rule_type.compile_column is not None:
         return _relative_column(assessment, node.rule, node.max_points, inputs, scored, log, code)
+    raw: list[Decimal | None]
+    if rule_type.compile_cells is not None:
+        # The column in one pass; the cells it leaves (None) go one by one below.
+        raw = rule_type.compile_cells(node.rule.params, node.max_points)(inputs)
+        left = [i for i, score in enumerate(raw) if score is None]
+    else:
+        raw, left = [None] * len(units), list(range(len(units)))
+    if not left:
+        return raw  # type: ignore[return-value]  # no None left
     assert rule_type.compile is not None
     scorer = rule_type.compile(node.rule.params, node.max_points)
-    raw: list[Decimal] = []
-    append = raw.append
-    for unit, unit_inputs, counted in zip(units, inputs, scored, strict=True):
-        if not counted:
-            append(ZERO)
+    for i in left:
+        unit_inputs = inputs[i]
+        if not scored[i]:
+            raw[i] = ZERO
         elif unit_inputs is None:
-            log.missing(unit.code, code, "no value given")
-            append(ZERO)
+            log.missing(units[i].code, code, "no value given")
+            raw[i] = ZERO
         else:
             try:
-                append(scorer(unit_inputs))
+                raw[i] = scorer(unit_inputs)
             except MissingInput as missing:
-                log.missing(unit.code, code, f"no value for input '{missing.args[0]}'")
-                append(ZERO)
-    return raw
+                log.missing(units[i].code, code, f"no value for input '{missing.args[0]}'")
+                raw[i] = ZERO
+    return raw  # type: ignore[return-value]  # every cell decided
 
 
 def _given_or_missing(
@@ -307,28 +317,38 @@ def _check_inputs(
 ) -> None:
     """Values outside an input's bounds, and a numerator above its denominator."""
     bounded = [s for s in rule.inputs if s.min is not None or s.max is not None or s.choices]
+    # Each check is one pass down the column picking the units concerned; the findings come in the
+    # same order as unit by unit (they are sorted by unit and node in the end).
     for spec in bounded:
         name, low, high, choices = spec.name, spec.min, spec.max, spec.choices
-        for unit, inputs in zip(units, column, strict=True):
-            if inputs is None:
-                continue
-            value = inputs.get(name)
-            if isinstance(value, Decimal):
-                if (low is not None and value < low) or (high is not None and value > high):
-                    log.out_of_bounds(unit.code, code, spec, value)
-            elif choices and isinstance(value, str) and value not in choices:
-                log.unknown_choice(unit.code, code, spec, value)
+        found = [None if inputs is None else inputs.get(name) for inputs in column]
+        if low is not None or high is not None:
+            if high is None:
+                outside = [i for i, v in enumerate(found) if v.__class__ is Decimal and v < low]  # type: ignore[operator]
+            elif low is None:
+                outside = [i for i, v in enumerate(found) if v.__class__ is Decimal and v > high]  # type: ignore[operator]
+            else:
+                outside = [
+                    i
+                    for i, v in enumerate(found)
+                    if v.__class__ is Decimal and (v < low or v > high)  # type: ignore[operator]
+                ]
+            for i in outside:
+                log.out_of_bounds(units[i].code, code, spec, found[i])  # type: ignore[arg-type]
+        if choices:
+            for i in [i for i, v in enumerate(found) if isinstance(v, str) and v not in choices]:
+                log.unknown_choice(units[i].code, code, spec, found[i])  # type: ignore[arg-type]
     if rule.name == "ratio" and rule.params.get("numerator_above_denominator") is not True:
         for unit, inputs in zip(units, column, strict=True):
             if inputs is None:
                 continue
             numerator, denominator = inputs.get("numerator"), inputs.get("denominator")
             if (
-                isinstance(numerator, Decimal)
-                and isinstance(denominator, Decimal)
-                and numerator > denominator
+                numerator.__class__ is Decimal
+                and denominator.__class__ is Decimal
+                and numerator > denominator  # type: ignore[operator]
             ):
-                log.ratio_over_one(unit.code, code, numerator, denominator)
+                log.ratio_over_one(unit.code, code, numerator, denominator)  # type: ignore[arg-type]
 
 
 # --- parents, pillars, totals ------------------------------------------------------------------
