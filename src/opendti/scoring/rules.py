@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from itertools import repeat
+from operator import is_, methodcaller
 
 from .formula import FormulaError, compile_formula, evaluate, names_in
 from .model import INPUT_TYPES, InputSpec, Rule, Value
@@ -394,7 +396,12 @@ register(
 
 
 def _numbers(column: Sequence[Mapping[str, Value] | None]) -> list[Value | None]:
-    return [None if inputs is None else inputs.get("") for inputs in column]
+    if any(map(is_, column, repeat(None))):
+        return [None if inputs is None else inputs.get("") for inputs in column]
+    return list(map(_GET_NUMBER, column))  # type: ignore[arg-type]
+
+
+_GET_NUMBER = methodcaller("get", "")
 
 
 def _cells_yes_no(params: Mapping[str, object], max_points: Decimal) -> CellsScorer:
