@@ -12,12 +12,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from opendti.accounts.models import User
+from opendti.periods.models import Period
 from opendti.publication.demo import demo_load_all
 from opendti.publication.models import Snapshot, StoredPage
 from opendti.publication.seal import forget_checks
 from tests.login import login
 
-from .conftest import forget_cached_results
+from .conftest import forget_cached_results, take_to
 from .test_seal import rewrite_a_value_and_rehash, tamper
 
 pytestmark = pytest.mark.django_db
@@ -79,10 +80,10 @@ def test_the_page_is_rendered_once_and_then_read_in_a_fixed_number_of_queries(fr
         client.get(RANKING)
     assert kept.content == rendered.content and kept["ETag"] == rendered["ETag"]
     assert StoredPage.objects.filter(snapshot=frozen).count() == 1
-    # The snapshot (its record, without texts: the seal is checked once per process from the full
-    # record), the published periods, the kept page.
-    assert len(third.captured_queries) == 3
-    assert len(second.captured_queries) <= 4 < len(first.captured_queries)
+    # One query: the kept page with its snapshot's record; a new process also reads the whole
+    # record once, for its seal check.
+    assert len(third.captured_queries) == 1
+    assert len(second.captured_queries) == 2 < len(first.captured_queries)
 
 
 def test_each_language_has_its_own_page(frozen) -> None:
@@ -142,6 +143,7 @@ def test_a_kept_page_of_a_tampered_snapshot_is_refused(frozen, address) -> None:
     assert kept.status_code == 200
     assert StoredPage.objects.exists()
     rewrite_a_value_and_rehash(frozen)  # the hashes recomputed: only the seal tells
+    assert StoredPage.objects.exists()  # still kept: refused on the snapshot's check
     response = client.get(address)
     assert response.status_code == 503
     assert response.content != kept.content and "ETag" not in response
@@ -153,3 +155,16 @@ def test_a_kept_page_is_refused_when_only_the_text_was_changed(frozen) -> None:
     tamper(frozen, rows=frozen.rows.replace('"value"', '"value" ', 1))
     forget_checks()  # a new process checks the record again from its texts
     assert client.get(RANKING).status_code == 503
+
+
+def test_publishing_a_period_removes_the_kept_pages(people) -> None:
+    """A kept page shows the other published periods (the previous one, the quarters, the years):
+    it is rendered again once another period is published."""
+    take_to("2025-communes", people, Period.Status.PUBLISHED)
+    client = Client()
+    kept = client.get("/ky/2025-communes/ket-qua/")
+    assert kept.status_code == 200 and StoredPage.objects.count() == 1
+    take_to("2026-communes", people, Period.Status.PUBLISHED)
+    assert not StoredPage.objects.exists()
+    assert client.get("/ky/2025-communes/ket-qua/").status_code == 200
+    assert StoredPage.objects.count() == 1

@@ -60,18 +60,23 @@ def serve(
     everyone (a file, the embed) and the user is never looked at."""
     if request.method not in ("GET", "HEAD"):
         return None
-    snapshot = pages.published_for_serving(code)  # SealBroken (503) for a tampered snapshot
-    if snapshot is None:
-        return None
     session = has_session(request)
     if session and reads_as_public is not None:
+        # A logged-in reader: whether they read the page as the public needs the period.
+        snapshot = pages.published_for_serving(code)  # SealBroken (503): tampered
+        if snapshot is None:
+            return None
         user = request.user
         if user.is_authenticated and not reads_as_public(user, snapshot):
             return None
     address = request.get_full_path()
-    key = pages.page_key(snapshot, view=view, language=get_language(), address=address)
+    key = pages.page_key(code, view=view, language=get_language(), address=address)
+    # One query: the page with its snapshot's record, checked against its seal (SealBroken).
     page = pages.stored(key) if keep else None
     if page is None:
+        snapshot = pages.published_for_serving(code)
+        if snapshot is None:
+            return None
         rendered = render(_as_public(request), snapshot)
         if rendered.status_code != 200:
             return rendered

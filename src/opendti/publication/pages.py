@@ -1,20 +1,22 @@
 """Published pages kept as they were rendered (docs/performance.md, "Published pages").
 
 A published period never changes, so neither does its public ranking, a unit's scorecard, its
-open-data files or its embed: each is rendered once per snapshot, language and address, kept in
-the database (`StoredPage`, shared by every server process) and served from there. The key
-covers everything the bytes were made from besides the request:
+open-data files or its embed: each is rendered once per period, language and address, kept in the
+database (`StoredPage`, shared by every server process) and served from there. What the bytes
+were made from besides the request:
 
-- the snapshot and its seal (a snapshot sealed again is another page),
-- the language and the address with its query,
-- the set of published periods with their seals (a page also shows the previous period, the
-  quarters of the year and the years of a unit, which may be published later),
-- the version of the templates, translations and code (`template_version`), so that a new
-  release never serves a page rendered by the old one.
+- the snapshot: the page records the seal it was rendered under and is served only while the
+  snapshot still has it;
+- the language and the address with its query (in the key);
+- the other published periods (a page also shows the previous period, the quarters of the year
+  and the years of a unit): publishing a period removes every kept page (`Publication.save`);
+- the templates, translations and code (`template_version`, in the key), so that a new release
+  never serves a page rendered by the old one.
 
-The seal is still checked before a stored page is served: the snapshot's record is read (without
-its texts) on every request and checked as every served snapshot is (`seal.snapshot_check`, once
-per process for each state of the record), so a tampered snapshot is refused here too.
+The seal is still checked before a kept page is served: the one query that reads the page reads
+the snapshot's record with it (not its texts), checked as every served snapshot is
+(`seal.snapshot_check`, once per process for each state of the record, the texts read for it), so
+a tampered snapshot is refused here too.
 """
 
 from __future__ import annotations
@@ -76,26 +78,8 @@ def published_for_serving(code: str) -> Snapshot | None:
     return snapshot
 
 
-def catalogue_version() -> str:
-    """The published periods and their seals, as one digest (one query)."""
-    published = (
-        Snapshot.objects.filter(period__status=Period.Status.PUBLISHED, publication__isnull=False)
-        .order_by("pk")
-        .values_list("pk", "seal")
-    )
-    return hashlib.sha256(repr(list(published)).encode()).hexdigest()
-
-
-def page_key(snapshot: Snapshot, *, view: str, language: str, address: str) -> str:
-    parts = [
-        str(snapshot.pk),
-        snapshot.seal,
-        language,
-        view,
-        address,
-        catalogue_version(),
-        template_version(),
-    ]
+def page_key(code: str, *, view: str, language: str, address: str) -> str:
+    parts = [code, language, view, address, template_version()]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -112,9 +96,48 @@ def _page(row: StoredPage) -> Page:
     return Page(bytes(row.body), row.content_type, row.disposition, row.etag, row.created_at)
 
 
+# The snapshot's fields its seal check reads (seal._fingerprint), read with the page.
+_RECORD = (
+    "snapshot_id",
+    "snapshot__period_id",
+    "snapshot__seal_version",
+    "snapshot__seal",
+    "snapshot__rows_sha256",
+    "snapshot__document_sha256",
+    "snapshot__decision_number",
+    "snapshot__decision_date",
+    "snapshot__signer",
+    "snapshot__approved_by_id",
+)
+_PAGE = ("seal", "content_type", "disposition", "etag", "body", "created_at")
+
+
 def stored(key: str) -> Page | None:
-    row = StoredPage.objects.filter(key=key).first()
-    return _page(row) if row is not None else None
+    """The kept page, in one query with its snapshot's record, if its period is still published
+    and its snapshot has the seal it was rendered under; SealBroken if the snapshot no longer
+    matches its seal."""
+    row = (
+        StoredPage.objects.filter(
+            key=key,
+            snapshot__period__status=Period.Status.PUBLISHED,
+            snapshot__publication__isnull=False,
+        )
+        .values_list(*_PAGE, *_RECORD)
+        .first()
+    )
+    if row is None:
+        return None
+    seal, content_type, disposition, etag, body, created_at = row[: len(_PAGE)]
+    record = dict(zip(_RECORD, row[len(_PAGE) :], strict=True))
+    snapshot = Snapshot(
+        pk=record["snapshot_id"],
+        **{name.removeprefix("snapshot__"): record[name] for name in _RECORD[1:]},
+    )
+    if not checked_before(snapshot):
+        snapshot_check(Snapshot.objects.select_related("period").get(pk=snapshot.pk))
+    if seal != snapshot.seal:
+        return None  # rendered under another seal: rendered again
+    return Page(bytes(body), content_type, disposition, etag, created_at)
 
 
 def store(
@@ -132,6 +155,7 @@ def store(
     row = StoredPage(
         key=key,
         snapshot=snapshot,
+        seal=snapshot.seal,
         version=version,
         content_type=content_type,
         disposition=disposition,
@@ -145,8 +169,6 @@ def store(
     try:
         with transaction.atomic():
             row.save()
-    except IntegrityError:
-        kept = stored(key)
-        if kept is not None:
-            return kept
+    except IntegrityError:  # another process kept it first: the same bytes
+        pass
     return _page(row)
