@@ -21,14 +21,15 @@ a tampered snapshot is refused here too.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 import opendti
 from opendti.periods.models import Period
@@ -89,7 +90,7 @@ class Page:
     content_type: str
     disposition: str
     etag: str
-    modified: datetime
+    modified: datetime.datetime
 
 
 def _page(row: StoredPage) -> Page:
@@ -112,23 +113,54 @@ _RECORD = (
 _PAGE = ("seal", "content_type", "disposition", "etag", "body", "created_at")
 
 
+_KEY = "\x00key"  # stands for the key in the query compiled once
+
+
+@functools.cache
+def _stored_query(alias: str) -> tuple[str, tuple[object, ...]]:
+    """The SQL of `stored`, compiled once per process (building a query through the ORM costs
+    more than running it, on a path that does nothing else)."""
+    query = (
+        StoredPage.objects.using(alias)
+        .filter(
+            key=_KEY,
+            snapshot__period__status=Period.Status.PUBLISHED,
+            snapshot__publication__isnull=False,
+        )
+        .values_list(*_PAGE, *_RECORD)[:1]
+    )
+    sql, params = query.query.get_compiler(alias).as_sql()
+    return sql, tuple(params)
+
+
+def _date(value: object) -> object:
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _moment(value: object) -> datetime.datetime:
+    # The driver's value, as the ORM would convert it (SQLite gives text, in UTC).
+    if isinstance(value, str):
+        moment = parse_datetime(value)
+        assert moment is not None
+        value = moment if timezone.is_aware(moment) else moment.replace(tzinfo=datetime.UTC)
+    assert isinstance(value, datetime.datetime)
+    return value
+
+
 def stored(key: str) -> Page | None:
     """The kept page, in one query with its snapshot's record, if its period is still published
     and its snapshot has the seal it was rendered under; SealBroken if the snapshot no longer
     matches its seal."""
-    row = (
-        StoredPage.objects.filter(
-            key=key,
-            snapshot__period__status=Period.Status.PUBLISHED,
-            snapshot__publication__isnull=False,
-        )
-        .values_list(*_PAGE, *_RECORD)
-        .first()
-    )
+    connection = connections[StoredPage.objects.db]
+    sql, template = _stored_query(connection.alias)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key if p == _KEY else p for p in template])
+        row = cursor.fetchone()
     if row is None:
         return None
     seal, content_type, disposition, etag, body, created_at = row[: len(_PAGE)]
     record = dict(zip(_RECORD, row[len(_PAGE) :], strict=True))
+    record["snapshot__decision_date"] = _date(record["snapshot__decision_date"])
     snapshot = Snapshot(
         pk=record["snapshot_id"],
         **{name.removeprefix("snapshot__"): record[name] for name in _RECORD[1:]},
@@ -137,7 +169,7 @@ def stored(key: str) -> Page | None:
         snapshot_check(Snapshot.objects.select_related("period").get(pk=snapshot.pk))
     if seal != snapshot.seal:
         return None  # rendered under another seal: rendered again
-    return Page(bytes(body), content_type, disposition, etag, created_at)
+    return Page(bytes(body), content_type, disposition, etag, _moment(created_at))
 
 
 def store(
