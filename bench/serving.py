@@ -134,7 +134,13 @@ def main(argv: list[str] | None = None) -> int:
         _run(env, "load-demo")
         _run(env, "collectstatic", "--noinput", "--verbosity", "0")
         # No worker recycling during a measurement (the configuration recycles after 1,000).
-        command = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--max-requests", "0"]
+        command = [
+            str(BIN / "gunicorn"),
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
+            "--max-requests",
+            "0",
+        ]
         if shutil.which("taskset"):
             command = ["taskset", "-c", "0", *command]
         server = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
@@ -144,9 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             url = f"http://127.0.0.1:{port}{path}"
             with urllib.request.urlopen(url, timeout=60) as answer:  # warm: rendered, kept
                 assert answer.status == 200, (url, answer.status)
-            runs = sorted(
-                _wrk(url, args.seconds, args.connections) for _ in range(args.rounds)
-            )
+            runs = sorted(_wrk(url, args.seconds, args.connections) for _ in range(args.rounds))
             figures[label] = runs[len(runs) // 2]
         floor = figures[TARGETS[0][0]]
         print(f"code: {args.src.resolve()}; database: {database.split('@')[-1]}")

@@ -26,6 +26,7 @@ import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
@@ -117,7 +118,7 @@ _KEY = "\x00key"  # stands for the key in the query compiled once
 
 
 @functools.cache
-def _stored_query(alias: str) -> tuple[str, tuple[object, ...]]:
+def _stored_query(alias: str) -> tuple[str, tuple[Any, ...]]:
     """The SQL of `stored`, compiled once per process (building a query through the ORM costs
     more than running it, on a path that does nothing else)."""
     query = (

@@ -347,27 +347,27 @@ def _check_inputs(
             if high is None:
                 outside = [i for i, v in enumerate(found) if v.__class__ is Decimal and v < low]  # type: ignore[operator]
             elif low is None:
-                outside = [i for i, v in enumerate(found) if v.__class__ is Decimal and v > high]  # type: ignore[operator]
+                outside = [i for i, v in enumerate(found) if v.__class__ is Decimal and v > high]
             else:
                 outside = [
                     i
                     for i, v in enumerate(found)
-                    if v.__class__ is Decimal and (v < low or v > high)  # type: ignore[operator]
+                    if v.__class__ is Decimal and (v < low or v > high)
                 ]
             for i in outside:
-                log.out_of_bounds(units[i].code, code, spec, found[i])  # type: ignore[arg-type]
+                log.out_of_bounds(units[i].code, code, spec, found[i])
         if choices:
             for i in [i for i, v in enumerate(found) if isinstance(v, str) and v not in choices]:
-                log.unknown_choice(units[i].code, code, spec, found[i])  # type: ignore[arg-type]
+                log.unknown_choice(units[i].code, code, spec, found[i])
     if rule.name == "ratio" and rule.params.get("numerator_above_denominator") is not True:
         for unit, inputs in zip(units, column, strict=True):
             numerator, denominator = inputs.get("numerator"), inputs.get("denominator")
             if (
                 numerator.__class__ is Decimal
                 and denominator.__class__ is Decimal
-                and numerator > denominator  # type: ignore[operator]
+                and numerator > denominator
             ):
-                log.ratio_over_one(unit.code, code, numerator, denominator)  # type: ignore[arg-type]
+                log.ratio_over_one(unit.code, code, numerator, denominator)
 
 
 # --- parents, pillars, totals ------------------------------------------------------------------

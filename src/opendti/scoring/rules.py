@@ -398,7 +398,7 @@ register(
 def _numbers(column: Sequence[Mapping[str, Value] | None]) -> list[Value | None]:
     if any(map(is_, column, repeat(None))):
         return [None if inputs is None else inputs.get("") for inputs in column]
-    return list(map(_GET_NUMBER, column))  # type: ignore[arg-type]
+    return list(map(_GET_NUMBER, column))
 
 
 _GET_NUMBER = methodcaller("get", "")
@@ -431,10 +431,10 @@ def _cells_ratio(params: Mapping[str, object], max_points: Decimal) -> CellsScor
             numerator, denominator = inputs.get("numerator"), inputs.get("denominator")
             if numerator.__class__ is not Decimal or denominator.__class__ is not Decimal:
                 append(None)
-            elif denominator <= ZERO:  # type: ignore[operator]
+            elif denominator <= ZERO:
                 append(zero_score)
             else:
-                result = numerator * max_points / (denominator * target)  # type: ignore[operator]
+                result = numerator * max_points / (denominator * target)
                 append(max_points if result > max_points else ZERO if result < ZERO else result)
         return scores
 
@@ -454,7 +454,7 @@ def _cells_tiers(params: Mapping[str, object], max_points: Decimal) -> CellsScor
                 append(None)
                 continue
             for threshold, points in tiers:
-                if value >= threshold if inclusive else value > threshold:  # type: ignore[operator]
+                if value >= threshold if inclusive else value > threshold:
                     append(points)
                     break
             else:
@@ -475,7 +475,7 @@ def _cells_linear(params: Mapping[str, object], max_points: Decimal) -> CellsSco
             if value.__class__ is not Decimal:
                 append(None)
                 continue
-            result = (value - start) * max_points / span  # type: ignore[operator]
+            result = (value - start) * max_points / span
             append(max_points if result > max_points else ZERO if result < ZERO else result)
         return scores
 
@@ -493,7 +493,7 @@ def _cells_count(params: Mapping[str, object], max_points: Decimal) -> CellsScor
             if value.__class__ is not Decimal:
                 append(None)
                 continue
-            result = value * each  # type: ignore[operator]
+            result = value * each
             append(cap if result > cap else ZERO if result < ZERO else result)
         return scores
 
@@ -519,10 +519,10 @@ def _cells_manual(params: Mapping[str, object], max_points: Decimal) -> CellsSco
             None
             if value.__class__ is not Decimal
             else ZERO
-            if value < ZERO  # type: ignore[operator]
+            if value < ZERO
             else max_points
-            if value > max_points  # type: ignore[operator]
-            else value  # type: ignore[misc]
+            if value > max_points
+            else value
             for value in _numbers(column)
         ]
 
