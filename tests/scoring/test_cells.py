@@ -26,12 +26,16 @@ RULES = [
     ("count", {"points_each": 3, "cap": 20}),
     ("choice", {"choices": {"Đầy đủ": 40, "Một phần": "12.5", "Không": 0}}),
     ("manual", {}),
+    ("formula", {"expression": "min(a / b, 1) * 40"}),
+    ("formula", {"expression": "30 if a >= 80 else a / 80 * 30"}),
+    ("formula", {"expression": "max(a - b, 0) / 10 + abs(a) / 100 * 9 / 2"}),
+    ("formula", {"expression": "a if a > 0 and not b < 0 or b == 1 else -b"}),
 ]
 
 numbers = st.decimals(min_value=-1000, max_value=1000, places=3, allow_nan=False)
 values = st.one_of(numbers, st.booleans(), st.sampled_from(["Đầy đủ", "Một phần", "Khác"]))
-names = st.sampled_from(["", "numerator", "denominator"])
-inputs = st.one_of(st.none(), st.dictionaries(names, values, max_size=3))
+names = st.sampled_from(["", "numerator", "denominator", "a", "b"])
+inputs = st.one_of(st.none(), st.dictionaries(names, values, max_size=5))
 
 
 @pytest.mark.parametrize(("name", "params"), RULES)
@@ -58,8 +62,14 @@ def test_the_column_scorer_agrees_with_the_cell_scorer(name, params, column) -> 
 def test_plain_numbers_are_decided_by_the_column_scorer(name, params) -> None:
     rule = REGISTRY[name]
     assert rule.compile_cells is not None
-    cell = {"": Decimal("6"), "numerator": Decimal("3"), "denominator": Decimal("4")}
+    cell = {
+        "": Decimal("6"),
+        "numerator": Decimal("3"),
+        "denominator": Decimal("4"),
+        "a": Decimal("12"),
+        "b": Decimal("5"),
+    }
     if name in ("yes_no", "choice"):
         cell[""] = True if name == "yes_no" else "Một phần"  # type: ignore[assignment]
-    assert rule.compile_cells(params, MAX)([cell, None])[0] is not None
-    assert rule.compile_cells(params, MAX)([cell, None])[1] is None
+    scores = rule.compile_cells(params, MAX)([cell, None, {}])
+    assert scores[0] is not None and scores[1] is None and scores[2] is None

@@ -14,7 +14,15 @@ from decimal import Decimal, InvalidOperation
 from itertools import repeat
 from operator import is_, methodcaller
 
-from .formula import FormulaError, compile_formula, evaluate, names_in
+from .formula import (
+    ColumnEvaluator,
+    ColumnFailed,
+    FormulaError,
+    compile_formula,
+    compile_formula_columns,
+    evaluate,
+    names_in,
+)
 from .model import INPUT_TYPES, InputSpec, Rule, Value
 
 ZERO = Decimal(0)
@@ -529,7 +537,55 @@ def _cells_manual(params: Mapping[str, object], max_points: Decimal) -> CellsSco
     return cells
 
 
+def _evaluate_rows(
+    evaluator: ColumnEvaluator, names: list[str], found: list[list[Value]], rows: list[int]
+) -> list[object]:
+    picked = {name: [values[i] for i in rows] for name, values in zip(names, found, strict=True)}
+    return evaluator(picked, len(rows))  # type: ignore[arg-type]
+
+
+def _cells_formula(params: Mapping[str, object], max_points: Decimal) -> CellsScorer:
+    expression = str(params.get("expression"))
+    names = names_in(expression)
+    ordered = sorted(names)
+    evaluator = compile_formula_columns(expression, names)
+    getters = [methodcaller("get", name) for name in ordered]
+
+    def cells(column: Sequence[Mapping[str, Value] | None]) -> list[Decimal | None]:
+        scores: list[Decimal | None] = [None] * len(column)
+        if not ordered:
+            return scores  # unit by unit
+        if any(map(is_, column, repeat(None))):
+            column = [{} if inputs is None else inputs for inputs in column]
+        found = [list(map(get, column)) for get in getters]
+        # The units whose inputs are all plain numbers; the others go unit by unit.
+        plain = [
+            i
+            for i, row in enumerate(zip(*found, strict=True))
+            if all(value.__class__ is Decimal for value in row)
+        ]
+        try:
+            results = _evaluate_rows(evaluator, ordered, found, plain)
+        except ColumnFailed:
+            # Some unit's formula failed (a division by zero): again without the units that have
+            # a zero among their inputs, the usual cause; they go unit by unit.
+            plain = [i for i in plain if all(values[i] for values in found)]
+            try:
+                results = _evaluate_rows(evaluator, ordered, found, plain)
+            except ColumnFailed:
+                return scores
+        for i, result in zip(plain, results, strict=True):
+            if result.__class__ is bool:
+                result = Decimal(int(result))
+            if result.__class__ is Decimal:
+                scores[i] = _clamp(result, max_points)
+        return scores
+
+    return cells
+
+
 for _name, _cells in (
+    ("formula", _cells_formula),
     ("yes_no", _cells_yes_no),
     ("ratio", _cells_ratio),
     ("tiers", _cells_tiers),
