@@ -23,6 +23,14 @@ from .services import password_change_due
 LOGIN_AT = "opendti_login_at"
 
 
+def has_session(request) -> bool:
+    """Whether the request carries a session cookie. Without one the user is anonymous (sessions
+    are the only login), so a rule about logged-in users need not load the user: loading it
+    reads the session, and a response that read the session varies on the cookie (`Vary:
+    Cookie`), which no shared cache can store (published pages, docs/performance.md)."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
 def record_login_time(sender, request, user, **kwargs) -> None:
     """On `user_logged_in`: start the absolute limit at the login itself. Logging in again within
     a live session keeps its data (the key is only cycled), so the old time must be replaced."""
@@ -38,7 +46,7 @@ class AbsoluteSessionLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
+        user = getattr(request, "user", None) if has_session(request) else None
         if user is not None and user.is_authenticated:
             started = request.session.get(LOGIN_AT)
             now = int(time.time())
@@ -67,7 +75,7 @@ class PasswordPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
+        user = getattr(request, "user", None) if has_session(request) else None
         if (
             user is not None
             and user.is_authenticated
@@ -106,7 +114,7 @@ class SecondFactorMiddleware:
     def _check(self, request):
         if is_admin_path(request.path) and not admin_address_allowed(request):
             return self._address_refused(request, "admin_site")
-        user = getattr(request, "user", None)
+        user = getattr(request, "user", None) if has_session(request) else None
         if user is None or not user.is_authenticated:
             return None
         if admin_networks() and not admin_address_allowed(request) and is_administrator(user):

@@ -28,8 +28,9 @@ from django.utils.duration import duration_iso_string
 from opendti.audit.triggers import TABLE as AUDIT_TABLE
 from opendti.audit.triggers import statements
 
-# Sessions are not kept: they are only who is logged in now.
-SKIPPED = {"sessions.Session"}
+# Sessions are not kept: they are only who is logged in now. Stored pages are copies rendered
+# from the snapshots (publication/pages.py), made again on the first request after a restore.
+SKIPPED = {"sessions.Session", "publication.StoredPage"}
 # What `migrate` fills in an empty database: their rows do not make an installation non-empty
 # (a restore replaces them with the backup's own, whose ids its other rows refer to).
 MIGRATE_FILLED = {"auth.Permission", "contenttypes.ContentType"}

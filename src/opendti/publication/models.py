@@ -92,6 +92,30 @@ class Publication(models.Model):
         if not self._state.adding:
             raise ImmutableError("a publication is never changed")
         super().save(*args, **kwargs)
+        # Published pages show the other published periods (the previous one, the quarters of the
+        # year, a unit's years): the pages kept so far were rendered without this one.
+        StoredPage.objects.all().delete()
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ImmutableError("a publication is never withdrawn by deleting it")
+
+
+class StoredPage(models.Model):
+    """A published page or file rendered once (publication/pages.py) and served as it is to every
+    reader until anything it was rendered from changes: the key covers the period, the language,
+    the address and the templates and code (`version`); a page rendered under another seal is not
+    served; publishing a period removes every kept page. Derived data: not in backups, rebuilt on
+    the first request after it is gone."""
+
+    key = models.CharField(max_length=64, unique=True)
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+")
+    seal = models.CharField(max_length=64)  # the snapshot's seal when the page was rendered
+    version = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=100)
+    disposition = models.CharField(max_length=200, blank=True)
+    etag = models.CharField(max_length=64)
+    body = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "version"], name="stored_page_snapshot")]

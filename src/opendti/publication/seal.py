@@ -146,6 +146,18 @@ def snapshot_check(snapshot: Snapshot) -> Snapshot:
     return snapshot
 
 
+def checked_before(snapshot: Snapshot) -> bool:
+    """Whether this state of the record was checked intact in this process already. Reads only
+    the fields of the fingerprint: a caller may load the snapshot without its texts and load
+    them for `snapshot_check` only when this says no (publication/pages.py)."""
+    key = _fingerprint(snapshot)
+    with _lock:
+        if key in _checked:
+            _checked.move_to_end(key)
+            return True
+    return False
+
+
 def text_checked(snapshot: Snapshot, text: str, stored_sha: str) -> str:
     """A stored text about to be parsed for serving, if it still has the hash the seal covers."""
     if sha256(text) != stored_sha:

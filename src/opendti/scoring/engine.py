@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from itertools import repeat
+from itertools import compress, repeat
 from math import lcm
-from operator import add
+from operator import add, is_, itemgetter, methodcaller
+from types import MappingProxyType
 
 from .bands import band_labels, classifier, percent_detail
 from .findings import FindingLog, notes_apart
@@ -34,6 +35,9 @@ from .tree import IN, INFO, OUT, ZERO_SCORE, PreparedTree, counted_max, node_sta
 ZERO = Decimal(0)
 ONE = Decimal(1)
 Column = list[Decimal | None]
+# A unit without inputs for a leaf (or not scored on it), in a column of inputs: an empty mapping,
+# so that a column is read with C-level `map`s, told apart from a unit that gave an empty set.
+ABSENT: Mapping[str, Value] = MappingProxyType({})
 
 
 def score_period(assessment: Assessment) -> PeriodResult:
@@ -48,16 +52,19 @@ def score_period(assessment: Assessment) -> PeriodResult:
     unit_status = [status[unit.group] for unit in units]
     group_status = list(status.values())
 
+    codes_of_units = [unit.code for unit in units]
     columns: dict[str, Column] = {}
     holes: set[str] = set()  # nodes whose column has a None (the node is out for some unit)
     for code in tree.post_order:
         if tree.is_leaf(code):
-            columns[code] = _leaf_column(assessment, tree, code, unit_status, group_status, log)
+            columns[code] = _leaf_column(
+                assessment, tree, code, unit_status, group_status, log, codes_of_units
+            )
             if any(part[code] == OUT for part in group_status):
                 holes.add(code)
         else:
             columns[code] = _parent_column(tree, code, unit_status, columns, holes)
-            if None in columns[code]:
+            if has_none(columns[code]):
                 holes.add(code)
         # A score given at a rule-less leaf is the leaf's score itself; anywhere else it is a check.
         if not tree.is_leaf(code) or tree.nodes[code].rule is not None:
@@ -158,6 +165,12 @@ def score_period(assessment: Assessment) -> PeriodResult:
     )
 
 
+def has_none(values: Sequence[object]) -> bool:
+    """Whether a None is among `values`, by identity. `None in values` would compare each Decimal
+    with None, and Decimal's == checks the other side against the numeric ABCs: ten times slower."""
+    return any(map(is_, values, repeat(None)))
+
+
 def _z(value: Decimal | None) -> Decimal:
     return ZERO if value is None else value
 
@@ -172,8 +185,11 @@ def _leaf_column(
     unit_status: Sequence[dict[str, str]],
     group_status: Sequence[dict[str, str]],
     log: FindingLog,
+    unit_codes: list[str],
 ) -> Column:
-    column = _computed_leaf_column(assessment, tree, code, unit_status, group_status, log)
+    column = _computed_leaf_column(
+        assessment, tree, code, unit_status, group_status, log, unit_codes
+    )
     appraised = assessment.appraised.get(code)
     if not appraised:
         return column
@@ -194,6 +210,7 @@ def _computed_leaf_column(
     unit_status: Sequence[dict[str, str]],
     group_status: Sequence[dict[str, str]],
     log: FindingLog,
+    unit_codes: list[str],
 ) -> Column:
     node = tree.nodes[code]
     units = assessment.units
@@ -205,9 +222,13 @@ def _computed_leaf_column(
             return [None] * len(units)
         if part == ZERO_SCORE:
             return [ZERO] * len(units)
-        return list(quantize_all(_raw_column(assessment, node, [True] * len(units), log), decimals))
+        return list(
+            quantize_all(
+                _raw_column(assessment, node, [True] * len(units), log, unit_codes), decimals
+            )
+        )
     parts = [status[code] for status in unit_status]
-    raw = _raw_column(assessment, node, [part in (IN, INFO) for part in parts], log)
+    raw = _raw_column(assessment, node, [part in (IN, INFO) for part in parts], log, unit_codes)
     return [
         None if part == OUT else ZERO if part == ZERO_SCORE else score
         for part, score in zip(parts, quantize_all(raw, decimals), strict=True)
@@ -215,7 +236,11 @@ def _computed_leaf_column(
 
 
 def _raw_column(
-    assessment: Assessment, node: Node, scored: Sequence[bool], log: FindingLog
+    assessment: Assessment,
+    node: Node,
+    scored: Sequence[bool],
+    log: FindingLog,
+    unit_codes: list[str],
 ) -> list[Decimal]:
     """A leaf's unrounded score for every unit (zero where the unit is not scored on it)."""
     units, code = assessment.units, node.code
@@ -226,34 +251,40 @@ def _raw_column(
             for unit, counted in zip(units, scored, strict=True)
         ]
     values = assessment.values.get(code, {})
-    if all(scored):
-        inputs = [values.get(u.code) for u in units]
-    else:
+    inputs = list(map(values.get, unit_codes, repeat(ABSENT)))
+    if not all(scored):
         inputs = [
-            values.get(u.code) if counted else None
-            for u, counted in zip(units, scored, strict=True)
+            given if counted else ABSENT for given, counted in zip(inputs, scored, strict=True)
         ]
     _check_inputs(node.rule, inputs, units, code, log)
     rule_type = REGISTRY[node.rule.name]
     if rule_type.compile_column is not None:
         return _relative_column(assessment, node.rule, node.max_points, inputs, scored, log, code)
+    raw: list[Decimal | None]
+    if rule_type.compile_cells is not None:
+        # The column in one pass; the cells it leaves (None) go one by one below.
+        raw = rule_type.compile_cells(node.rule.params, node.max_points)(inputs)
+        left = list(compress(range(len(raw)), map(is_, raw, repeat(None)))) if has_none(raw) else []
+    else:
+        raw, left = [None] * len(units), list(range(len(units)))
+    if not left:
+        return raw  # type: ignore[return-value]  # no None left
     assert rule_type.compile is not None
     scorer = rule_type.compile(node.rule.params, node.max_points)
-    raw: list[Decimal] = []
-    append = raw.append
-    for unit, unit_inputs, counted in zip(units, inputs, scored, strict=True):
-        if not counted:
-            append(ZERO)
-        elif unit_inputs is None:
-            log.missing(unit.code, code, "no value given")
-            append(ZERO)
+    for i in left:
+        unit_inputs = inputs[i]
+        if not scored[i]:
+            raw[i] = ZERO
+        elif unit_inputs is ABSENT:
+            log.missing(units[i].code, code, "no value given")
+            raw[i] = ZERO
         else:
             try:
-                append(scorer(unit_inputs))
+                raw[i] = scorer(unit_inputs)
             except MissingInput as missing:
-                log.missing(unit.code, code, f"no value for input '{missing.args[0]}'")
-                append(ZERO)
-    return raw
+                log.missing(units[i].code, code, f"no value for input '{missing.args[0]}'")
+                raw[i] = ZERO
+    return raw  # type: ignore[return-value]  # every cell decided
 
 
 def _given_or_missing(
@@ -270,7 +301,7 @@ def _relative_column(
     assessment: Assessment,
     rule: Rule,
     max_points: Decimal,
-    inputs: Sequence[Mapping[str, Value] | None],
+    inputs: Sequence[Mapping[str, Value]],
     scored: Sequence[bool],
     log: FindingLog,
     code: str,
@@ -282,7 +313,7 @@ def _relative_column(
     scorer = rule_type.compile_column(rule.params, max_points)
     numbers: list[Decimal | None] = []
     for i, unit in enumerate(units):
-        value = (inputs[i] or {}).get("")
+        value = inputs[i].get("")
         if scored[i] and not isinstance(value, Decimal):
             log.missing(unit.code, code, "no value given")
         numbers.append(value if scored[i] and isinstance(value, Decimal) else None)
@@ -300,32 +331,40 @@ def _relative_column(
 
 def _check_inputs(
     rule: Rule,
-    column: Sequence[Mapping[str, Value] | None],
+    column: Sequence[Mapping[str, Value]],
     units: Sequence[UnitSpec],
     code: str,
     log: FindingLog,
 ) -> None:
     """Values outside an input's bounds, and a numerator above its denominator."""
     bounded = [s for s in rule.inputs if s.min is not None or s.max is not None or s.choices]
+    # Each check is one pass down the column picking the units concerned; the findings come in the
+    # same order as unit by unit (they are sorted by unit and node in the end).
     for spec in bounded:
         name, low, high, choices = spec.name, spec.min, spec.max, spec.choices
-        for unit, inputs in zip(units, column, strict=True):
-            if inputs is None:
-                continue
-            value = inputs.get(name)
-            if isinstance(value, Decimal):
-                if (low is not None and value < low) or (high is not None and value > high):
-                    log.out_of_bounds(unit.code, code, spec, value)
-            elif choices and isinstance(value, str) and value not in choices:
-                log.unknown_choice(unit.code, code, spec, value)
+        found = list(map(methodcaller("get", name), column))
+        if low is not None or high is not None:
+            if high is None:
+                outside = [i for i, v in enumerate(found) if v.__class__ is Decimal and v < low]  # type: ignore[operator]
+            elif low is None:
+                outside = [i for i, v in enumerate(found) if v.__class__ is Decimal and v > high]
+            else:
+                outside = [
+                    i
+                    for i, v in enumerate(found)
+                    if v.__class__ is Decimal and (v < low or v > high)
+                ]
+            for i in outside:
+                log.out_of_bounds(units[i].code, code, spec, found[i])
+        if choices:
+            for i in [i for i, v in enumerate(found) if isinstance(v, str) and v not in choices]:
+                log.unknown_choice(units[i].code, code, spec, found[i])
     if rule.name == "ratio" and rule.params.get("numerator_above_denominator") is not True:
         for unit, inputs in zip(units, column, strict=True):
-            if inputs is None:
-                continue
             numerator, denominator = inputs.get("numerator"), inputs.get("denominator")
             if (
-                isinstance(numerator, Decimal)
-                and isinstance(denominator, Decimal)
+                numerator.__class__ is Decimal
+                and denominator.__class__ is Decimal
                 and numerator > denominator
             ):
                 log.ratio_over_one(unit.code, code, numerator, denominator)
@@ -497,10 +536,18 @@ def _averages(
     """Averages over `results`, the units at `positions` in the columns (None: every unit)."""
     pillars = tree.pillar_members
     nodes: dict[str, Decimal | None] = {}
+    # Picking a group's units out of each column with one itemgetter (C) rather than a loop.
+    pick = itemgetter(*positions) if positions is not None and len(positions) > 1 else None
     for code in tree.nodes:
         column = columns[code]
-        scores = column if positions is None else [column[i] for i in positions]
-        nodes[code] = mean([s for s in scores if s is not None], decimals)
+        if positions is None:
+            scores = column
+        elif pick is not None:
+            scores = list(pick(column))
+        else:
+            scores = [column[i] for i in positions]
+        present = [s for s in scores if s is not None] if has_none(scores) else scores
+        nodes[code] = mean(present, decimals)  # type: ignore[arg-type]  # None filtered out
     return Averages(
         total=mean([r.total for r in results], decimals),
         percent=mean([r.percent for r in results], decimals),

@@ -118,3 +118,73 @@ def evaluate(evaluator: Evaluator, values: Mapping[str, object]) -> Decimal:
     if not isinstance(result, Decimal):
         raise FormulaError(f"formula gave {result!r}, not a number")
     return result
+
+
+# --- a whole column at once ---------------------------------------------------------------------
+# The same operations on the same values as the closures above, one column of units at a time
+# (each node gives a list). Both branches of `a if c else b` and every part of `and`/`or` are
+# computed for every unit, and the chosen value kept: so any error anywhere (a division by zero)
+# makes the whole column unusable, and the caller scores it unit by unit instead.
+
+ColumnEvaluator = Callable[[Mapping[str, list[object]], int], list[object]]
+
+
+class ColumnFailed(Exception):
+    """Some unit's formula failed (a division by zero...): score the column unit by unit."""
+
+
+def compile_formula_columns(expression: str, names: set[str]) -> ColumnEvaluator:
+    compile_formula(expression, names)  # the checks and errors of a formula, as for one unit
+    tree = ast.parse(expression.strip(), mode="eval")
+    evaluator = _columns(tree.body, expression.strip())
+
+    def run(columns: Mapping[str, list[object]], size: int) -> list[object]:
+        try:
+            return evaluator(columns, size)
+        except (ZeroDivisionError, DivisionByZero, InvalidOperation, TypeError) as exc:
+            raise ColumnFailed from exc
+
+    return run
+
+
+def _columns(node: ast.AST, source: str) -> ColumnEvaluator:
+    if isinstance(node, ast.Constant):
+        literal = Decimal(ast.get_source_segment(source, node) or str(node.value))
+        return lambda columns, size: [literal] * size
+    if isinstance(node, ast.Name):
+        name = node.id
+        return lambda columns, size: columns[name]
+    if isinstance(node, ast.BinOp):
+        op = _BINARY[type(node.op)]
+        left, right = _columns(node.left, source), _columns(node.right, source)
+        return lambda columns, size: list(map(op, left(columns, size), right(columns, size)))
+    if isinstance(node, ast.UnaryOp):
+        operand = _columns(node.operand, source)
+        if isinstance(node.op, ast.USub):
+            return lambda columns, size: [-v for v in operand(columns, size)]  # type: ignore[operator]
+        if isinstance(node.op, ast.Not):
+            return lambda columns, size: [not v for v in operand(columns, size)]
+        return operand
+    if isinstance(node, ast.Compare):
+        cmp = _COMPARE[type(node.ops[0])]
+        left, right = _columns(node.left, source), _columns(node.comparators[0], source)
+        return lambda columns, size: list(map(cmp, left(columns, size), right(columns, size)))
+    if isinstance(node, ast.BoolOp):
+        parts = [_columns(value, source) for value in node.values]
+        combine = all if isinstance(node.op, ast.And) else any
+        return lambda columns, size: [
+            combine(row) for row in zip(*(part(columns, size) for part in parts), strict=True)
+        ]
+    if isinstance(node, ast.IfExp):
+        test, body = _columns(node.test, source), _columns(node.body, source)
+        orelse = _columns(node.orelse, source)
+        return lambda columns, size: [
+            b if t else o
+            for t, b, o in zip(
+                test(columns, size), body(columns, size), orelse(columns, size), strict=True
+            )
+        ]
+    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    function = _FUNCTIONS[node.func.id]
+    args = [_columns(arg, source) for arg in node.args]
+    return lambda columns, size: list(map(function, *(arg(columns, size) for arg in args)))

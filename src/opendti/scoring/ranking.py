@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 from decimal import Decimal
 from fractions import Fraction
+from operator import itemgetter
 from typing import TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -12,7 +13,7 @@ K = TypeVar("K", bound=Hashable)
 
 def competition_ranks(keyed: Iterable[tuple[K, Decimal | Fraction | int]]) -> dict[K, int]:
     """Rank by key, highest first. The result never depends on the order of the input."""
-    ordered = sorted(keyed, key=lambda item: item[1], reverse=True)
+    ordered = sorted(keyed, key=itemgetter(1), reverse=True)
     ranks: dict[K, int] = {}
     previous: Decimal | Fraction | int | None = None
     rank = 0

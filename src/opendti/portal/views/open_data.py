@@ -25,6 +25,8 @@ from django.views.decorators.http import require_safe
 from opendti.publication import open_data
 from opendti.publication.models import Snapshot
 
+from .. import published
+
 MAX_AGE = 3600  # a published snapshot never changes: the hour only bounds unchecked reuse
 LIST_MAX_AGE = 300  # the list grows when a period is published
 
@@ -57,13 +59,23 @@ def _conditional(
 
 
 def _snapshot_file(view: Callable[[Snapshot], HttpResponse]) -> Callable[..., HttpResponse]:
-    """A file of one published period: 404 unless published, ETag = the snapshot's document hash."""
+    """A file of one published period: 404 unless published, ETag = the snapshot's document hash.
+    Made once and kept (portal/published.py): the same bytes for everyone."""
 
     @require_safe
     @wraps(view)
     def wrapper(request: HttpRequest, period: str) -> HttpResponse:
-        snapshot = _published_or_404(period)
-        return _conditional(request, snapshot.document_sha256, lambda: view(snapshot), MAX_AGE)
+        served = published.serve(
+            request,
+            period,
+            view=view.__name__,
+            render=lambda _public, snapshot: view(snapshot),
+            keep=not request.GET,
+            etag=lambda snapshot: snapshot.document_sha256,
+        )
+        if served is None:
+            raise Http404("No published period")
+        return _open_headers(served, MAX_AGE)
 
     return wrapper
 
@@ -147,11 +159,28 @@ def _count(text: str | None) -> int | None:
         return None
 
 
+EMBED_OPTIONS = {"nhom", "so-luong"}
+
+
 @require_safe
 @xframe_options_exempt  # the one page other sites may put in an iframe: it has nothing to click
 # The same for browsers that read the policy (django-csp types views as taking the request only).
 @csp_replace({"frame-ancestors": ["*"]})  # type: ignore[arg-type]
 def embed(request: HttpRequest, period: str) -> HttpResponse:
+    """Kept rendered like the files (the same for everyone, no header)."""
+    served = published.serve(
+        request,
+        period,
+        view="embed",
+        render=lambda public, _snapshot: _embed(public, period),
+        keep=published.keepable(request.GET, EMBED_OPTIONS),
+    )
+    if served is None:
+        raise Http404("No published period")
+    return served
+
+
+def _embed(request: HttpRequest, period: str) -> HttpResponse:
     snapshot = _published_or_404(period)
     chart = open_data.embed_chart(
         snapshot, group=request.GET.get("nhom") or None, top=_count(request.GET.get("so-luong"))

@@ -23,6 +23,7 @@ from opendti.results.quarters import ranking_quarters
 from opendti.results.rankings import TOTAL, ranking_table, views
 from opendti.scoring.robustness import rank_robustness
 
+from .. import published
 from ..access import access_results
 
 # The engine names a finding by its kind; people read it in their language.
@@ -103,7 +104,24 @@ def _band_labels(assessment, view: str) -> list[str]:
     return [b.label for b in scheme.bands] if scheme else []
 
 
+RANKING_FILTERS = {"xem", "nhom", "muc", "sap-xep", "chieu", "trang"}
+
+
 def period_results(request, code: str):
+    """A published period's ranking is kept rendered (portal/published.py); searching by name
+    (`q`, free text) renders it without keeping it."""
+    served = published.serve(
+        request,
+        code,
+        view="ranking",
+        render=lambda public, _snapshot: _period_results(public, code),
+        reads_as_public=lambda user, _snapshot: not can_view_provisional_results(user),
+        keep=published.keepable(request.GET, RANKING_FILTERS),
+    )
+    return served if served is not None else _period_results(request, code)
+
+
+def _period_results(request, code: str):
     source = access_results(request.user, code)
     period = source.period
     scores = source.scores()

@@ -3,9 +3,11 @@ nothing is saved."""
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from opendti.assessments.forms import (
@@ -19,11 +21,12 @@ from opendti.assessments.services import indicator_fields
 from opendti.frameworks.models import Node
 from opendti.publication.selectors import ResultSource, YearReader
 from opendti.results import band_detail, charts
-from opendti.results.access import can_view_raw_inputs
+from opendti.results.access import can_view_provisional_results, can_view_raw_inputs
 from opendti.results.quarters import unit_quarters
 from opendti.results.scorecard import unit_scorecard
 from opendti.results.years import UnitYears, unit_years
 
+from .. import published
 from ..access import access_results
 
 RELATIVE = "relative"
@@ -74,6 +77,27 @@ def _trend(years: UnitYears, unit: str, reader: YearReader):
 
 @require_GET
 def scorecard(request, code: str, unit: str):
+    """A published scorecard is kept rendered (portal/published.py) and served to everyone who
+    reads it as the public: not to those who may see provisional years or the unit's inputs."""
+
+    def reads_as_public(user, snapshot) -> bool:
+        period = snapshot.period
+        return not can_view_provisional_results(user) and can_view_raw_inputs(
+            user, period, unit
+        ) == can_view_raw_inputs(AnonymousUser(), period, unit)
+
+    served = published.serve(
+        request,
+        code,
+        view=f"scorecard:{unit}",
+        render=lambda public, _snapshot: _scorecard(public, code, unit),
+        reads_as_public=reads_as_public,
+        keep=not request.GET,
+    )
+    return served if served is not None else _scorecard(request, code, unit)
+
+
+def _scorecard(request, code: str, unit: str):
     source = _unit_results(request.user, code, unit)
     shown = can_view_raw_inputs(request.user, source.period, unit)
     scores = source.scores()
@@ -99,6 +123,9 @@ def scorecard(request, code: str, unit: str):
     )
 
 
+# Nothing is saved and the answer goes only to the page that asked (a page on another site cannot
+# read it): no CSRF token needed, so a published scorecard needs none and is kept without one.
+@csrf_exempt
 @require_POST
 def what_if(request, code: str, unit: str):
     source = _unit_results(request.user, code, unit)
