@@ -268,8 +268,13 @@ def test_only_the_embed_page_may_be_framed(world) -> None:
     embed = world.public.get("/du-lieu-mo/2023-districts/nhung/")
     assert embed.status_code == 200
     assert "X-Frame-Options" not in embed
+    # No frame-ancestors at all ("*" would refuse a page without a network origin), the rest kept.
+    policy = embed["Content-Security-Policy"]
+    assert "frame-ancestors" not in policy and "script-src 'self'" in policy
     for url in ("/ky/2023-districts/ket-qua/", "/du-lieu-mo/", "/"):
-        assert world.public.get(url)["X-Frame-Options"] == "DENY", url
+        answer = world.public.get(url)
+        assert answer["X-Frame-Options"] == "DENY", url
+        assert "frame-ancestors 'self'" in answer["Content-Security-Policy"], url
     # Nothing to act on inside the frame: no form, and links leave it.
     html = embed.content.decode()
     assert "<form" not in html

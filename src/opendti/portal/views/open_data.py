@@ -164,8 +164,10 @@ EMBED_OPTIONS = {"nhom", "so-luong"}
 
 @require_safe
 @xframe_options_exempt  # the one page other sites may put in an iframe: it has nothing to click
-# The same for browsers that read the policy (django-csp types views as taking the request only).
-@csp_replace({"frame-ancestors": ["*"]})  # type: ignore[arg-type]
+# The same for browsers that read the policy: no frame-ancestors directive at all, since "*" would
+# not match a page without a network origin (a file, about:blank, a sandboxed frame) and browsers
+# then refuse the frame. django-csp types views as taking the request only.
+@csp_replace({"frame-ancestors": None})  # type: ignore[arg-type]
 def embed(request: HttpRequest, period: str) -> HttpResponse:
     """Kept rendered like the files (the same for everyone, no header)."""
     served = published.serve(
