@@ -24,6 +24,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from opendti.accounts.models import User
+from opendti.assessments.services.spreadsheet import CellProblem as Problem
 from opendti.assessments.uploads import UploadRejected, upload_check
 from opendti.assessments.xlsx_upload import Cell, Limits, open_checked, sheet_rows
 from opendti.audit.services import Kind, audit_record
@@ -48,20 +49,6 @@ ROLE_NAMES = {
     Affiliation.Role.UNIT_LEADER: ("unit_leader", "lanh dao", "lanh dao don vi"),
 }
 PHONE = re.compile(r"^\+?[0-9][0-9 .\-]{6,18}[0-9]$")
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int
-    column: str  # the column's letter
-    message: str
-
-    def __str__(self) -> str:
-        return _("Dòng %(row)d, cột %(column)s: %(message)s") % {
-            "row": self.row,
-            "column": self.column,
-            "message": self.message,
-        }
 
 
 @dataclass
