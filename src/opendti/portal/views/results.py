@@ -21,6 +21,7 @@ from opendti.results import band_detail, charts
 from opendti.results.access import can_view_provisional_results
 from opendti.results.quarters import ranking_quarters
 from opendti.results.rankings import TOTAL, ranking_table, views
+from opendti.results.services import year_on_year_groups
 from opendti.scoring.robustness import rank_robustness
 
 from .. import published
@@ -190,6 +191,7 @@ def _period_results(request, code: str):
             "query_string": params.urlencode(),
             "sort_query": sort_params.urlencode(),
             "has_change": scores.change is not None,
+            "year_on_year": year_on_year_groups(period=period, scores=scores),
             "charts": _ranking_charts(scores, table.view, group, group_name),
             "quarters": quarters,
             # The quarters' rows in the order of this page's rows.
