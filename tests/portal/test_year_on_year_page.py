@@ -4,6 +4,7 @@ results.year_on_year gives for the period against its previous one (issue 16, pa
 from __future__ import annotations
 
 import html as html_lib
+import json
 
 import pytest
 
@@ -26,6 +27,14 @@ def test_results_page_states_the_change_against_the_previous_year(coordinator) -
         for sentence in sentences:
             assert html_lib.escape(sentence) in section
         assert sum(n for _, _, n in group.transitions) + len(group.new_units) == group.units
+    # The two years' averages as a chart, its table holding the same numbers.
+    assert 'id="chart-year-on-year"' in section
+    data = page.split('id="chart-year-on-year-data" type="application/json">', 1)[1].split(
+        "</script>", 1
+    )[0]
+    chart = json.loads(data)
+    assert chart["datasets"][1]["values"] == [str(g.average) for g, _s in groups]
+    assert chart["datasets"][0]["values"] == [str(g.previous_average) for g, _s in groups]
 
 
 def test_a_period_without_a_previous_one_has_no_such_section(coordinator) -> None:
