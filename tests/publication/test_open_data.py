@@ -27,7 +27,7 @@ from opendti.results.services import period_score
 from opendti.scoring.model import PeriodResult
 from tests.login import login
 
-from .conftest import forget_cached_results
+from .conftest import forget_cached_results, take_to
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +135,7 @@ def test_the_json_is_the_snapshot(world, code) -> None:
     assert list(document) == [
         "format_version", "period", "decision", "published_at", "snapshot", "nodes", "pillars",
         "bands", "pillar_bands", "ranking_groups", "units", "averages", "band_counts", "findings", "notes",
+        "year_on_year",
     ]  # fmt: skip
     period = Period.objects.select_related("framework").get(code=code)
     assert document["period"]["code"] == code
@@ -356,3 +357,35 @@ def test_published_pages_link_their_open_data(world) -> None:
     provisional = world.coordinator.get("/ky/2026-communes/ket-qua/")
     assert provisional.status_code == 200
     assert "open-data-links" not in provisional.content.decode()
+
+
+def test_the_json_states_the_year_on_year_change(people) -> None:
+    """`year_on_year`: per ranking group, the averages of both years and their exact difference,
+    the band moves, and the Vietnamese sentences; null for a period without a previous one."""
+    forget_cached_results()
+    period = Period.objects.select_related("previous").get(code=APPRAISAL_PERIOD)
+    assert period.previous is not None
+    take_to(period.previous.code, people, Period.Status.PUBLISHED)
+    take_to(APPRAISAL_PERIOD, people, Period.Status.PUBLISHED)
+    public = Client()
+    assert read_json(public, period.previous.code)["year_on_year"] is None
+    document = read_json(public, APPRAISAL_PERIOD)
+    scores = snapshot_scores(snapshot_of(APPRAISAL_PERIOD))
+    assert scores.previous is not None
+    block = document["year_on_year"]
+    assert block["previous_period"] == period.previous.code
+    assert block["groups"]
+    for group in block["groups"]:
+        code = group["group"]
+        now = scores.result.group_averages.get(code, scores.result.averages).total
+        before = scores.previous.group_averages.get(code, scores.previous.averages).total
+        assert now is not None and before is not None
+        assert Decimal(group["average"]) == now
+        assert Decimal(group["previous_average"]) == before
+        assert Decimal(group["change"]) == now - before
+        moved = sum(t["count"] for t in group["transitions"])
+        assert moved + len(group["new_units"]) == group["units"]
+        first = group["sentences"][0]
+        assert first.startswith(f"Điểm trung bình của nhóm {group['name']} ")
+        if now != before:
+            assert (" tăng " if now > before else " giảm ") in first

@@ -173,3 +173,17 @@ def test_a_published_quarter_says_it_needs_no_decision() -> None:
     assert "Kết quả hằng quý do cơ quan chủ trì đánh giá công bố" in intro
     assert "không cần quyết định phê duyệt" in intro
     assert "Kết quả được phê duyệt tại Quyết định" not in intro
+
+
+def test_the_change_section_states_the_year_on_year_sentences() -> None:
+    """The report's text is the results page's (results.year_on_year), from the same numbers."""
+    from opendti.results.services import period_scores, year_on_year_groups
+
+    content = content_of("2025-communes")
+    period = Period.objects.get(code="2025-communes")
+    groups = year_on_year_groups(period=period, scores=period_scores(period=period))
+    assert groups
+    (change,) = [s for s in content.sections if s.heading.endswith("Thay đổi so với kỳ trước")]
+    for _group, sentences in groups:
+        assert " ".join(sentences) in change.paragraphs
+    assert any(p.startswith("Điểm trung bình của nhóm Xã ") for p in change.paragraphs)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from opendti import numbers
@@ -26,6 +26,8 @@ from opendti.core.vietnamese import sort_key
 from opendti.periods.models import Period
 from opendti.periods.names import group_choices, group_names
 from opendti.results.charts import ChartData, ranking_chart
+from opendti.results.services import PeriodScores, scores_year_on_year
+from opendti.results.year_on_year import group_sentences
 from opendti.scoring.model import Assessment, BandScheme, PeriodResult, UnitResult
 
 from .models import Snapshot
@@ -280,6 +282,52 @@ def json_document(snapshot: Snapshot) -> dict[str, Any]:
         ],
         # Informational values a unit did not give (asked for, never counted).
         "notes": [{"unit": f.unit, "node": f.node, "kind": f.kind} for f in result.notes],
+        # Against the previous period's approved results, as the ranking's change column is.
+        "year_on_year": _year_on_year(period, scores, decimals),
+    }
+
+
+def _year_on_year(period: Period, scores: PeriodScores, decimals: int) -> dict[str, Any] | None:
+    statistics = scores_year_on_year(period=period, scores=scores)
+    if statistics is None or period.previous_id is None:
+        return None
+    previous = Period.objects.filter(pk=period.previous_id).values_list("code", flat=True).first()
+    with translation.override("vi"):  # the open data's sentences are the province's, in Vietnamese
+        groups = [(g, group_sentences(g)) for g in statistics.groups]
+    return {
+        "previous_period": previous,
+        "groups": [
+            {
+                "group": g.group,
+                "name": g.name,
+                "previous_average": fixed(g.previous_average, decimals),
+                "average": fixed(g.average, decimals),
+                "change": fixed(g.change, decimals),
+                "percent_change": exact(g.percent_change),
+                "units": g.units,
+                "previous_units": g.previous_units,
+                "band_counts": dict(g.band_counts),
+                "previous_band_counts": dict(g.previous_band_counts),
+                "transitions": [{"from": a, "to": b, "count": n} for a, b, n in g.transitions],
+                "new_units": [m.unit for m in g.moves if m.via != "same"],
+                "gone_units": list(g.gone_units),
+                "most_improved": list(g.most_improved),
+                "most_change": fixed(g.most_change, decimals),
+                "least_improved": list(g.least_improved),
+                "least_change": fixed(g.least_change, decimals),
+                "band_changes": [
+                    {
+                        "unit": m.unit,
+                        "from": m.previous_band,
+                        "to": m.band,
+                        "change": fixed(m.change, decimals),
+                    }
+                    for m in g.band_changes
+                ],
+                "sentences": sentences,
+            }
+            for g, sentences in groups
+        ],
     }
 
 

@@ -123,6 +123,7 @@ def _live_scores(period: Period, parsed: ParsedWorkbook) -> PeriodScores:
             previous_result = score_period(_parse(period_rows(previous)).assessment)
         decimals = parsed.assessment.settings.decimals
         change = compare_periods(result, previous_result, parsed.predecessors, decimals)
+        return PeriodScores(parsed.assessment, result, change, previous_result)
     return PeriodScores(parsed.assessment, result, change)
 
 

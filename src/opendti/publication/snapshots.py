@@ -149,6 +149,7 @@ def _scores_cached(
         previous_result = score_period(_parse(frozen_rows(text)).assessment)
         decimals = parsed.assessment.settings.decimals
         change = compare_periods(result, previous_result, parsed.predecessors, decimals)
+        return PeriodScores(parsed.assessment, result, change, previous_result)
     return PeriodScores(parsed.assessment, result, change)
 
 

@@ -26,7 +26,8 @@ from opendti.publication.selectors import ResultSource
 from opendti.results import band_detail
 from opendti.results.rankings import TOTAL, Row, ranking_table
 from opendti.results.rankings import Table as Ranking
-from opendti.results.services import PeriodScores
+from opendti.results.services import PeriodScores, scores_year_on_year
+from opendti.results.year_on_year import group_sentences
 
 from . import charts
 from .content import Chart, ReportContent, Section, Table, long_date
@@ -182,6 +183,7 @@ def _group_sections(
     group: str | None,
     numbers: _Numbers,
     year: int,
+    year_on_year: tuple[str, ...] = (),
 ) -> list[Section]:
     """A level's or a group's results: the ranking (Bảng 1/3) with the bands and the charts,
     then one subsection per pillar (Bảng 5–7), then the change against the previous period
@@ -244,7 +246,9 @@ def _group_sections(
             )
         )
     if scores.change is not None and group is None:
-        sections.append(_change_section(scores, numbers, year, ranking, level=2))
+        sections.append(
+            _change_section(scores, numbers, year, ranking, level=2, year_on_year=year_on_year)
+        )
     return sections
 
 
@@ -256,6 +260,7 @@ def _change_section(
     *,
     level: int,
     heading: str = "Thay đổi so với kỳ trước",
+    year_on_year: tuple[str, ...] = (),
 ) -> Section:
     """Each unit's total against the previous period, and the average's change."""
     number = numbers.next()
@@ -267,16 +272,22 @@ def _change_section(
         names = {u.code: u.name for u in scores.result.units}
         improved = ", ".join(names[c] for c in ranking.most_improved if c in names)
         paragraphs.append(f"Tăng điểm nhiều nhất: {improved}.")
+    # The statistics as provinces state them (results.year_on_year), one paragraph per group.
+    paragraphs += year_on_year
     return Section(heading, tuple(paragraphs), (table,), level=level)
 
 
 def _sections(period: Period, scores: PeriodScores, snapshot: Snapshot | None) -> list[Section]:
     numbers = _Numbers()
     sections = [_introduction(period, scores, snapshot)]
+    statistics = scores_year_on_year(period=period, scores=scores)
+    year_on_year = tuple(
+        " ".join(group_sentences(g)) for g in (statistics.groups if statistics else ())
+    )
     groups = _groups(period, scores)
     if not groups:
         return sections + _group_sections(
-            "I. Kết quả, xếp hạng", "", scores, None, numbers, period.year
+            "I. Kết quả, xếp hạng", "", scores, None, numbers, period.year, year_on_year
         )
     for i, (code, name) in enumerate(groups):
         heading = f"{ROMAN[i % len(ROMAN)]}. Kết quả, xếp hạng của nhóm {name}"
@@ -287,7 +298,15 @@ def _sections(period: Period, scores: PeriodScores, snapshot: Snapshot | None) -
         overall = ranking_table(scores.assessment, scores.result, view=TOTAL, change=scores.change)
         heading = f"{ROMAN[len(groups) % len(ROMAN)]}. Thay đổi so với kỳ trước"
         sections.append(
-            _change_section(scores, numbers, period.year, overall, level=1, heading=heading)
+            _change_section(
+                scores,
+                numbers,
+                period.year,
+                overall,
+                level=1,
+                heading=heading,
+                year_on_year=year_on_year,
+            )
         )
     return sections
 

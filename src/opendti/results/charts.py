@@ -29,6 +29,8 @@ from opendti import numbers
 from opendti.scoring.model import Assessment, Node, PeriodResult, UnitResult
 from opendti.scoring.rounding import ratio
 
+from .year_on_year import GroupYearOnYear
+
 ChartData = dict[str, Any]
 
 MISSING = "—"
@@ -322,6 +324,38 @@ def trend_chart(
             "rows": [
                 [label, *(cell(d["values"][i]) for d in datasets)]
                 for i, (label, _result) in enumerate(series)
+            ],
+        },
+    }
+
+
+# --- the change against the previous year -------------------------------------------------------
+
+
+def year_on_year_chart(groups: Sequence[GroupYearOnYear]) -> ChartData:
+    """Each ranking group's average last year beside this year's (seed 004 draws the two years'
+    averages), from results.year_on_year: the same numbers as its sentences."""
+    labels = [g.name if g.group else _("Tất cả đơn vị") for g in groups]
+    datasets = [
+        _dataset(_("Năm trước"), [number(g.previous_average) for g in groups], AVERAGE_COLOR),
+        _dataset(_("Năm nay"), [number(g.average) for g in groups], UNIT_COLOR),
+    ]
+    return {
+        "title": _("Điểm trung bình so với năm trước"),
+        "labels": labels,
+        "datasets": datasets,
+        "value_label": _("Điểm"),
+        "table": {
+            "row_header": 0,
+            "header": [_("Nhóm"), _("Năm trước"), _("Năm nay"), _("Thay đổi (điểm)")],
+            "rows": [
+                [
+                    label,
+                    cell(number(g.previous_average)),
+                    cell(number(g.average)),
+                    numbers.vi(g.change, signed=True),
+                ]
+                for label, g in zip(labels, groups, strict=True)
             ],
         },
     }

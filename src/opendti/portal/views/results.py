@@ -21,6 +21,7 @@ from opendti.results import band_detail, charts
 from opendti.results.access import can_view_provisional_results
 from opendti.results.quarters import ranking_quarters
 from opendti.results.rankings import TOTAL, ranking_table, views
+from opendti.results.services import year_on_year_groups
 from opendti.scoring.robustness import rank_robustness
 
 from .. import published
@@ -158,6 +159,7 @@ def _period_results(request, code: str):
     rows.sort(key=key, reverse=descending)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("trang"))
     quarters = ranking_quarters(period=period, read=YearReader(request.user, first=source))
+    year_on_year = year_on_year_groups(period=period, scores=scores)
     params = request.GET.copy()
     params.pop("trang", None)
     sort_params = params.copy()
@@ -190,6 +192,10 @@ def _period_results(request, code: str):
             "query_string": params.urlencode(),
             "sort_query": sort_params.urlencode(),
             "has_change": scores.change is not None,
+            "year_on_year": year_on_year,
+            "year_on_year_chart": charts.year_on_year_chart([g for g, _s in year_on_year])
+            if year_on_year
+            else None,
             "charts": _ranking_charts(scores, table.view, group, group_name),
             "quarters": quarters,
             # The quarters' rows in the order of this page's rows.
