@@ -28,7 +28,7 @@ def test_the_coordinator_starts_a_period_from_a_template(new_context, demo) -> N
             "framework": last.framework,
             "year": 2027,
             "previous": last,
-        },  # fmt: skip
+        },
         phases=[],
     )
     page = new_context().new_page()
@@ -66,9 +66,7 @@ def test_the_coordinator_starts_a_period_from_a_template(new_context, demo) -> N
     shot(page, "64-console-framework-template")
     page.locator("#template-confirm").get_by_role("button").click()
 
-    expect(page.get_by_role("status")).to_contain_text(
-        "Đã nhập bộ chỉ số mẫu"
-    )
+    expect(page.get_by_role("status")).to_contain_text("Đã nhập bộ chỉ số mẫu")
     period = Period.objects.select_related("framework").get(code=NEW)
     assert (period.framework.code, period.framework.decision_number) == (
         "bac-kan-xa",
