@@ -76,7 +76,7 @@ def test_the_coordinator_sets_up_a_period(new_context, demo, tmp_path: Path) -> 
     assert Submission.objects.filter(participation__period=period).count() == len(units)
 
     # A new framework version from XLSX: the difference first, then the confirmation.
-    page.locator("#period-menu").get_by_role("link", name="Bộ chỉ số").click()
+    page.locator("#period-menu").get_by_role("link", name="Bộ chỉ số", exact=True).click()
     path = tmp_path / "bo-chi-so-2027.xlsx"
     path.write_bytes(framework_file(last.framework, tmp_path, changed))
     page.locator("#framework-file").set_input_files(str(path))

@@ -81,6 +81,12 @@ MATRIX = {
     "portal:participants": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
     "portal:framework_import": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
     "portal:framework_confirm": ("POST", "L 4 4 4 409 4 4 4 409 4 4 4 L"),
+    # A framework from a template (tests/portal/test_console_templates.py): the same people; the
+    # preview shows the template's errors (none supplied: 422), confirming is refused by the
+    # period's state (409).
+    "portal:framework_templates": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:framework_template": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:framework_template_confirm": ("POST", "L 4 4 4 409 4 4 4 409 4 4 4 L"),
     # The dashboard's table as an Excel file: whoever sees the dashboard.
     "portal:dashboard_export": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
     # The period's calendar: the people of its units (their own deadlines), its reviewers, the
@@ -340,6 +346,7 @@ def _kwargs(pattern: URLPattern, world) -> dict:
         "pk": world["evidence"],
         "uidb64": "MQ",  # an invitation of account 1 with a token that is not valid
         "token": "x-y",
+        "template": "bac-kan-1294-communes",
     }
     kwargs = {key: values[key] for key in pattern.pattern.converters}
     if pattern.name in (
@@ -518,6 +525,9 @@ QUARTERLY_MATRIX = {
     "portal:participants": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
     "portal:framework_import": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
     "portal:framework_confirm": ("POST", "L 4 4 4 409 4 4 4 409 4 4 4 L"),
+    "portal:framework_templates": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:framework_template": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:framework_template_confirm": ("POST", "L 4 4 4 409 4 4 4 409 4 4 4 L"),
     "portal:timeline": ("GET", "L O O O O 4 O 4 O O 4 4 L"),
     "portal:approval": ("GET", "L 4 4 4 O 4 O 4 O 4 4 4 L"),
     "portal:approve": ("POST", "L 4 4 4 3 4 409 4 409 4 4 4 L"),
@@ -537,7 +547,12 @@ def test_access_matrix_of_a_published_quarter(role, world):
     client = _client(role)
     index = list(ROLES).index(role)
     patterns = url_names()
-    values = {"period": QUARTER, "code": QUARTER, "unit": "xa-hoa-binh"}
+    values = {
+        "period": QUARTER,
+        "code": QUARTER,
+        "unit": "xa-hoa-binh",
+        "template": "bac-kan-1294-communes",
+    }
     got, expected, unsafe = {}, {}, {}
     for name, (method, codes) in QUARTERLY_MATRIX.items():
         kwargs = {key: values[key] for key in patterns[name].pattern.converters}

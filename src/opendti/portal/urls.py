@@ -37,6 +37,20 @@ urlpatterns = [
     path(
         "ky/<slug:period>/bo-chi-so/xac-nhan/", console.framework_confirm, name="framework_confirm"
     ),
+    # A framework from a template (bộ chỉ số mẫu): choose, supply, difference, confirm.
+    path(
+        "ky/<slug:period>/bo-chi-so/mau/", console.framework_templates, name="framework_templates"
+    ),
+    path(
+        "ky/<slug:period>/bo-chi-so/mau/<slug:template>/",
+        console.framework_template,
+        name="framework_template",
+    ),
+    path(
+        "ky/<slug:period>/bo-chi-so/mau/<slug:template>/xac-nhan/",
+        console.framework_template_confirm,
+        name="framework_template_confirm",
+    ),
     path("ky/<slug:code>/tien-do/tai-ve.xlsx", dashboard.dashboard_export, name="dashboard_export"),
     # The programme's calendar (docs/calendar.md): phases, today, who is late; extensions.
     path("ky/<slug:period>/lich/", timeline.timeline, name="timeline"),

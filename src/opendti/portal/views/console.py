@@ -15,9 +15,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opendti.assessments.access import access_period_dashboard, is_coordinator
+from opendti.frameworks.catalog import Template, TemplateError, template_get, template_list
 from opendti.frameworks.models import BandScheme
 from opendti.periods.forms import BasePhaseFormSet, PeriodForm, PhaseFormSet, phase_initial
 from opendti.periods.models import Period
@@ -30,6 +31,15 @@ from opendti.periods.services import (
     require_not_opened,
 )
 from opendti.periods.workflow import TransitionRefused
+from opendti.results.framework_template import (
+    framework_template_confirm as framework_template_confirm_service,
+)
+from opendti.results.framework_template import (
+    framework_template_plan,
+    template_baseline,
+    template_fields,
+    template_supplements,
+)
 from opendti.results.framework_upload import (
     change_kinds,
     framework_upload_confirm,
@@ -238,5 +248,91 @@ def framework_confirm(request: HttpRequest, period: str) -> HttpResponse:
         request,
         _("Đã nhập bộ chỉ số phiên bản %(version)d và áp dụng cho kỳ này.")
         % {"version": new.version},
+    )
+    return redirect(reverse("portal:period_settings", kwargs={"period": found.code}))
+
+
+@require_GET
+@htmx_login_required
+def framework_templates(request: HttpRequest, period: str) -> HttpResponse:
+    """The shipped framework templates: their decision and what it leaves unstated."""
+    found = access_period_dashboard(request.user, period)
+    context = {
+        "period": found,
+        "opened": period_has_opened(found),
+        "templates": template_list(),
+        "against": template_baseline(found),
+    }
+    return render(request, "portal/console/templates.html", context)
+
+
+def _template(slug: str) -> Template:
+    try:
+        return template_get(slug)
+    except TemplateError:
+        raise Http404 from None
+
+
+def _template_page(
+    request: HttpRequest, found: Period, template: Template, status: int = 200, **extra: Any
+) -> HttpResponse:
+    typed = extra.pop("typed", {})
+    context = {
+        "period": found,
+        "opened": period_has_opened(found),
+        "template": template,
+        "fields": [
+            (name, key, label, typed.get(key, "")) for name, key, label in template_fields(template)
+        ],
+        "against": template_baseline(found),
+        "kinds": change_kinds(),
+        **extra,
+    }
+    return render(request, "portal/console/template.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@htmx_login_required
+def framework_template(request: HttpRequest, period: str, template: str) -> HttpResponse:
+    """GET: the values the template's decision leaves unstated. POST: each missing or invalid
+    one named, or the difference from last year's framework with the button that confirms."""
+    found = access_period_dashboard(request.user, period)
+    chosen = _template(template)
+    if request.method == "GET":
+        return _template_page(request, found, chosen)
+    supplements = template_supplements(chosen, request.POST)
+    plan = framework_template_plan(period=found, slug=chosen.slug, supplements=supplements)
+    return _template_page(
+        request, found, chosen, status=200 if plan.ok else 422, plan=plan, typed=supplements
+    )
+
+
+@require_POST
+@htmx_login_required
+def framework_template_confirm(request: HttpRequest, period: str, template: str) -> HttpResponse:
+    found = access_period_dashboard(request.user, period)
+    chosen = _template(template)
+    supplements = template_supplements(chosen, request.POST)
+    try:
+        seen = int(request.POST.get("seen_framework", ""))
+    except ValueError:
+        seen = -1
+    try:
+        new = framework_template_confirm_service(
+            period=found,
+            slug=chosen.slug,
+            supplements=supplements,
+            actor=request.user,
+            seen_framework=seen,
+        )
+    except ValidationError as error:
+        status, reasons = _refused(error)
+        return _template_page(
+            request, found, chosen, status=status, refused=reasons, typed=supplements
+        )
+    messages.success(
+        request,
+        _("Đã nhập bộ chỉ số mẫu “%(title)s” thành phiên bản %(version)d và áp dụng cho kỳ này.")
+        % {"title": chosen.title, "version": new.version},
     )
     return redirect(reverse("portal:period_settings", kwargs={"period": found.code}))
