@@ -125,6 +125,10 @@ class Period(models.Model):
     # Nông 2023: 01/01/2023 to 20/12/2023. Empty: the year (or quarter) of the period.
     assessed_from = models.DateField(_("đánh giá từ ngày"), null=True, blank=True)
     assessed_to = models.DateField(_("đánh giá đến ngày"), null=True, blank=True)
+    # The results revision: raised, in the same transaction, by every write that can change the
+    # period's results (periods/revision.py). Stored results are kept per revision, so a reader
+    # knows with one integer whether what was computed is still the period's result.
+    results_revision = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("kỳ đánh giá")
