@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import threading
 from collections.abc import Callable, Mapping
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Any
@@ -18,6 +19,17 @@ Evaluator = Callable[[Mapping[str, object]], object]
 
 class FormulaError(ValueError):
     pass
+
+
+# CPython 3.11's AST constructor keeps its recursion depth in interpreter-wide state, so two
+# threads parsing at once (web server threads, a report thread) can fail with "AST constructor
+# recursion depth mismatch". Parsing is rare and quick; one parse at a time costs nothing.
+_PARSE_LOCK = threading.Lock()
+
+
+def _parse(expression: str) -> ast.Expression:
+    with _PARSE_LOCK:
+        return ast.parse(expression.strip(), mode="eval")
 
 
 _BINARY: dict[type, Callable[[object, object], object]] = {
@@ -40,7 +52,7 @@ _FUNCTIONS: dict[str, Callable[..., object]] = {"min": min, "max": max, "abs": a
 def compile_formula(expression: str, names: set[str]) -> Evaluator:
     """Compile `expression`; every name in it must be one of `names`."""
     try:
-        tree = ast.parse(expression.strip(), mode="eval")
+        tree = _parse(expression)
     except SyntaxError as exc:
         raise FormulaError(f"formula is not valid: {exc.msg} (column {exc.offset})") from exc
     return _compile(tree.body, expression.strip(), names)
@@ -48,7 +60,7 @@ def compile_formula(expression: str, names: set[str]) -> Evaluator:
 
 def names_in(expression: str) -> set[str]:
     try:
-        tree = ast.parse(expression.strip(), mode="eval")
+        tree = _parse(expression)
     except SyntaxError:
         return set()
     return {
@@ -135,7 +147,7 @@ class ColumnFailed(Exception):
 
 def compile_formula_columns(expression: str, names: set[str]) -> ColumnEvaluator:
     compile_formula(expression, names)  # the checks and errors of a formula, as for one unit
-    tree = ast.parse(expression.strip(), mode="eval")
+    tree = _parse(expression)
     evaluator = _columns(tree.body, expression.strip())
 
     def run(columns: Mapping[str, list[object]], size: int) -> list[object]:
