@@ -246,4 +246,8 @@ def confirm(page: Page, says: str | None = None) -> None:
     expect(dialog).to_be_visible()
     if says is not None:
         expect(dialog).to_contain_text(says)
-    dialog.locator("#confirm-ok").click()
+    # Confirming submits the form and loads the answer page; wait for it, or a check that the
+    # page before already satisfies (a message from the last action) and the next goto would
+    # abort the request in flight (net::ERR_ABORTED).
+    with page.expect_navigation():
+        dialog.locator("#confirm-ok").click()
