@@ -28,11 +28,10 @@ from opendti.frameworks.catalog import (
     template_get,
     template_import,
 )
-from opendti.frameworks.diff import framework_diff
 from opendti.frameworks.models import Framework
-from opendti.periods.models import Period, PeriodChange
-from opendti.periods.services import period_record, require_not_opened
+from opendti.periods.models import Period
 
+from .framework_switch import period_for_framework_switch, period_framework_switch
 from .framework_upload import Line
 
 
@@ -120,15 +119,14 @@ def framework_template_confirm(
 ) -> Framework:
     """Import the template as a new framework version and give it to the period (which has not
     opened), recording the change in the period's history and the audit log."""
-    period = Period.objects.select_for_update().select_related("framework").get(pk=period.pk)
-    require_not_opened(period)
-    if period.framework_id != seen_framework:
-        raise ValidationError(
-            _(
-                "Bộ chỉ số của kỳ vừa được thay đổi sau khi xem trước: hãy xem lại khác biệt "
-                "trước khi xác nhận."
-            )
-        )
+    period = period_for_framework_switch(
+        period=period,
+        seen_framework=seen_framework,
+        stale=_(
+            "Bộ chỉ số của kỳ vừa được thay đổi sau khi xem trước: hãy xem lại khác biệt "
+            "trước khi xác nhận."
+        ),
+    )
     template = template_get(slug)
     level = _level_error(template, period)
     if level:
@@ -137,23 +135,14 @@ def framework_template_confirm(
         new = template_import(slug, supplements, year=period.year)
     except TemplateError as error:
         raise ValidationError(list(error.messages)) from None
-    old = period.framework
-    diff = framework_diff(old, new)
-    codes = list(period.not_deployed.values_list("code", flat=True))
-    period.framework = new
-    period.save(update_fields=["framework"])
-    period.not_deployed.set(new.nodes.filter(code__in=codes))
-    period_record(
+    period_framework_switch(
         period=period,
+        new=new,
         actor=actor,
-        kind=PeriodChange.Kind.FRAMEWORK,
         detail={
-            "framework": [old.pk, new.pk],
-            "version": [old.version, new.version],
             "template": slug,
             "decision": template.decision_number,
             "supplements": dict(supplements),
-            "changes": dict(Counter(c.kind for c in diff.entries)),
         },
     )
     return new

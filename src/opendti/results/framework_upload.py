@@ -29,9 +29,10 @@ from opendti.frameworks.diff import Change, framework_diff
 from opendti.frameworks.exchange import framework_check, framework_create, read_framework_xlsx
 from opendti.frameworks.exchange.messages import message_text
 from opendti.frameworks.models import Framework
-from opendti.periods.models import Period, PeriodChange
-from opendti.periods.services import period_record, require_not_opened
+from opendti.periods.models import Period
 from opendti.workbook.errors import CellError, WorkbookError
+
+from .framework_switch import period_for_framework_switch, period_framework_switch
 
 STORE = "default"
 FOLDER = "framework-imports"
@@ -159,15 +160,14 @@ def framework_upload_confirm(
     """Import the stored file as a new version of the period's framework, and give the period
     that version (it has not opened: no unit has entered anything). Refused when the period's
     framework changed since the preview (another import), or the file no longer checks."""
-    period = Period.objects.select_for_update().select_related("framework").get(pk=period.pk)
-    require_not_opened(period)
-    if period.framework_id != seen_framework:
-        raise ValidationError(
-            _(
-                "Bộ chỉ số của kỳ vừa được thay đổi sau khi xem trước: hãy tải tệp lên lại để "
-                "xem khác biệt so với phiên bản hiện tại."
-            )
-        )
+    period = period_for_framework_switch(
+        period=period,
+        seen_framework=seen_framework,
+        stale=_(
+            "Bộ chỉ số của kỳ vừa được thay đổi sau khi xem trước: hãy tải tệp lên lại để "
+            "xem khác biệt so với phiên bản hiện tại."
+        ),
+    )
     try:
         checked = _read(token)
     except WorkbookError as error:
@@ -176,25 +176,10 @@ def framework_upload_confirm(
     if checked.meta.code != old.code or checked.meta.level != old.level.code:
         raise ValidationError(_("Tệp không phải bộ chỉ số của kỳ này."))
     new = framework_create(checked)
-    diff = framework_diff(old, new)
-    codes = list(period.not_deployed.values_list("code", flat=True))
-    period.framework = new
-    period.save(update_fields=["framework"])
-    period.not_deployed.set(new.nodes.filter(code__in=codes))
     # The kept upload has served: removed once the import is committed (its digest stays in the
     # history row; the new version itself is the record of what was imported).
     transaction.on_commit(lambda: storage(STORE).delete(_stored_name(token)))
-    period_record(
-        period=period,
-        actor=actor,
-        kind=PeriodChange.Kind.FRAMEWORK,
-        detail={
-            "framework": [old.pk, new.pk],
-            "version": [old.version, new.version],
-            "sha256": token,
-            "changes": dict(Counter(c.kind for c in diff.entries)),
-        },
-    )
+    period_framework_switch(period=period, new=new, actor=actor, detail={"sha256": token})
     return new
 
 
