@@ -8,10 +8,10 @@ from opendti.accounts.models import User
 from opendti.accounts.roles import ROLES
 from opendti.appraisal.models import Decision
 from opendti.assessments.access import access_submission, submission_is_open
-from opendti.assessments.models import AppraisedScore
+from opendti.assessments.models import AppraisedScore, Submission
 from opendti.frameworks.models import NodeMapping
 from opendti.notifications.models import Notification
-from opendti.periods.models import Membership, Period, Phase
+from opendti.periods.models import Membership, Participation, Period, Phase
 from opendti.publication.models import Publication, Snapshot
 from opendti.results.demo import OPEN_PERIOD
 from opendti.units.models import Unit
@@ -82,6 +82,13 @@ def test_demo_has_a_period_open_for_self_assessment_with_two_units() -> None:
     focal = User.objects.get(username="daumoi")
     submission = access_submission(focal, OPEN_PERIOD, "xa-hoa-binh")
     assert submission_is_open(submission)
+    # Every participant has its submission from the moment it joined (no page has to make one).
+    participants = set(Participation.objects.filter(period=period).values_list("pk", flat=True))
+    assert participants and participants == set(
+        Submission.objects.filter(participation__period=period).values_list(
+            "participation_id", flat=True
+        )
+    )
 
 
 def test_demo_has_a_period_part_way_through_appraisal() -> None:

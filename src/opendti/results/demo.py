@@ -26,7 +26,6 @@ from opendti.accounts.roles import (
     UNIT_LEADER,
 )
 from opendti.accounts.second_factor import confirmed_device, second_factor_required
-from opendti.assessments.services import submissions_ensure
 from opendti.frameworks.models import Node, NodeMapping
 from opendti.periods.models import Membership, Participation, Period, Phase
 from opendti.periods.services import PhasePlan, period_open_next, period_phases_add
@@ -149,7 +148,6 @@ def demo_open_period(*, days_left: int = 30) -> Period:
         starts_on=today - datetime.timedelta(days=7),
         ends_on=today + datetime.timedelta(days=days_left),
     )
-    submissions_ensure(period)  # a unit has its submission from the moment it joins
     return period
 
 

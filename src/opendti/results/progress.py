@@ -73,8 +73,9 @@ def period_progress(period: Period, *, on: datetime.date) -> list[ProgressRow]:
     saved = {s.participation_id: s for s in Submission.objects.filter(participation__period=period)}
     submissions = []
     for participation in participations:
-        # A participant without its row yet (assessments.services.submissions_ensure makes them)
-        # reads as an empty draft: a page that only reads writes nothing.
+        # A participant without its row yet (made as a unit joins: assessments' Participation
+        # receiver; a restore of older data may lack it) reads as an empty draft: a page that
+        # only reads writes nothing.
         submission = saved.get(participation.pk) or Submission(participation=participation)
         submission.participation = participation
         submissions.append(submission)

@@ -21,7 +21,6 @@ from .submission import (
     submission_remind,
     submission_reopen,
     submission_submit,
-    submissions_ensure,
 )
 
 __all__ = [
@@ -40,6 +39,5 @@ __all__ = [
     "submission_remind",
     "submission_reopen",
     "submission_submit",
-    "submissions_ensure",
     "values_write",
 ]

@@ -109,22 +109,3 @@ def submission_remind(*, submission: Submission, actor, message: str = "") -> Re
             submission, None, Change.Kind.REMINDER, "email", "", ", ".join(emails), actor, body
         )
     return Reminded(notified=people, without_email=[user for user in people if not user.email])
-
-
-def submissions_ensure(period: Period) -> int:
-    """Give every participant of the period its (empty) submission; returns how many were made.
-
-    Submissions exist from the moment a unit joins a period, so that pages that only read (the
-    coordinator's dashboard) never write. Whoever adds participants calls this afterwards."""
-    have = set(
-        Submission.objects.filter(participation__period=period).values_list(
-            "participation_id", flat=True
-        )
-    )
-    missing = [
-        Submission(participation_id=pk)
-        for pk in Participation.objects.filter(period=period).values_list("pk", flat=True)
-        if pk not in have
-    ]
-    Submission.objects.bulk_create(missing, ignore_conflicts=True)
-    return len(missing)
