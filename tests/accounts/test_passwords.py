@@ -7,7 +7,10 @@ import itertools
 
 import pytest
 from django.contrib.auth.hashers import identify_hasher
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import translation
 
 from opendti.accounts.models import PasswordHistory, User
 from opendti.audit.models import AuditEvent
@@ -66,6 +69,19 @@ def test_a_password_of_one_or_two_kinds_of_characters_is_refused(an, weak) -> No
     assert "ít nhất 3 trong bốn loại ký tự" in response.content.decode()
     an.refresh_from_db()
     assert an.check_password(PASSWORD)
+
+
+def test_a_short_password_is_refused_in_vietnamese_and_in_english(an) -> None:
+    client = login(Client(), an)
+    response = change(client, PASSWORD, "Ng-2026-a")  # 9 characters, 10 required
+    text = response.content.decode()
+    assert "Mật khẩu quá ngắn: cần ít nhất 10 ký tự." in text
+    assert "too short" not in text
+    an.refresh_from_db()
+    assert an.check_password(PASSWORD)
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        validate_password("Ng-2026-a")
+    assert "The password is too short: at least 10 characters." in refused.value.messages
 
 
 def test_the_complexity_rule_is_a_setting(an, settings) -> None:

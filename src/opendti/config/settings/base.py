@@ -140,7 +140,7 @@ OPENDTI_PASSWORD_HISTORY = int(os.environ.get("OPENDTI_PASSWORD_HISTORY", "5"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "opendti.accounts.passwords.LengthValidator",
         "OPTIONS": {"min_length": OPENDTI_PASSWORD_MIN_LENGTH},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
