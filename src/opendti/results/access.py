@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
+
 from opendti.accounts.roles import ADMINISTRATOR, APPROVER, COORDINATOR
 from opendti.assessments.access import is_reviewer_of, unit_roles
 from opendti.periods.models import Participation, Period
@@ -30,3 +32,17 @@ def can_view_raw_inputs(user, period: Period, unit_code: str) -> bool:
     if participation is None:
         return False
     return bool(unit_roles(user, participation)) or is_reviewer_of(user, participation)
+
+
+def reads_results_as_public(user) -> bool:
+    """Whether `user` reads a published period's ranking exactly as the public does (so the kept
+    page can be served to them): not if they may see provisional years beside it."""
+    return not can_view_provisional_results(user)
+
+
+def reads_scorecard_as_public(user, period: Period, unit_code: str) -> bool:
+    """Whether `user` reads a unit's published scorecard exactly as the public does: not if they
+    may see provisional years, nor if they see the unit's raw inputs and the public does not."""
+    return reads_results_as_public(user) and can_view_raw_inputs(
+        user, period, unit_code
+    ) == can_view_raw_inputs(AnonymousUser(), period, unit_code)

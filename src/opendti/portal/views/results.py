@@ -18,7 +18,7 @@ from opendti.periods.models import Period
 from opendti.periods.names import group_choices
 from opendti.publication.selectors import YearReader, published_periods
 from opendti.results import band_detail, charts
-from opendti.results.access import can_view_provisional_results
+from opendti.results.access import can_view_provisional_results, reads_results_as_public
 from opendti.results.quarters import ranking_quarters
 from opendti.results.rankings import TOTAL, ranking_table, views
 from opendti.results.services import year_on_year_groups
@@ -116,7 +116,7 @@ def period_results(request, code: str):
         code,
         view="ranking",
         render=lambda public, _snapshot: _period_results(public, code),
-        reads_as_public=lambda user, _snapshot: not can_view_provisional_results(user),
+        reads_as_public=lambda user, _snapshot: reads_results_as_public(user),
         keep=published.keepable(request.GET, RANKING_FILTERS),
     )
     return served if served is not None else _period_results(request, code)

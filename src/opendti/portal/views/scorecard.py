@@ -3,7 +3,6 @@ nothing is saved."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -21,7 +20,7 @@ from opendti.assessments.services import indicator_fields
 from opendti.frameworks.models import Node
 from opendti.publication.selectors import ResultSource, YearReader
 from opendti.results import band_detail, charts
-from opendti.results.access import can_view_provisional_results, can_view_raw_inputs
+from opendti.results.access import can_view_raw_inputs, reads_scorecard_as_public
 from opendti.results.quarters import unit_quarters
 from opendti.results.scorecard import unit_scorecard
 from opendti.results.years import UnitYears, unit_years
@@ -80,18 +79,14 @@ def scorecard(request, code: str, unit: str):
     """A published scorecard is kept rendered (portal/published.py) and served to everyone who
     reads it as the public: not to those who may see provisional years or the unit's inputs."""
 
-    def reads_as_public(user, snapshot) -> bool:
-        period = snapshot.period
-        return not can_view_provisional_results(user) and can_view_raw_inputs(
-            user, period, unit
-        ) == can_view_raw_inputs(AnonymousUser(), period, unit)
-
     served = published.serve(
         request,
         code,
         view=f"scorecard:{unit}",
         render=lambda public, _snapshot: _scorecard(public, code, unit),
-        reads_as_public=reads_as_public,
+        reads_as_public=lambda user, snapshot: reads_scorecard_as_public(
+            user, snapshot.period, unit
+        ),
         keep=not request.GET,
     )
     return served if served is not None else _scorecard(request, code, unit)
