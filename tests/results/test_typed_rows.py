@@ -15,6 +15,7 @@ from decimal import ROUND_DOWN, Decimal
 
 import pytest
 from bench import generate
+from bench.typed import rows_before as _rows_before
 
 from opendti.assessments.models import AppraisedScore, GivenScore, InputValue, Submission
 from opendti.frameworks.models import Node
@@ -32,7 +33,6 @@ from opendti.results.selectors import (
     typed_parsed,
 )
 from opendti.scoring import score_period
-from opendti.units.models import Lineage
 from opendti.workbook import WorkbookError
 from opendti.workbook.parse import ParsedWorkbook, parse_workbook
 from opendti.workbook.sheets import raw_from_rows
@@ -40,111 +40,6 @@ from opendti.workbook.sheets import raw_from_rows
 pytestmark = pytest.mark.django_db
 
 Rows = dict[str, list[dict[str, str]]]
-
-
-def _rows_before(period: Period, *, appraised: bool = True) -> Rows:
-    """`period_rows` as it was written before the typed path, kept as the oracle of its text."""
-
-    def yes(flag: bool) -> str:
-        return "yes" if flag else "no"
-
-    framework = period.framework
-    nodes = list(
-        Node.objects.filter(framework=framework)
-        .select_related("parent")
-        .prefetch_related("pillars")
-    )
-    not_deployed = set(period.not_deployed.values_list("pk", flat=True))
-    settings = {
-        "title": period.title,
-        "level": framework.level.code,
-        "year": str(period.year),
-        "period": period.label,
-        "total_max": plain(framework.total_max),
-        "decimals": str(period.decimals),
-        "display": period.display,
-        "not_deployed": period.not_deployed_policy,
-        "band_on": period.band_on,
-    }
-    rows: Rows = {
-        "settings": [{"key": k, "value": v} for k, v in settings.items() if v != ""],
-        "pillars": [{"code": p.code, "name": p.name} for p in framework.pillars.all()],
-        "framework": [
-            {
-                "code": n.code,
-                "parent": n.parent.code if n.parent else "",
-                "name": n.name,
-                "kind": n.kind,
-                "max_points": plain(n.max_points),
-                "pillars": ";".join(p.code for p in sorted(n.pillars.all(), key=lambda p: p.order)),
-                "scored": yes(n.scored),
-                "rule": n.rule,
-                "params": n.params if n.rule else "",
-                "applies_to": ";".join(n.applies_to),
-                "deployed": "no" if n.pk in not_deployed else "",
-                "guidance": n.guidance,
-                "evidence_required": "yes" if n.evidence_required else "",
-                "source": n.source if n.source != Node.Source.SELF else "",
-                "verifier": n.verifier,
-            }
-            for n in nodes
-        ],
-        "bands": [
-            {
-                "scheme": scheme.scope,
-                "label": band.label,
-                "basis": scheme.basis,
-                "lower": plain(band.lower),
-                "lower_inclusive": yes(band.lower_inclusive) if band.lower is not None else "",
-            }
-            for scheme in framework.band_schemes.order_by("scope").prefetch_related("bands")
-            for band in scheme.bands.all()
-        ],
-    }
-    participations = list(
-        Participation.objects.filter(period=period).select_related("unit", "unit__kind", "group")
-    )
-    predecessors: dict[int, list[str]] = {}
-    for link in (
-        Lineage.objects.filter(successor__in=[p.unit_id for p in participations])
-        .order_by("pk")
-        .select_related("predecessor")
-    ):
-        predecessors.setdefault(link.successor_id, []).append(link.predecessor.code)
-    rows["units"] = [
-        {
-            "code": p.unit.code,
-            "name": p.unit.name,
-            "group": p.group.code if p.group else "",
-            "ranked": "" if p.ranked else "no",
-            "kind": p.unit.kind.code if p.unit.kind else "",
-            "predecessors": ";".join(predecessors.get(p.unit_id, [])),
-        }
-        for p in participations
-    ]
-    in_period = {"submission__participation__period": period}
-    rows["values"] = [
-        {"unit": unit, "indicator": node, "input": name, "value": value}
-        for unit, node, name, value in InputValue.objects.filter(**in_period)
-        .order_by("submission__participation__order", "node__order", "input_name")
-        .values_list("submission__participation__unit__code", "node__code", "input_name", "value")
-    ]
-    rows["scores"] = [
-        {"unit": unit, "node": target, "score": plain(score)}
-        for unit, target, score in GivenScore.objects.filter(**in_period)
-        .order_by("submission__participation__order", "pk")
-        .values_list("submission__participation__unit__code", "target", "score")
-    ]
-    if appraised:
-        settled = [
-            {"unit": unit, "indicator": node, "score": plain(score)}
-            for unit, node, score in AppraisedScore.objects.filter(**in_period)
-            .order_by("submission__participation__order", "node__order")
-            .values_list("submission__participation__unit__code", "node__code", "score")
-        ]
-        if settled:
-            rows["appraised"] = settled
-    return rows
 
 
 def _text_path(period: Period, appraised: bool) -> ParsedWorkbook:
@@ -189,7 +84,8 @@ def _generated_rows(seed: int, per_group: int) -> Rows:
     rng = random.Random(seed)
     framework = generate._framework(rng)
     units = [
-        (f"{group}-{k:03d}", f"Đơn vị {group} {k}", group)
+        # Quotes and a backslash in a name: the hash writes them as json.dumps does.
+        (f"{group}-{k:03d}", f'Đơn vị "{group}" \\ {k}', group)
         for group, _ in generate.GROUPS
         for k in range(1, per_group + 1)
     ]

@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from decimal import Decimal
+from json.encoder import encode_basestring as _quote  # json.dumps' own, without ASCII escapes
 
 from opendti.assessments.models import AppraisedScore, GivenScore, InputValue
 from opendti.frameworks.models import Band, Node
@@ -224,8 +225,9 @@ def _yes(flag: bool | Bad) -> str:
     return "yes" if _on(flag) else "no"
 
 
-def text_rows(typed: TypedWorkbook) -> Rows:
-    """Typed rows from the database as the workbook's text rows (what `period_rows` gives)."""
+def text_rows(typed: TypedWorkbook, *, large: bool = True) -> Rows:
+    """Typed rows from the database as the workbook's text rows (what `period_rows` gives);
+    without `large`, only the framework's and units' sheets (not values and scores)."""
     s = typed.settings
     settings = {
         "title": s.title,
@@ -282,6 +284,10 @@ def text_rows(typed: TypedWorkbook) -> Rows:
             }
             for u in typed.units
         ],
+    }
+    if not large:
+        return rows
+    rows |= {
         "values": [
             {"unit": unit, "indicator": node, "input": name, "value": value}
             for unit, node, name, value in typed.values
@@ -311,6 +317,36 @@ def rows_hash(rows: Rows) -> str:
     return hashlib.sha256(canonical_text.encode()).hexdigest()
 
 
+def typed_hash(typed: TypedWorkbook) -> str:
+    """`rows_hash(text_rows(typed))`, byte for byte, without making a dict per value: the large
+    sheets are written straight as the canonical JSON that `rows_hash` would write (keys sorted,
+    no spaces, strings as `json.dumps` writes them without ASCII escapes)."""
+    q = _quote
+    sheets = {name: _canonical(rows) for name, rows in text_rows(typed, large=False).items()}
+    values = ",".join(
+        f'{{"indicator":{q(node)},"input":{q(name)},"unit":{q(unit)},"value":{q(value)}}}'
+        for unit, node, name, value in typed.values
+    )
+    sheets["values"] = f"[{values}]"
+    scores = ",".join(
+        f'{{"node":{q(target)},"score":{q(_plain(score))},"unit":{q(unit)}}}'
+        for unit, target, score in typed.scores
+    )
+    sheets["scores"] = f"[{scores}]"
+    settled = ",".join(
+        f'{{"indicator":{q(node)},"score":{q(_plain(score))},"unit":{q(unit)}}}'
+        for unit, node, score in typed.appraised
+    )
+    if settled:  # absent until the appraisal settles a score, as in `text_rows`
+        sheets["appraised"] = f"[{settled}]"
+    text = "{" + ",".join(f"{q(name)}:{sheets[name]}" for name in sorted(sheets)) + "}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _canonical(rows: list[dict[str, str]]) -> str:
+    return json.dumps(rows, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def typed_parsed(typed: TypedWorkbook) -> ParsedWorkbook:
     """Typed rows through the workbook's checks: the engine's input and the lineage, or a
     WorkbookError that names the places as the text rows would (written only then)."""
@@ -325,7 +361,7 @@ def typed_parsed(typed: TypedWorkbook) -> ParsedWorkbook:
 def period_parsed(period: Period, *, appraised: bool = True) -> tuple[ParsedWorkbook, str]:
     """The period as the checks read it (engine input and lineage), and the hash of its rows."""
     typed = period_typed(period, appraised=appraised)
-    return typed_parsed(typed), rows_hash(text_rows(typed))
+    return typed_parsed(typed), typed_hash(typed)
 
 
 def period_assessment(period: Period, *, appraised: bool = True) -> tuple[Assessment, str]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -135,9 +135,9 @@ class TypedWorkbook:
     nodes: tuple[NodeRow, ...]
     bands: tuple[BandRow, ...]
     units: tuple[UnitRow, ...]
-    values: Iterable[ValueRow] = ()
-    scores: Iterable[ScoreRow] = ()
-    appraised: Iterable[ScoreRow] = ()
+    values: Sequence[ValueRow] = ()  # sequences: a reader may go through them more than once
+    scores: Sequence[ScoreRow] = ()
+    appraised: Sequence[ScoreRow] = ()
     problems: tuple[Problem, ...] = ()  # found while reading (a settings key unknown or repeated)
 
 
