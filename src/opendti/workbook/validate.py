@@ -498,38 +498,25 @@ def _values(
 ) -> dict[str, dict[str, dict[str, Value]]]:
     by_code = {node.code: node for node in nodes}
     unit_codes = {unit.code for unit in units}
-    specs: dict[tuple[str, str], InputSpec | None] = {}  # (indicator, input) -> its spec
+    # What a row's unit, and its (indicator, input), come to, worked out once per distinct text:
+    # a period repeats the same few hundred of them over every unit.
+    unit_seen: dict[str, str] = {}
+    input_seen: dict[tuple[str, str], tuple[str, str, InputSpec | None, str, str]] = {}
     values: dict[str, dict[str, dict[str, Value]]] = {}
-    for i, (unit, indicator, name, text) in enumerate(rows):
-        unit, indicator, name = unit.strip(), indicator.strip(), name.strip()
+    for i, (unit_text, indicator_text, name_text, text) in enumerate(rows):
+        unit = unit_seen.get(unit_text)
+        if unit is None:
+            unit = unit_seen[unit_text] = unit_text.strip()
         if unit not in unit_codes:
             problems.add("values", i, "unit", f"'{unit}' is not a unit on the units sheet")
             continue
-        node = by_code.get(indicator)
-        if node is None:
-            problems.add("values", i, "indicator", f"'{indicator}' is not a node of the framework")
-            continue
-        if node.rule is None:
-            problems.add(
-                "values",
-                i,
-                "indicator",
-                f"'{indicator}' has no rule; give its score on the scores sheet",
-            )
-            continue
-        key = (indicator, name)
-        if key in specs:
-            spec = specs[key]
-        else:
-            spec = specs[key] = next((s for s in node.rule.inputs if s.name == name), None)
+        key = (indicator_text, name_text)
+        seen = input_seen.get(key)
+        if seen is None:
+            seen = input_seen[key] = _input(indicator_text.strip(), name_text.strip(), by_code)
+        indicator, name, spec, column, message = seen
         if spec is None:
-            names = ", ".join(f"'{s.name}'" for s in node.rule.inputs)
-            problems.add(
-                "values",
-                i,
-                "input",
-                f"rule '{node.rule.name}' of {indicator} has no input '{name}' (inputs: {names})",
-            )
+            problems.add("values", i, column, message)
             continue
         unit_values = values.setdefault(indicator, {}).setdefault(unit, {})
         if name in unit_values:
@@ -544,6 +531,25 @@ def _values(
                 "values", i, "value", f"{exc} (input '{name}' of {indicator} is {spec.type})"
             )
     return values
+
+
+def _input(
+    indicator: str, name: str, by_code: Mapping[str, Node]
+) -> tuple[str, str, InputSpec | None, str, str]:
+    """The spec of an indicator's input, or the column and message of why a value cannot have
+    one (no such node, a node without a rule, a rule without that input)."""
+    node = by_code.get(indicator)
+    if node is None:
+        return indicator, name, None, "indicator", f"'{indicator}' is not a node of the framework"
+    if node.rule is None:
+        message = f"'{indicator}' has no rule; give its score on the scores sheet"
+        return indicator, name, None, "indicator", message
+    spec = next((s for s in node.rule.inputs if s.name == name), None)
+    if spec is None:
+        names = ", ".join(f"'{s.name}'" for s in node.rule.inputs)
+        message = f"rule '{node.rule.name}' of {indicator} has no input '{name}' (inputs: {names})"
+        return indicator, name, None, "input", message
+    return indicator, name, spec, "", ""
 
 
 def _unit_scores(
