@@ -6,14 +6,14 @@ units, so relative rules and ranks are the real ones.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from opendti.periods.models import Period
 from opendti.scoring import score_period
 from opendti.scoring.model import Assessment, PeriodResult
-from opendti.workbook.parse import parse_workbook
-from opendti.workbook.sheets import raw_from_rows
+from opendti.workbook.validate import TypedWorkbook, ValueRow
 
-from .selectors import Rows, period_rows
+from .selectors import Rows, period_typed, typed_parsed
 
 # indicator code -> input name -> canonical value ('' = none)
 Overrides = Mapping[str, Mapping[str, str]]
@@ -35,11 +35,28 @@ def rows_with_overrides(rows: Rows, unit_code: str, overrides: Overrides) -> Row
     return {**rows, "values": kept}
 
 
+def typed_with_overrides(
+    typed: TypedWorkbook, unit_code: str, overrides: Overrides
+) -> TypedWorkbook:
+    """The typed rows with one unit's inputs of the given indicators replaced (as
+    `rows_with_overrides` does to the text rows)."""
+    kept: list[ValueRow] = [
+        row for row in typed.values if not (row[0] == unit_code and row[1] in overrides)
+    ]
+    kept.extend(
+        (unit_code, code, name, value)
+        for code, values in overrides.items()
+        for name, value in values.items()
+        if value != ""
+    )
+    return replace(typed, values=kept)
+
+
 def unit_preview(
     *, period: Period, unit_code: str, overrides: Overrides | None = None
 ) -> tuple[Assessment, PeriodResult]:
-    rows = period_rows(period)
+    typed = period_typed(period)
     if overrides:
-        rows = rows_with_overrides(rows, unit_code, overrides)
-    assessment = parse_workbook(raw_from_rows(rows)).assessment
+        typed = typed_with_overrides(typed, unit_code, overrides)
+    assessment = typed_parsed(typed).assessment
     return assessment, score_period(assessment)
