@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opendti.scoring import score_period
+from opendti.scoring import incremental, score_period
 from opendti.scoring.incremental import apply_edit
 from opendti.scoring.model import TOTAL, Assessment, Node, PeriodResult, Value
 from opendti.workbook import parse_workbook, read_workbook
@@ -61,7 +62,7 @@ def _params(draw: st.DrawFn, rule: str, m: Decimal) -> dict[str, object]:
     return {}
 
 
-def _inputs(draw: st.DrawFn, leaf: Leaf) -> dict[str, Value]:
+def _inputs(draw: Callable[[st.SearchStrategy[Any]], Any], leaf: Leaf) -> dict[str, Value]:
     """A unit's inputs of a leaf: small numbers (ties are likely), now and then out of bounds,
     not a number, or one input left out."""
     number = st.sampled_from([D(0), D(1), D(2), D("2.5"), D(5), D(10), D(-3), D("12.345")])
@@ -85,7 +86,7 @@ def cases(draw: st.DrawFn) -> Case:
     def build(parent: str | None, depth: int, scored: bool) -> Decimal:
         code = f"n{next(counter)}"
         kids = draw(st.integers(0, 3)) if depth < 2 else 0
-        options = {
+        options: dict[str, Any] = {
             "pillars": draw(st.lists(st.sampled_from(PILLARS), max_size=2, unique=True)),
             "scored": scored,
             "deployed": draw(st.sampled_from([True, True, True, False])),
@@ -178,11 +179,20 @@ def _check(assessment: Assessment, result: PeriodResult) -> None:
     assert repr(result) == repr(full)
 
 
-@given(cases(), st.data())
+@pytest.mark.parametrize("few", [0, 1000])
+@given(case=cases(), data=st.data())
 @SETTINGS
 def test_a_sequence_of_edits_gives_what_a_full_scoring_gives(
-    case: Case, data: st.DataObject
+    few: int, case: Case, data: st.DataObject
 ) -> None:
+    """`few`: up to how many moved units ranks are updated unit by unit (0: always ranked
+    afresh; 1000: always unit by unit), so that both ways are checked on every case."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(incremental, "_FEW", few)
+        _edit_and_compare(case, data)
+
+
+def _edit_and_compare(case: Case, data: st.DataObject) -> None:
     current = case.assessment
     result = score_period(current)
     edited = [leaf for leaf in case.leaves if leaf.rule != "given"]

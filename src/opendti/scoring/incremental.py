@@ -116,7 +116,11 @@ class _Context:
     pillar_scheme: Any
     scorers: dict[str, Any] = field(default_factory=dict)
     scopes: dict[tuple[str, str | None], list[int]] = field(default_factory=dict)
+    rankings: dict[str, Any] = field(default_factory=dict)
 
+
+# Up to this many units whose score moved, ranks are brought up to date unit by unit.
+_FEW = 4
 
 _CONTEXTS: list[tuple[tuple[object, ...], _Context | None]] = []
 _KEEP = 4
@@ -263,17 +267,19 @@ class _Rescore:
         findings: dict[int, list[Finding]] = {}
         redone: dict[int, set[str]] = {}
         changed_nodes: set[str] = set()
-        changed_pillars: set[str] = set()
-        total_moved = False
+        changed_pillars: dict[str, set[int]] = {}
+        total_moved: set[int] = set()
         for i, leaves in touched.items():
             new_unit, nodes, pillars, moved, found, done = self._unit(i, leaves)
             self.results[i] = new_unit
             changed_nodes |= nodes
-            changed_pillars |= pillars
-            total_moved = total_moved or moved
+            for p in pillars:
+                changed_pillars.setdefault(p, set()).add(i)
+            if moved:
+                total_moved.add(i)
             findings[i], redone[i] = found, done
         self._ranks(total_moved, changed_pillars)
-        return self._period(touched, changed_nodes, changed_pillars, findings, redone)
+        return self._period(touched, changed_nodes, set(changed_pillars), findings, redone)
 
     # --- leaves
 
@@ -479,30 +485,137 @@ class _Rescore:
 
     # --- ranks, averages, counts, findings
 
-    def _ranks(self, total_moved: bool, pillars: set[str]) -> None:
+    def _ranks(self, total_moved: set[int], pillars: dict[str, set[int]]) -> None:
+        """Ranks after the scores of the units in `total_moved` (and in `pillars[p]`) moved."""
         c, results = self.c, self.results
-        units = c.units
         if total_moved:
-            totals: Column = [None if c.total_none[r.group] else r.total for r in results]
-            ranks, group_ranks = _ranks(units, totals, [r.max_points for r in results])
-            for i, r in enumerate(results):
-                rank, group_rank = ranks.get(i), group_ranks.get(i)
-                if rank != r.rank or group_rank != r.group_rank:
-                    results[i] = replace(r, rank=rank, group_rank=group_rank)
-        for p in c.tree.pillar_members:
-            if p not in pillars:
-                continue
+            ranks = self._ranked(
+                TOTAL,
+                total_moved,
+                [None if c.total_none[r.group] else r.total for r in results],
+                {i: self.old.units[i].total for i in total_moved},
+                [(r.rank, r.group_rank) for r in results],
+                [r.max_points for r in results],
+            )
+            for i, (rank, group_rank) in ranks.items():
+                results[i] = replace(results[i], rank=rank, group_rank=group_rank)
+        for p, moved in pillars.items():
             none = c.pillar_none[p]
-            scores: Column = [None if none[r.group] else r.pillars[p].score for r in results]
-            maxima = [r.pillars[p].max_points for r in results]
-            ranks, group_ranks = _ranks(units, scores, maxima)
-            for i, r in enumerate(results):
-                held = r.pillars[p]
-                rank, group_rank = ranks.get(i), group_ranks.get(i)
-                if rank != held.rank or group_rank != held.group_rank:
-                    held_pillars = dict(r.pillars)
-                    held_pillars[p] = replace(held, rank=rank, group_rank=group_rank)
-                    results[i] = replace(r, pillars=held_pillars)
+            ranks = self._ranked(
+                p,
+                moved,
+                [None if none[r.group] else r.pillars[p].score for r in results],
+                {i: self.old.units[i].pillars[p].score for i in moved},
+                [(r.pillars[p].rank, r.pillars[p].group_rank) for r in results],
+                [r.pillars[p].max_points for r in results],
+            )
+            for i, (rank, group_rank) in ranks.items():
+                r = results[i]
+                held = dict(r.pillars)
+                held[p] = replace(held[p], rank=rank, group_rank=group_rank)
+                results[i] = replace(r, pillars=held)
+
+    def _ranked(
+        self,
+        name: str,
+        moved: set[int],
+        scores: Column,
+        was: dict[int, Decimal],
+        held: list[tuple[int | None, int | None]],
+        maxima: list[Decimal],
+    ) -> dict[int, tuple[int | None, int | None]]:
+        """The (rank, group rank) of each unit whose ranks change (`engine._ranks`' ranks).
+
+        A few units moved: competition ranks count the units ahead (rank = 1 + how many rank
+        above), so every other unit's rank moves by the moved units it now trails or no longer
+        trails, and a moved unit's rank is counted afresh; on the exact keys the engine ranks on
+        (the score where maxima are the same, else the exact share of the max). Many moved (a
+        relative column re-scored): ranked again from scratch.
+        """
+        c = self.c
+        units = c.units
+        if len(moved) > _FEW:
+            overall, by_group = _ranks(units, scores, maxima)
+            return {
+                i: new
+                for i, old in enumerate(held)
+                if (new := (overall.get(i), by_group.get(i))) != old
+            }
+        ranked, same_max, ratios = self._ranking(name, scores, maxima)
+        movers = [i for i in sorted(moved) if i in ranked]
+        if not movers:
+            return {}
+        groups = [units[i].group for i in range(len(units))]
+
+        def key(score: Decimal | None, i: int) -> Any:
+            if same_max:
+                return _z(score)
+            c_, d_ = ratios[groups[i]]
+            if not c_:
+                return (0, 1)
+            a_, b_ = _z(score).as_integer_ratio()
+            return (a_ * d_, b_ * c_)
+
+        def above(i: int, k: Any) -> bool:
+            """Whether unit i's key (its current score) is above k."""
+            if same_max:
+                return bool(_z(scores[i]) > k)
+            n_, m_ = k
+            c_, d_ = ratios[groups[i]]
+            if not c_:
+                return bool(n_ < 0)
+            a_, b_ = _z(scores[i]).as_integer_ratio()
+            return bool(a_ * d_ * m_ > n_ * b_ * c_)
+
+        def below(i: int, k: Any) -> bool:
+            if same_max:
+                return bool(_z(scores[i]) < k)
+            n_, m_ = k
+            c_, d_ = ratios[groups[i]]
+            if not c_:
+                return bool(n_ > 0)
+            a_, b_ = _z(scores[i]).as_integer_ratio()
+            return bool(a_ * d_ * m_ < n_ * b_ * c_)
+
+        new_keys = {j: key(scores[j], j) for j in movers}
+        old_keys = {j: key(was[j], j) for j in movers}
+        changes: dict[int, tuple[int | None, int | None]] = {}
+        for i in ranked:
+            if i in new_keys:
+                continue
+            rank, group_rank = held[i]
+            assert rank is not None and group_rank is not None
+            for j in movers:
+                step = below(i, new_keys[j]) - below(i, old_keys[j])
+                if step:
+                    rank += step
+                    if groups[j] == groups[i]:
+                        group_rank += step
+            if (rank, group_rank) != held[i]:
+                changes[i] = (rank, group_rank)
+        for j in movers:
+            ahead = [i for i in ranked if i != j and above(i, new_keys[j])]
+            changes[j] = (1 + len(ahead), 1 + sum(groups[i] == groups[j] for i in ahead))
+            if changes[j] == held[j]:
+                del changes[j]
+        return changes
+
+    def _ranking(
+        self, name: str, scores: Column, maxima: list[Decimal]
+    ) -> tuple[dict[int, None], bool, dict[str, tuple[int, int]]]:
+        """Who is ranked, whether on points (one max) or on shares, and each group's max as
+        an integer ratio: all fixed by the units and the statuses, so kept in the context."""
+        kept = self.c.rankings.get(name)
+        if kept is None:
+            units = self.c.units
+            ranked = dict.fromkeys(
+                i for i, u in enumerate(units) if u.ranked and scores[i] is not None
+            )
+            same_max = len({maxima[i] for i in ranked}) <= 1
+            ratios = {units[i].group: maxima[i].as_integer_ratio() for i in range(len(units))}
+            kept = (ranked, same_max, ratios)
+            self.c.rankings[name] = kept
+        return kept
 
     def _period(
         self,
