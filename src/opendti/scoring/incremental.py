@@ -20,10 +20,13 @@ result it does not change.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from itertools import chain
+from math import lcm
+from typing import Any, TypeVar
 
 from .bands import band_labels, classifier, percent_detail
 from .engine import (
@@ -117,6 +120,7 @@ class _Context:
     scorers: dict[str, Any] = field(default_factory=dict)
     scopes: dict[tuple[str, str | None], list[int]] = field(default_factory=dict)
     rankings: dict[str, Any] = field(default_factory=dict)
+    parents: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
 
 
 # Up to this many units whose score moved, ranks are brought up to date unit by unit.
@@ -251,6 +255,8 @@ class _Rescore:
             if code in tree.nodes and tree.is_leaf(code) and tree.nodes[code].rule is not None
         ]
         self.results = list(result.units)
+        # The share keys worked out in this edit, per ranking (None: not known any more).
+        self.keys: dict[str, tuple[int, list[Any]] | None] = {}
 
     def run(self) -> PeriodResult:
         c = self.c
@@ -279,7 +285,9 @@ class _Rescore:
                 total_moved.add(i)
             findings[i], redone[i] = found, done
         self._ranks(total_moved, changed_pillars)
-        return self._period(touched, changed_nodes, set(changed_pillars), findings, redone)
+        new = self._period(touched, changed_nodes, set(changed_pillars), findings, redone)
+        _keep_keys(new, self.old, self.keys)
+        return new
 
     # --- leaves
 
@@ -410,9 +418,7 @@ class _Rescore:
         nodes.update(leaves)
         kids = c.counted_children[group]
         # The ancestors of the changed leaves, children before parents (the engine's order).
-        parents = [
-            code for code in c.tree.post_order if any(code in c.ancestors[leaf] for leaf in leaves)
-        ]
+        parents = self._parents(tuple(leaves))
         for code in parents:
             counted = kids[code]
             nodes[code] = None if counted is None else _sum_present([nodes[k] for k in counted])
@@ -452,7 +458,7 @@ class _Rescore:
             maximum = old.max_points
             band = c.total_band(total, maximum)
             percent = ratio(total, maximum, c.decimals)
-            new = replace(
+            new = _with(
                 old,
                 total=total,
                 percent=percent,
@@ -465,15 +471,24 @@ class _Rescore:
                 ),
             )
         else:
-            new = replace(old, nodes=nodes, pillars=pillars)
+            new = _with(old, nodes=nodes, pillars=pillars)
         done = {*leaves, *parents, *c.tree.pillar_members, TOTAL}
         return new, changed, moved_pillars, moved, log.items, done
+
+    def _parents(self, leaves: tuple[str, ...]) -> list[str]:
+        """The ancestors of `leaves`, children before parents (the engine's order)."""
+        kept = self.c.parents.get(leaves)
+        if kept is None:
+            wanted = {code for leaf in leaves for code in self.c.ancestors[leaf]}
+            kept = [code for code in self.c.tree.post_order if code in wanted]
+            self.c.parents[leaves] = kept
+        return kept
 
     def _pillar(self, score: Decimal | None, maximum: Decimal, old: PillarResult) -> PillarResult:
         c = self.c
         value = _z(score)
         band, percent = c.pillar_band(value, maximum), ratio(value, maximum, c.decimals)
-        return replace(
+        return _with(
             old,
             score=value,
             percent=percent,
@@ -498,7 +513,7 @@ class _Rescore:
                 [r.max_points for r in results],
             )
             for i, (rank, group_rank) in ranks.items():
-                results[i] = replace(results[i], rank=rank, group_rank=group_rank)
+                results[i] = _with(results[i], rank=rank, group_rank=group_rank)
         for p, moved in pillars.items():
             none = c.pillar_none[p]
             ranks = self._ranked(
@@ -512,8 +527,8 @@ class _Rescore:
             for i, (rank, group_rank) in ranks.items():
                 r = results[i]
                 held = dict(r.pillars)
-                held[p] = replace(held[p], rank=rank, group_rank=group_rank)
-                results[i] = replace(r, pillars=held)
+                held[p] = _with(held[p], rank=rank, group_rank=group_rank)
+                results[i] = _with(r, pillars=held)
 
     def _ranked(
         self,
@@ -535,6 +550,7 @@ class _Rescore:
         c = self.c
         units = c.units
         if len(moved) > _FEW:
+            self.keys[name] = None
             overall, by_group = _ranks(units, scores, maxima)
             return {
                 i: new
@@ -546,59 +562,95 @@ class _Rescore:
         if not movers:
             return {}
         groups = [units[i].group for i in range(len(units))]
+        if same_max:
+            keys: Sequence[Any] = scores
+            old_keys: dict[int, Any] = {j: _z(was[j]) for j in movers}
+        else:
+            keys, old_keys = self._share_keys(name, scores, was, movers, ranked, ratios, groups)
+        new_keys = {j: keys[j] for j in movers}
+        changes: dict[int, tuple[int | None, int | None]] = {}
+        if len(movers) == 1:
+            # One unit moved from old to new: those between trail it now, or no longer do.
+            (j,) = movers
+            old, new = old_keys[j], new_keys[j]
+            step, low, high = (1, old, new) if new > old else (-1, new, old)
+            for i in ranked:
+                if i != j and low <= keys[i] < high:
+                    rank, group_rank = held[i]
+                    assert rank is not None and group_rank is not None
+                    changes[i] = (
+                        rank + step,
+                        group_rank + step if groups[i] == groups[j] else group_rank,
+                    )
+        else:
+            for i in ranked:
+                if i in new_keys:
+                    continue
+                rank, group_rank = held[i]
+                assert rank is not None and group_rank is not None
+                k = keys[i]
+                for j in movers:
+                    step = (k < new_keys[j]) - (k < old_keys[j])
+                    if step:
+                        rank += step
+                        if groups[j] == groups[i]:
+                            group_rank += step
+                if (rank, group_rank) != held[i]:
+                    changes[i] = (rank, group_rank)
+        for j in movers:
+            k = new_keys[j]
+            ahead = [i for i in ranked if keys[i] > k]
+            changes[j] = (1 + len(ahead), 1 + sum(groups[i] == groups[j] for i in ahead))
+            if changes[j] == held[j]:
+                del changes[j]
+        return changes
 
-        def key(score: Decimal | None, i: int) -> Any:
-            if same_max:
-                return _z(score)
-            c_, d_ = ratios[groups[i]]
+    def _share_keys(
+        self,
+        name: str,
+        scores: Column,
+        was: dict[int, Decimal],
+        movers: list[int],
+        ranked: Mapping[int, None],
+        ratios: dict[str, tuple[int, int]],
+        groups: list[str],
+    ) -> tuple[list[Any], dict[int, int]]:
+        """Each ranked unit's exact share of its max as an integer over one common
+        denominator (as `engine._share_keys`), after and before the move. Kept with the result
+        for the next edit, since they change only where a unit moved."""
+
+        def share(score: Decimal | None, group: str) -> tuple[int, int]:
+            c_, d_ = ratios[group]
             if not c_:
                 return (0, 1)
             a_, b_ = _z(score).as_integer_ratio()
             return (a_ * d_, b_ * c_)
 
-        def above(i: int, k: Any) -> bool:
-            """Whether unit i's key (its current score) is above k."""
-            if same_max:
-                return bool(_z(scores[i]) > k)
-            n_, m_ = k
-            c_, d_ = ratios[groups[i]]
-            if not c_:
-                return bool(n_ < 0)
-            a_, b_ = _z(scores[i]).as_integer_ratio()
-            return bool(a_ * d_ * m_ > n_ * b_ * c_)
+        def fresh(column: Sequence[Decimal | None]) -> tuple[int, list[Any]]:
+            shares = {i: share(column[i], groups[i]) for i in ranked}
+            common = lcm(*{den for _, den in shares.values()})
+            keys: list[Any] = [None] * len(column)
+            for i, (num, den) in shares.items():
+                keys[i] = num * (common // den)
+            return common, keys
 
-        def below(i: int, k: Any) -> bool:
-            if same_max:
-                return bool(_z(scores[i]) < k)
-            n_, m_ = k
-            c_, d_ = ratios[groups[i]]
-            if not c_:
-                return bool(n_ > 0)
-            a_, b_ = _z(scores[i]).as_integer_ratio()
-            return bool(a_ * d_ * m_ < n_ * b_ * c_)
-
-        new_keys = {j: key(scores[j], j) for j in movers}
-        old_keys = {j: key(was[j], j) for j in movers}
-        changes: dict[int, tuple[int | None, int | None]] = {}
-        for i in ranked:
-            if i in new_keys:
-                continue
-            rank, group_rank = held[i]
-            assert rank is not None and group_rank is not None
+        kept = _kept_keys(self.old, name)
+        if kept is None:
+            before = list(scores)
             for j in movers:
-                step = below(i, new_keys[j]) - below(i, old_keys[j])
-                if step:
-                    rank += step
-                    if groups[j] == groups[i]:
-                        group_rank += step
-            if (rank, group_rank) != held[i]:
-                changes[i] = (rank, group_rank)
+                before[j] = was[j]
+            kept = fresh(before)
+        common, old_keys = kept
+        old = {j: old_keys[j] for j in movers}
+        keys = list(old_keys)
         for j in movers:
-            ahead = [i for i in ranked if i != j and above(i, new_keys[j])]
-            changes[j] = (1 + len(ahead), 1 + sum(groups[i] == groups[j] for i in ahead))
-            if changes[j] == held[j]:
-                del changes[j]
-        return changes
+            num, den = share(scores[j], groups[j])
+            if common % den:  # a share the common denominator cannot hold: all again
+                common, keys = fresh(scores)
+                break
+            keys[j] = num * (common // den)
+        self.keys[name] = (common, keys)
+        return keys, old
 
     def _ranking(
         self, name: str, scores: Column, maxima: list[Decimal]
@@ -665,8 +717,25 @@ class _Rescore:
         def informational(f: Finding) -> bool:
             return f.kind == "missing" and c.unit_status[c.index[f.unit]].get(f.node) == INFO
 
+        def unit_of(f: Finding) -> int:
+            return c.index[f.unit]
+
         out: list[tuple[Finding, ...]] = []
         for listed, as_notes in ((self.old.findings, False), (self.old.notes, True)):
+            if len(new) <= _FEW:
+                # A few units: their blocks found by bisection (the list is sorted by unit).
+                pieces: list[Sequence[Finding]] = []
+                start = 0
+                for i in sorted(new):
+                    low = bisect_left(listed, i, lo=start, key=unit_of)
+                    high = bisect_right(listed, i, lo=low, key=unit_of)
+                    kept = [f for f in listed[low:high] if f.node not in redone[i]]
+                    fresh = [f for f in new[i] if informational(f) == as_notes]
+                    pieces += [listed[start:low], sorted(kept + fresh, key=key)]
+                    start = high
+                pieces.append(listed[start:])
+                out.append(tuple(chain.from_iterable(pieces)))
+                continue
             by_unit: dict[int, list[Finding]] = {}
             for f in listed:
                 by_unit.setdefault(c.index[f.unit], []).append(f)
@@ -678,11 +747,53 @@ class _Rescore:
         return out[0], out[1]
 
 
+# Share keys of recent results (result, {ranking: (common denominator, keys)}), most recent first.
+_KEYS: list[tuple[PeriodResult, dict[str, tuple[int, list[Any]]]]] = []
+
+
+def _kept_keys(result: PeriodResult, name: str) -> tuple[int, list[Any]] | None:
+    for held, keys in _KEYS:
+        if held is result:
+            return keys.get(name)
+    return None
+
+
+def _keep_keys(
+    new: PeriodResult, old: PeriodResult, changed: Mapping[str, tuple[int, list[Any]] | None]
+) -> None:
+    """The new result's keys: the old result's, with those this edit changed or lost."""
+    keys: dict[str, tuple[int, list[Any]]] = {}
+    for held, kept in _KEYS:
+        if held is old:
+            keys.update(kept)
+    for name, value in changed.items():
+        if value is None:
+            keys.pop(name, None)
+        else:
+            keys[name] = value
+    _KEYS.insert(0, (new, keys))
+    del _KEYS[_KEEP:]
+
+
 def _same(a: Decimal | None, b: Decimal | None) -> bool:
     """The same score, to the exponent and the sign (2.50 is not 2.5 for a reader's digest)."""
     if a is None or b is None:
         return a is b
-    return a.as_tuple() == b.as_tuple()
+    return a == b and not a.compare_total(b)
+
+
+_T = TypeVar("_T")
+
+
+def _with(result: _T, **changes: object) -> _T:
+    """`dataclasses.replace` for the engine's frozen results, without its per-call inspection of
+    the fields (a relative column re-scores thousands of units): a copy of the instance's
+    attributes with `changes` over them. The result classes have no __post_init__ or slots."""
+    copy = object.__new__(type(result))
+    attributes = copy.__dict__
+    attributes.update(result.__dict__)
+    attributes.update(changes)
+    return copy
 
 
 def _averages_of(
