@@ -21,7 +21,7 @@ result it does not change.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import chain
@@ -33,7 +33,6 @@ from .engine import (
     ABSENT,
     ONE,
     ZERO,
-    Column,
     _band_counts,
     _check_inputs,
     _ranks,
@@ -112,6 +111,7 @@ class _Context:
     total_none: dict[str, bool]
     pillar_none: dict[str, dict[str, bool]]
     positions: dict[str, list[int]]  # per group, in the engine's (sorted) order
+    groups: list[str]  # each unit's
     ancestors: dict[str, list[str]]  # per node, nearest first
     total_band: Any
     pillar_band: Any
@@ -216,6 +216,7 @@ def _build_context(assessment: Assessment) -> _Context | None:
             for p in tree.pillar_members
         },
         positions=positions,
+        groups=[u.group for u in units],
         ancestors=ancestors,
         total_band=classifier(framework.total_bands, band_on=settings.band_on, decimals=decimals),
         pillar_band=classifier(framework.pillar_bands, band_on=settings.band_on, decimals=decimals),
@@ -502,15 +503,15 @@ class _Rescore:
 
     def _ranks(self, total_moved: set[int], pillars: dict[str, set[int]]) -> None:
         """Ranks after the scores of the units in `total_moved` (and in `pillars[p]`) moved."""
-        c, results = self.c, self.results
+        c, results, old = self.c, self.results, self.old.units
         if total_moved:
             ranks = self._ranked(
                 TOTAL,
                 total_moved,
-                [None if c.total_none[r.group] else r.total for r in results],
-                {i: self.old.units[i].total for i in total_moved},
-                [(r.rank, r.group_rank) for r in results],
-                [r.max_points for r in results],
+                lambda i: None if c.total_none[results[i].group] else results[i].total,
+                {i: old[i].total for i in total_moved},
+                lambda i: (results[i].rank, results[i].group_rank),
+                lambda i: results[i].max_points,
             )
             for i, (rank, group_rank) in ranks.items():
                 results[i] = _with(results[i], rank=rank, group_rank=group_rank)
@@ -519,10 +520,12 @@ class _Rescore:
             ranks = self._ranked(
                 p,
                 moved,
-                [None if none[r.group] else r.pillars[p].score for r in results],
-                {i: self.old.units[i].pillars[p].score for i in moved},
-                [(r.pillars[p].rank, r.pillars[p].group_rank) for r in results],
-                [r.pillars[p].max_points for r in results],
+                lambda i, p=p, none=none: (  # type: ignore[misc]
+                    None if none[results[i].group] else results[i].pillars[p].score
+                ),
+                {i: old[i].pillars[p].score for i in moved},
+                lambda i, p=p: (results[i].pillars[p].rank, results[i].pillars[p].group_rank),  # type: ignore[misc]
+                lambda i, p=p: results[i].pillars[p].max_points,  # type: ignore[misc]
             )
             for i, (rank, group_rank) in ranks.items():
                 r = results[i]
@@ -534,10 +537,10 @@ class _Rescore:
         self,
         name: str,
         moved: set[int],
-        scores: Column,
+        score_of: Callable[[int], Decimal | None],
         was: dict[int, Decimal],
-        held: list[tuple[int | None, int | None]],
-        maxima: list[Decimal],
+        held_of: Callable[[int], tuple[int | None, int | None]],
+        max_of: Callable[[int], Decimal],
     ) -> dict[int, tuple[int | None, int | None]]:
         """The (rank, group rank) of each unit whose ranks change (`engine._ranks`' ranks).
 
@@ -549,24 +552,22 @@ class _Rescore:
         """
         c = self.c
         units = c.units
+        size = len(units)
         if len(moved) > _FEW:
             self.keys[name] = None
-            overall, by_group = _ranks(units, scores, maxima)
+            scores = [score_of(i) for i in range(size)]
+            overall, by_group = _ranks(units, scores, [max_of(i) for i in range(size)])
             return {
                 i: new
-                for i, old in enumerate(held)
-                if (new := (overall.get(i), by_group.get(i))) != old
+                for i in range(size)
+                if (new := (overall.get(i), by_group.get(i))) != held_of(i)
             }
-        ranked, same_max, ratios = self._ranking(name, scores, maxima)
+        ranked, same_max, ratios = self._ranking(name, score_of, max_of)
         movers = [i for i in sorted(moved) if i in ranked]
         if not movers:
             return {}
-        groups = [units[i].group for i in range(len(units))]
-        if same_max:
-            keys: Sequence[Any] = scores
-            old_keys: dict[int, Any] = {j: _z(was[j]) for j in movers}
-        else:
-            keys, old_keys = self._share_keys(name, scores, was, movers, ranked, ratios, groups)
+        groups = c.groups
+        keys, old_keys = self._keys(name, score_of, was, movers, ranked, same_max, ratios)
         new_keys = {j: keys[j] for j in movers}
         changes: dict[int, tuple[int | None, int | None]] = {}
         if len(movers) == 1:
@@ -574,19 +575,20 @@ class _Rescore:
             (j,) = movers
             old, new = old_keys[j], new_keys[j]
             step, low, high = (1, old, new) if new > old else (-1, new, old)
+            group = groups[j]
             for i in ranked:
                 if i != j and low <= keys[i] < high:
-                    rank, group_rank = held[i]
+                    rank, group_rank = held_of(i)
                     assert rank is not None and group_rank is not None
                     changes[i] = (
                         rank + step,
-                        group_rank + step if groups[i] == groups[j] else group_rank,
+                        group_rank + step if groups[i] == group else group_rank,
                     )
         else:
             for i in ranked:
                 if i in new_keys:
                     continue
-                rank, group_rank = held[i]
+                rank, group_rank = held = held_of(i)
                 assert rank is not None and group_rank is not None
                 k = keys[i]
                 for j in movers:
@@ -595,31 +597,35 @@ class _Rescore:
                         rank += step
                         if groups[j] == groups[i]:
                             group_rank += step
-                if (rank, group_rank) != held[i]:
+                if (rank, group_rank) != held:
                     changes[i] = (rank, group_rank)
         for j in movers:
             k = new_keys[j]
             ahead = [i for i in ranked if keys[i] > k]
             changes[j] = (1 + len(ahead), 1 + sum(groups[i] == groups[j] for i in ahead))
-            if changes[j] == held[j]:
+            if changes[j] == held_of(j):
                 del changes[j]
         return changes
 
-    def _share_keys(
+    def _keys(
         self,
         name: str,
-        scores: Column,
+        score_of: Callable[[int], Decimal | None],
         was: dict[int, Decimal],
         movers: list[int],
         ranked: Mapping[int, None],
+        same_max: bool,
         ratios: dict[str, tuple[int, int]],
-        groups: list[str],
-    ) -> tuple[list[Any], dict[int, int]]:
-        """Each ranked unit's exact share of its max as an integer over one common
-        denominator (as `engine._share_keys`), after and before the move. Kept with the result
-        for the next edit, since they change only where a unit moved."""
+    ) -> tuple[list[Any], dict[int, Any]]:
+        """Each ranked unit's key, after and before the move (for the movers): its score where
+        the maxima are the same, else its exact share of the max as an integer over one common
+        denominator (as `engine._share_keys`). Kept with the result for the next edit, since
+        they change only where a unit moved."""
+        groups = self.c.groups
 
         def share(score: Decimal | None, group: str) -> tuple[int, int]:
+            if same_max:
+                raise AssertionError  # keys are the scores themselves
             c_, d_ = ratios[group]
             if not c_:
                 return (0, 1)
@@ -627,16 +633,20 @@ class _Rescore:
             return (a_ * d_, b_ * c_)
 
         def fresh(column: Sequence[Decimal | None]) -> tuple[int, list[Any]]:
+            keys: list[Any] = [None] * len(column)
+            if same_max:
+                for i in ranked:
+                    keys[i] = _z(column[i])
+                return 1, keys
             shares = {i: share(column[i], groups[i]) for i in ranked}
             common = lcm(*{den for _, den in shares.values()})
-            keys: list[Any] = [None] * len(column)
             for i, (num, den) in shares.items():
                 keys[i] = num * (common // den)
             return common, keys
 
         kept = _kept_keys(self.old, name)
         if kept is None:
-            before = list(scores)
+            before = [score_of(i) for i in range(len(groups))]
             for j in movers:
                 before[j] = was[j]
             kept = fresh(before)
@@ -644,16 +654,22 @@ class _Rescore:
         old = {j: old_keys[j] for j in movers}
         keys = list(old_keys)
         for j in movers:
-            num, den = share(scores[j], groups[j])
+            if same_max:
+                keys[j] = _z(score_of(j))
+                continue
+            num, den = share(score_of(j), groups[j])
             if common % den:  # a share the common denominator cannot hold: all again
-                common, keys = fresh(scores)
+                common, keys = fresh([score_of(i) for i in range(len(groups))])
                 break
             keys[j] = num * (common // den)
         self.keys[name] = (common, keys)
         return keys, old
 
     def _ranking(
-        self, name: str, scores: Column, maxima: list[Decimal]
+        self,
+        name: str,
+        score_of: Callable[[int], Decimal | None],
+        max_of: Callable[[int], Decimal],
     ) -> tuple[dict[int, None], bool, dict[str, tuple[int, int]]]:
         """Who is ranked, whether on points (one max) or on shares, and each group's max as
         an integer ratio: all fixed by the units and the statuses, so kept in the context."""
@@ -661,10 +677,10 @@ class _Rescore:
         if kept is None:
             units = self.c.units
             ranked = dict.fromkeys(
-                i for i, u in enumerate(units) if u.ranked and scores[i] is not None
+                i for i, u in enumerate(units) if u.ranked and score_of(i) is not None
             )
-            same_max = len({maxima[i] for i in ranked}) <= 1
-            ratios = {units[i].group: maxima[i].as_integer_ratio() for i in range(len(units))}
+            same_max = len({max_of(i) for i in ranked}) <= 1
+            ratios = {units[i].group: max_of(i).as_integer_ratio() for i in range(len(units))}
             kept = (ranked, same_max, ratios)
             self.c.rankings[name] = kept
         return kept
