@@ -29,6 +29,7 @@ if __package__ in (None, ""):
 
 from bench.generate import generate  # noqa: E402
 from bench.run import Floor, floor_score  # noqa: E402
+
 from opendti.scoring.engine import score_period  # noqa: E402
 from opendti.scoring.incremental import apply_edit  # noqa: E402
 from opendti.scoring.model import Assessment, PeriodResult, Value  # noqa: E402

@@ -26,7 +26,8 @@ GROUPS = ("A", "B", "C")
 PILLARS = ("p1", "p2")
 FORMULAS = ("a / b * {m}", "min(a, b) / 10 * {m}", "{m} if a >= b else a / 4")
 CHOICES = {"none": "0", "some": "1", "all": "{m}"}
-RULES = ("manual", "given", "relative", "formula", "ratio", "yes_no", "choice", "tiers")
+# Relative first and twice: the simplest examples hypothesis draws then have a column to move.
+RULES = ("relative", "manual", "relative", "given", "formula", "ratio", "yes_no", "choice", "tiers")
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def _params(draw: st.DrawFn, rule: str, m: Decimal) -> dict[str, object]:
 def _inputs(draw: Callable[[st.SearchStrategy[Any]], Any], leaf: Leaf) -> dict[str, Value]:
     """A unit's inputs of a leaf: small numbers (ties are likely), now and then out of bounds,
     not a number, or one input left out."""
-    number = st.sampled_from([D(0), D(1), D(2), D("2.5"), D(5), D(10), D(-3), D("12.345")])
+    number = st.integers(-3, 25).map(D) | st.sampled_from([D("2.5"), D("12.345"), D(0)])
     if leaf.rule in ("manual", "relative", "tiers"):
         return {"": draw(number | st.just("x"))}
     if leaf.rule == "yes_no":
@@ -120,7 +121,7 @@ def cases(draw: st.DrawFn) -> Case:
         build(None, 0, position == 0 or draw(st.booleans()))
     units = [
         unit(f"u{i}", draw(st.sampled_from(GROUPS)), ranked=draw(st.integers(0, 4)) > 0)
-        for i in range(draw(st.integers(1, 7)))
+        for i in range(draw(st.integers(2, 7)))
     ]
     values: dict[str, dict[str, object]] = {}
     scores: dict[str, dict[str, Decimal]] = {}
@@ -135,8 +136,10 @@ def cases(draw: st.DrawFn) -> Case:
                 values.setdefault(leaf.code, {})[u.code] = _inputs(draw, leaf)
                 if draw(st.integers(0, 12)) == 0:
                     appraised.setdefault(leaf.code, {})[u.code] = D(draw(st.integers(0, 3)))
-    # Scores given at parents, pillars and the total: checked against the parts (findings).
-    for target in [n.code for n in nodes if n.code not in {leaf.code for leaf in leaves}]:
+    # Scores given at parents, pillars and the total: checked against the parts (findings)
+    # (at a leaf with a rule, too: its computed score is checked against the one given)
+    given_leaves = {leaf.code for leaf in leaves if leaf.rule == "given"}
+    for target in [n.code for n in nodes if n.code not in given_leaves]:
         for u in units:
             if draw(st.integers(0, 5)) == 0:
                 scores.setdefault(target, {})[u.code] = D(draw(st.integers(0, 30)))
@@ -267,3 +270,101 @@ def _raised(inputs: Mapping[str, Value]) -> dict[str, Value]:
         name: value * 3 + 1 if isinstance(value, Decimal) else value
         for name, value in inputs.items()
     }
+
+
+def test_a_relative_edit_checks_the_scores_given_at_the_leaf_for_every_unit_it_moves() -> None:
+    nodes = [node("m", 10, kind="main"), node("r", 10, "m", rule="relative")]
+    start = assessment(
+        nodes,
+        ["u1", "u2", "u3"],
+        values={"r": {"u1": 10, "u2": 5, "u3": 0}},
+        scores={"r": {"u2": 5}},  # agrees with the computed 5.00 until u1's value moves the max
+    )
+    result = score_period(start)
+    assert [f.unit for f in result.findings] == []
+    edited, after = apply_edit(start, result, "u1", {"r": {"": D(20)}})
+    assert [(f.unit, f.node, f.kind, f.expected) for f in after.findings] == [
+        ("u2", "r", "node_sum", "2.50")
+    ]
+    assert after == score_period(edited)
+
+
+@st.composite
+def relative_cases(draw: st.DrawFn) -> Case:
+    """Flat frameworks of relative leaves (by period and by group) over more units, with scores
+    given at the leaves: an edit moves whole columns, and other units' findings with them."""
+
+    def relative(code: str, parent: str, maximum: int, **options: Any) -> Node:
+        params = _params(draw, "relative", D(maximum))
+        return node(code, maximum, parent, rule="relative", params=params, **options)
+
+    nodes = [
+        node("m", 30, kind="main", pillars=["p1"]),
+        relative("r1", "m", 10),
+        relative("r2", "m", 10),
+        node("x", 10, "m", rule="manual"),
+        node("k", 10, kind="main", pillars=["p2"], applies_to=draw(st.sampled_from([[], ["A"]]))),
+        relative("r3", "k", 10, deployed=draw(st.booleans())),
+    ]
+    leaves = (*(Leaf(code, "relative") for code in ("r1", "r2", "r3")), Leaf("x", "manual"))
+    units = [
+        unit(f"u{i}", draw(st.sampled_from(GROUPS[:2])), ranked=draw(st.integers(0, 4)) > 0)
+        for i in range(draw(st.integers(3, 8)))
+    ]
+    values: dict[str, dict[str, object]] = {}
+    scores: dict[str, dict[str, Decimal]] = {}
+    for leaf in leaves:
+        for u in units:
+            if draw(st.integers(0, 6)):
+                values.setdefault(leaf.code, {})[u.code] = _inputs(draw, leaf)
+            if draw(st.integers(0, 2)) == 0:
+                scores.setdefault(leaf.code, {})[u.code] = D(draw(st.integers(0, 10)))
+    for target in ("m", "k", *PILLARS, TOTAL):
+        for u in units:
+            if draw(st.integers(0, 3)) == 0:
+                scores.setdefault(target, {})[u.code] = D(draw(st.integers(0, 40)))
+    bands = scheme("percent", ("b50", 50, True), ("low", None, True))
+    built = assessment(
+        nodes,
+        units,
+        values=values,
+        scores=scores,
+        pillars=PILLARS,
+        total_bands=bands,
+        pillar_bands=bands,
+        decimals=draw(st.integers(0, 2)),
+        not_deployed=draw(st.sampled_from(["exclude", "zero"])),
+    )
+    return Case(built, leaves)
+
+
+@pytest.mark.parametrize("few", [0, 1000])
+@given(case=relative_cases(), data=st.data())
+@SETTINGS
+def test_edits_of_relative_columns_give_what_a_full_scoring_gives(
+    few: int, case: Case, data: st.DataObject
+) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(incremental, "_FEW", few)
+        _edit_and_compare(case, data)
+
+
+def test_ranks_on_shares_when_a_new_score_needs_a_finer_common_denominator() -> None:
+    """Groups with different maxima rank on exact shares; 23.64 of 40 is 591/1000, which the
+    keys' common denominator (of 20/30, 30/40 and 2.5/40) cannot hold."""
+    nodes = [
+        node("m", 30, kind="main"),
+        node("a", 30, "m", rule="manual"),
+        node("k", 10, kind="main", applies_to=["A"]),
+        node("b", 10, "k", rule="manual"),
+    ]
+    start = assessment(
+        nodes,
+        [unit("u1", "B"), unit("u2", "A"), unit("u3", "A")],
+        values={"a": {"u1": 20, "u2": 20, "u3": "2.5"}, "b": {"u2": 10, "u3": 0}},
+    )
+    result = score_period(start)
+    edited, result = apply_edit(start, result, "u3", {"a": {"": D(3)}})  # keys kept from here
+    edited, result = apply_edit(edited, result, "u2", {"a": {"": D("13.64")}})
+    assert [(r.rank, r.group_rank) for r in result.units] == [(1, 1), (2, 1), (3, 2)]
+    assert result == score_period(edited)

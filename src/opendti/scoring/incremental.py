@@ -272,7 +272,7 @@ class _Rescore:
             return replace(self.old, units=tuple(self.results))
 
         findings: dict[int, list[Finding]] = {}
-        redone: dict[int, set[str]] = {}
+        redone: dict[int, _Redone] = {}
         changed_nodes: set[str] = set()
         changed_pillars: dict[str, set[int]] = {}
         total_moved: set[int] = set()
@@ -411,7 +411,7 @@ class _Rescore:
 
     def _unit(
         self, i: int, leaves: dict[str, Decimal | None]
-    ) -> tuple[UnitResult, set[str], set[str], bool, list[Finding], set[str]]:
+    ) -> tuple[UnitResult, set[str], set[str], bool, list[Finding], _Redone]:
         c = self.c
         old = self.results[i]
         group = old.group
@@ -426,8 +426,14 @@ class _Rescore:
         changed = {code for code in [*leaves, *parents] if not _same(nodes[code], old.nodes[code])}
 
         log = FindingLog(c.decimals)
+        # Another unit than the edited one keeps its inputs: only a score given at the leaf is
+        # checked again against the leaf's new (relative) score.
+        own = i == self.unit
         for code in leaves:
-            self._leaf_findings(code, i, nodes[code], log)
+            if own:
+                self._leaf_findings(code, i, nodes[code], log)
+            else:
+                self._check_given(code, i, nodes[code], log, "node_sum")
         for code in parents:
             self._check_given(code, i, nodes[code], log, "node_sum")
 
@@ -473,8 +479,8 @@ class _Rescore:
             )
         else:
             new = _with(old, nodes=nodes, pillars=pillars)
-        done = {*leaves, *parents, *c.tree.pillar_members, TOTAL}
-        return new, changed, moved_pillars, moved, log.items, done
+        done = {*parents, *c.tree.pillar_members, TOTAL, *(leaves if own else ())}
+        return new, changed, moved_pillars, moved, log.items, (done, set() if own else set(leaves))
 
     def _parents(self, leaves: tuple[str, ...]) -> list[str]:
         """The ancestors of `leaves`, children before parents (the engine's order)."""
@@ -632,14 +638,17 @@ class _Rescore:
             a_, b_ = _z(score).as_integer_ratio()
             return (a_ * d_, b_ * c_)
 
-        def fresh(column: Sequence[Decimal | None]) -> tuple[int, list[Any]]:
+        def fresh(
+            column: Sequence[Decimal | None], also: Sequence[tuple[int, int]] = ()
+        ) -> tuple[int, list[Any]]:
+            """Keys of the column on a denominator that holds its shares and `also`."""
             keys: list[Any] = [None] * len(column)
             if same_max:
                 for i in ranked:
                     keys[i] = _z(column[i])
                 return 1, keys
             shares = {i: share(column[i], groups[i]) for i in ranked}
-            common = lcm(*{den for _, den in shares.values()})
+            common = lcm(*{den for _, den in [*shares.values(), *also]})
             for i, (num, den) in shares.items():
                 keys[i] = num * (common // den)
             return common, keys
@@ -658,8 +667,14 @@ class _Rescore:
                 keys[j] = _z(score_of(j))
                 continue
             num, den = share(score_of(j), groups[j])
-            if common % den:  # a share the common denominator cannot hold: all again
-                common, keys = fresh([score_of(i) for i in range(len(groups))])
+            if common % den:
+                # A share the common denominator cannot hold: every key again, on one that
+                # holds the movers' earlier shares too (they are compared with the new keys).
+                earlier = {m: share(was[m], groups[m]) for m in movers}
+                common, keys = fresh(
+                    [score_of(i) for i in range(len(groups))], list(earlier.values())
+                )
+                old = {m: n * (common // d) for m, (n, d) in earlier.items()}
                 break
             keys[j] = num * (common // den)
         self.keys[name] = (common, keys)
@@ -691,7 +706,7 @@ class _Rescore:
         nodes: set[str],
         pillars: set[str],
         findings: dict[int, list[Finding]],
-        redone: dict[int, set[str]],
+        redone: dict[int, _Redone],
     ) -> PeriodResult:
         c, old, results = self.c, self.old, self.results
         ordered = [code for code in c.tree.nodes if code in nodes]
@@ -720,7 +735,7 @@ class _Rescore:
         )
 
     def _findings(
-        self, new: dict[int, list[Finding]], redone: dict[int, set[str]]
+        self, new: dict[int, list[Finding]], redone: dict[int, _Redone]
     ) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
         """The kept findings and notes with each touched unit's redone nodes replaced, in the
         engine's order: by unit, then node (pillars and TOTAL after the nodes), then kind."""
@@ -745,7 +760,7 @@ class _Rescore:
                 for i in sorted(new):
                     low = bisect_left(listed, i, lo=start, key=unit_of)
                     high = bisect_right(listed, i, lo=low, key=unit_of)
-                    kept = [f for f in listed[low:high] if f.node not in redone[i]]
+                    kept = [f for f in listed[low:high] if not _redone(f, redone[i])]
                     fresh = [f for f in new[i] if informational(f) == as_notes]
                     pieces += [listed[start:low], sorted(kept + fresh, key=key)]
                     start = high
@@ -756,7 +771,7 @@ class _Rescore:
             for f in listed:
                 by_unit.setdefault(c.index[f.unit], []).append(f)
             for i, found in new.items():
-                kept = [f for f in by_unit.get(i, []) if f.node not in redone[i]]
+                kept = [f for f in by_unit.get(i, []) if not _redone(f, redone[i])]
                 fresh = [f for f in found if informational(f) == as_notes]
                 by_unit[i] = sorted(kept + fresh, key=key)
             out.append(tuple(f for i in sorted(by_unit) for f in by_unit[i]))
@@ -789,6 +804,16 @@ def _keep_keys(
             keys[name] = value
     _KEYS.insert(0, (new, keys))
     del _KEYS[_KEEP:]
+
+
+# A touched unit's findings worked out again: every finding at the first set's nodes, and the
+# given-score check (node_sum) at the second's.
+_Redone = tuple[set[str], set[str]]
+
+
+def _redone(finding: Finding, redone: _Redone) -> bool:
+    nodes, sums = redone
+    return finding.node in nodes or (finding.kind == "node_sum" and finding.node in sums)
 
 
 def _same(a: Decimal | None, b: Decimal | None) -> bool:
