@@ -20,6 +20,7 @@ result it does not change.
 
 from __future__ import annotations
 
+import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -778,13 +779,14 @@ class _Rescore:
         return out[0], out[1]
 
 
-# Share keys of recent results (result, {ranking: (common denominator, keys)}), most recent first.
-_KEYS: list[tuple[PeriodResult, dict[str, tuple[int, list[Any]]]]] = []
+# Rank keys of recent results, (a weak reference to the result, {ranking: (common denominator,
+# keys)}), most recent first: a result the caller let go is not held here.
+_KEYS: list[tuple[weakref.ref[PeriodResult], dict[str, tuple[int, list[Any]]]]] = []
 
 
 def _kept_keys(result: PeriodResult, name: str) -> tuple[int, list[Any]] | None:
     for held, keys in _KEYS:
-        if held is result:
+        if held() is result:
             return keys.get(name)
     return None
 
@@ -792,17 +794,18 @@ def _kept_keys(result: PeriodResult, name: str) -> tuple[int, list[Any]] | None:
 def _keep_keys(
     new: PeriodResult, old: PeriodResult, changed: Mapping[str, tuple[int, list[Any]] | None]
 ) -> None:
-    """The new result's keys: the old result's, with those this edit changed or lost."""
+    """The new result's keys: the old result's, with those this edit changed or lost (the
+    lists are never changed once kept; an edit works on a copy)."""
     keys: dict[str, tuple[int, list[Any]]] = {}
     for held, kept in _KEYS:
-        if held is old:
+        if held() is old:
             keys.update(kept)
     for name, value in changed.items():
         if value is None:
             keys.pop(name, None)
         else:
             keys[name] = value
-    _KEYS.insert(0, (new, keys))
+    _KEYS.insert(0, (weakref.ref(new), keys))
     del _KEYS[_KEEP:]
 
 
