@@ -4,6 +4,7 @@ Pure Python (standard library only, Decimal arithmetic). It never imports Django
 """
 
 from .engine import score_period
+from .incremental import apply_edit
 from .model import ENGINE_VERSION, TOTAL
 from .rules import REGISTRY, RuleError, build_rule
 from .tree import FrameworkError
@@ -14,6 +15,7 @@ __all__ = [
     "TOTAL",
     "FrameworkError",
     "RuleError",
+    "apply_edit",
     "build_rule",
     "score_period",
 ]
