@@ -21,6 +21,7 @@ from opendti.core.names import group_default_name, level_default_name
 from opendti.frameworks.exchange.create import band_schemes_create, input_specs
 from opendti.frameworks.models import Framework, InputSpec, Level, Node, Pillar
 from opendti.numbers import plain
+from opendti.periods import revision
 from opendti.periods.models import Participation, Period, RankingGroup
 from opendti.scoring.model import Value
 from opendti.units.models import Lineage, Unit, UnitKind
@@ -204,6 +205,7 @@ def _create_period(parsed: ParsedWorkbook, code: str, year: int, level_code: str
         for target, by_unit in assessment.given_scores.items()
         for unit, score in by_unit.items()
     )
+    revision.bump([period.pk])  # bulk_create sends no signal: the values are the results' input
     return period
 
 
