@@ -62,14 +62,20 @@ def _raise(lookups: dict[str, set[int]]) -> None:
             pending.setdefault(lookup, set()).update(values)
         return
     # One UPDATE, never read-then-write: concurrent writers each add their own step (the row is
-    # locked until their transaction ends) and none is lost.
+    # locked until their transaction ends) and none is lost. A period's results include the
+    # change against its previous period (results.services.period_scores): the periods that
+    # name a raised one as their previous are raised with it (one step: the change compares
+    # with the previous period's own results only).
     where = reduce(or_, (Q(**{f"{lookup}__in": sorted(v)}) for lookup, v in lookups.items()))
-    Period.objects.filter(where).update(results_revision=F("results_revision") + 1)
+    raised = Period.objects.filter(where).values("pk")
+    Period.objects.filter(Q(pk__in=raised) | Q(previous__in=raised)).update(
+        results_revision=F("results_revision") + 1
+    )
 
 
 def bump(period_ids: Iterable[int | None]) -> None:
-    """Raise the results revision of these periods by one (an UPDATE, so concurrent writers each
-    add their own step and none is lost)."""
+    """Raise the results revision of these periods, and of the periods that follow them, by one
+    (an UPDATE, so concurrent writers each add their own step and none is lost)."""
     bump_where("pk", period_ids)
 
 
