@@ -20,6 +20,7 @@ from opendti.periods import revision
 from opendti.periods.models import Period
 from opendti.periods.services import period_fingerprint
 from opendti.results.demo import OPEN_PERIOD, demo_load
+from opendti.units.models import Unit
 from tests.conftest import ROOT
 from tests.portal.conftest import coordinator
 from tests.portal.test_console import NEW, _create, _participants_post, _posted
@@ -144,3 +145,32 @@ def test_a_restore_leaves_every_revision_above_any_held_before(tmp_path):
     backup_restore(archive, replace=True)
     restored = revision.current(Period.objects.get(code="2025-xa").pk)
     assert restored > held and restored != backed_up
+
+
+@pytest.mark.django_db
+def test_rows_changed_from_either_side_raise_the_periods_that_read_them():
+    level = Level.objects.create(code="xa", name="Cấp xã")
+    framework = Framework.objects.create(code="dti-xa", name="DTI xã", year=2025, level=level)
+    period = Period.objects.create(code="2025-xa", title="2025", framework=framework, year=2025)
+    other = Period.objects.create(code="2025-khac", title="khác", framework=framework, year=2025)
+    unit = Unit.objects.create(code="xa-a", name="Xã A")
+    seen = [revision.current(period.pk)]
+
+    def raised() -> bool:
+        seen.append(revision.current(period.pk))
+        return seen[-1] > seen[-2]
+
+    node = Node.objects.create(
+        framework=framework, code="1", name="Chỉ số", kind="main", max_points=10
+    )
+    assert raised()  # a new indicator in the period's framework version
+    period.units.add(unit)  # a participation made through the many-to-many (no post_save)
+    assert raised()
+    unit.periods.remove(period)
+    assert raised()
+    node.not_deployed_in.add(period)  # from the indicator's side
+    assert raised()
+    node.not_deployed_in.clear()
+    assert raised()
+    other.not_deployed.add(node)
+    assert not raised()  # another period's setting

@@ -33,9 +33,7 @@ def _period_changing(sender, instance: Period, raw: bool = False, update_fields=
     if raw or instance._state.adding or instance.pk is None:
         return
     fields = [
-        ATTNAMES[name]
-        for name in RESULT_FIELDS
-        if update_fields is None or name in update_fields
+        ATTNAMES[name] for name in RESULT_FIELDS if update_fields is None or name in update_fields
     ]
     if not fields:
         return
@@ -51,15 +49,20 @@ def _period_saved(sender, instance: Period, created: bool, raw: bool = False, **
     instance._results_changed = False  # type: ignore[attr-defined]
 
 
-def _not_deployed(sender, instance, action: str, reverse: bool, pk_set, **kw) -> None:
-    """Period.not_deployed: from the period (forward) or from the node (reverse)."""
-    if not reverse:
-        if action in ("post_add", "post_remove", "post_clear"):
-            bump([instance.pk])
-    elif action in ("post_add", "post_remove"):
-        bump(pk_set or ())
-    elif action == "pre_clear":
-        bump_where("not_deployed", [instance.pk])
+def _period_m2m(lookup: str):
+    """A many-to-many of the period (its not-deployed indicators, its units): changed from the
+    period (forward) or from the other side (reverse: `pk_set` holds the periods)."""
+
+    def changed(sender, instance, action: str, reverse: bool, pk_set, **kw) -> None:
+        if not reverse:
+            if action in ("post_add", "post_remove", "post_clear"):
+                bump([instance.pk])
+        elif action in ("post_add", "post_remove"):
+            bump(pk_set or ())
+        elif action == "pre_clear":
+            bump_where(lookup, [instance.pk])
+
+    return changed
 
 
 def _node_pillars(sender, instance, action: str, **kw) -> None:
@@ -125,10 +128,14 @@ def connect() -> None:
     pre_save.connect(_period_changing, sender=Period, dispatch_uid=UID + "period.pre", weak=False)
     post_save.connect(_period_saved, sender=Period, dispatch_uid=UID + "period.post", weak=False)
     m2m_changed.connect(
-        _not_deployed,
+        _period_m2m("not_deployed"),
         sender=Period.not_deployed.through,
         dispatch_uid=UID + "not_deployed",
         weak=False,
+    )
+    # Period.units goes through Participation: .add() and .remove() there send no post_save.
+    m2m_changed.connect(
+        _period_m2m("units"), sender=Period.units.through, dispatch_uid=UID + "units", weak=False
     )
     m2m_changed.connect(
         _node_pillars, sender=Node.pillars.through, dispatch_uid=UID + "pillars", weak=False
