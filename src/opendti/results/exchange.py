@@ -12,7 +12,6 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import transaction
 from django.db.models import Max, ProtectedError
 from django.utils.text import slugify
 
@@ -69,7 +68,7 @@ def period_import_workbook(
         ) from None
     level_code = slugify(settings.level) or "default"
     code = code or slugify(f"{settings.period or year}-{level_code}")
-    with transaction.atomic():
+    with revision.batch():  # the revisions of what it writes raised once, at the end
         existing = Period.objects.filter(code=code).first()
         if existing is not None:
             if not replace:
