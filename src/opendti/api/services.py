@@ -7,7 +7,6 @@ from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from opendti.assessments.models import Answer, Submission
 from opendti.assessments.services import answer_get, answer_values, values_write
 from opendti.frameworks.models import Node
 from opendti.numbers import Notation
+from opendti.periods import revision
 from opendti.periods.models import Participation, Phase
 
 from .models import IntegratorToken
@@ -66,7 +66,7 @@ def auto_value_push(
 
     reason = auto_value_reason(source=source, measured_at=measured_at)
     actor = token.user
-    with transaction.atomic():
+    with revision.batch():  # the period's revision raised last, as for a save from the workspace
         submission, _created = Submission.objects.get_or_create(participation=participation)
         answer_get(submission, node)
         Answer.objects.filter(submission=submission, node=node).update(

@@ -14,7 +14,8 @@ files the snapshot's rows name are exactly those copied after it.
 A restore goes into an empty installation (refused otherwise, unless `replace`): it checks every
 member against the manifest before touching anything, brings the database to the backup's
 migrations, puts the files back under the same names, loads the tables in one transaction,
-checks the row counts, then applies any newer migration of this version.
+checks the row counts, raises every period's results revision above any held before (so nothing
+stored for the replaced data is served for the restored), then applies any newer migration.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ from django.db.migrations.recorder import MigrationRecorder
 
 from opendti.assessments.models import Evidence
 from opendti.core.storage import EVIDENCE, REPORTS, storage, stored_exists, stored_sha256
+from opendti.periods import revision
+from opendti.periods.models import Period
 from opendti.reports.models import ReportFile
 
 from .tables import MIGRATE_FILLED, tables_counts, tables_dump, tables_load
@@ -336,6 +339,8 @@ def backup_restore(
                 + (" …" if len(occupied) > 5 else "")
                 + "): restore into an empty database, or give --replace to delete its data"
             )
+        # The results revisions held before: the restored ones are set above them all.
+        revisions_before = revision.revisions() if _has_revisions() else {}
         _migrate_to({(app, name) for app, name in manifest["database"]["migrations"]})
         written = _put_files(tar, manifest, replace=replace)
         try:
@@ -347,6 +352,9 @@ def backup_restore(
                 if {k: counts.get(k) for k in expected} != expected:
                     wrong = sorted(k for k in expected if counts.get(k) != expected[k])
                     raise BackupError(f"row counts differ from the manifest in {wrong}")
+                raised = _has_revisions()
+                if raised:
+                    revision.after_restore(revisions_before)
         except BaseException:
             for store, name in written:
                 store.delete(name)
@@ -354,4 +362,18 @@ def backup_restore(
     log(f"database: {sum(counts.values())} rows restored")
     # Then this version's newer migrations, if any (and the content types of new models).
     call_command("migrate", interactive=False, verbosity=0)
+    if not raised:  # a backup made before periods had a revision: raised once it has
+        with transaction.atomic():
+            revision.after_restore(revisions_before)
     return manifest
+
+
+def _has_revisions() -> bool:
+    """Whether the periods' table has its results revision (not in a backup's older schema)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    table = Period._meta.db_table
+    with connection.cursor() as cursor:
+        if table not in connection.introspection.table_names(cursor):
+            return False
+        columns = connection.introspection.get_table_description(cursor, table)
+    return any(column.name == "results_revision" for column in columns)

@@ -8,7 +8,8 @@ class PeriodsConfig(AppConfig):
     verbose_name = _("periods")
 
     def ready(self) -> None:
-        from . import affiliations, audit
+        from . import affiliations, audit, revision_receivers
 
         audit.connect()
         affiliations.connect()
+        revision_receivers.connect()

@@ -159,6 +159,23 @@ class Period(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        # The revision is only ever raised by periods.revision, in the database (an UPDATE adding
+        # one): saving a loaded period must not write back the number it was loaded with, which
+        # would undo a raise made since and serve results stored for the older data.
+        if (
+            not self._state.adding
+            and not args
+            and kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+        ):
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "results_revision"
+            ]
+        super().save(*args, **kwargs)
+
     def phase(self, kind: str, round_number: int | None = None) -> Phase | None:
         """The phase of a kind (for a round, the round's own, else one for every round); the
         last one when there are several. periods/calendar.py says what a phase's dates allow."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.models import Group
-from django.db import transaction
 from django.utils import timezone
 
 from opendti.accounts.models import User
@@ -17,6 +16,7 @@ from opendti.appraisal.models import Decision
 from opendti.appraisal.services import appraisal_start, decide, reviewer_assign
 from opendti.assessments.models import Submission
 from opendti.frameworks.models import Node
+from opendti.periods import revision
 from opendti.periods.models import Membership, Participation, Period, Phase
 from opendti.periods.services import period_phases_add
 from opendti.periods.workflow import period_advance
@@ -132,7 +132,7 @@ def _appraisal_in_progress(coordinator: User) -> None:
     )
 
 
-@transaction.atomic
+@revision.batch()  # one transaction; the periods' revisions raised once, at its end
 def demo_load_all() -> list[tuple[str, str, str]]:
     logins = demo_load()
     second, created = User.objects.get_or_create(

@@ -14,6 +14,7 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from opendti.accounts.models import User
 from opendti.assessments.models import InputValue, Submission
 from opendti.frameworks.models import InputSpec
+from opendti.periods import revision
 from opendti.periods.models import Membership, Participation, Period, Phase
 from opendti.periods.services import period_open_next, period_phases_add
 from opendti.results.demo import DEMO_MEMBERSHIPS
@@ -101,6 +102,7 @@ def _values(year: Period, quarter: Period, number: int) -> None:
         ).values_list("submission__participation__unit_id", "node_id", "input_name", "value")
         if unit in submissions
     )
+    revision.bump([quarter.pk])  # bulk_create sends no signal: the values are the results' input
 
 
 def demo_quarter_open(number: int, previous: Period | None = None) -> Period:

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from django.contrib.auth.models import Group
-from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -27,6 +26,7 @@ from opendti.accounts.roles import (
 )
 from opendti.accounts.second_factor import confirmed_device, second_factor_required
 from opendti.frameworks.models import Node, NodeMapping
+from opendti.periods import revision
 from opendti.periods.models import Membership, Participation, Period, Phase
 from opendti.periods.services import PhasePlan, period_open_next, period_phases_add
 
@@ -165,7 +165,7 @@ def demo_link_years() -> None:
         later.save(update_fields=["previous"])
 
 
-@transaction.atomic
+@revision.batch()  # one transaction; the periods' revisions raised once, at its end
 def demo_load() -> list[tuple[str, str, str]]:
     for role in ROLES:
         Group.objects.get_or_create(name=role)

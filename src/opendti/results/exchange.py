@@ -12,7 +12,6 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import transaction
 from django.db.models import Max, ProtectedError
 from django.utils.text import slugify
 
@@ -21,6 +20,7 @@ from opendti.core.names import group_default_name, level_default_name
 from opendti.frameworks.exchange.create import band_schemes_create, input_specs
 from opendti.frameworks.models import Framework, InputSpec, Level, Node, Pillar
 from opendti.numbers import plain
+from opendti.periods import revision
 from opendti.periods.models import Participation, Period, RankingGroup
 from opendti.scoring.model import Value
 from opendti.units.models import Lineage, Unit, UnitKind
@@ -68,7 +68,7 @@ def period_import_workbook(
         ) from None
     level_code = slugify(settings.level) or "default"
     code = code or slugify(f"{settings.period or year}-{level_code}")
-    with transaction.atomic():
+    with revision.batch():  # the revisions of what it writes raised once, at the end
         existing = Period.objects.filter(code=code).first()
         if existing is not None:
             if not replace:
@@ -204,6 +204,7 @@ def _create_period(parsed: ParsedWorkbook, code: str, year: int, level_code: str
         for target, by_unit in assessment.given_scores.items()
         for unit, score in by_unit.items()
     )
+    revision.bump([period.pk])  # bulk_create sends no signal: the values are the results' input
     return period
 
 

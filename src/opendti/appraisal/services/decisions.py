@@ -20,6 +20,7 @@ from opendti.assessments.models import Answer, AppraisedScore, Change, Submissio
 from opendti.assessments.services.history import change_record
 from opendti.frameworks.models import Node
 from opendti.notifications.services import notify
+from opendti.periods import revision
 from opendti.periods.calendar import date_text, require_within
 from opendti.periods.models import Membership, Period, Phase
 from opendti.periods.workflow import TransitionRefused, require_status
@@ -317,7 +318,8 @@ def accept_rest(*, appraisal_round: Round, reviewer, submission: Submission | No
     own_by_unit = {unit.code: unit.nodes for unit in result.units}
     label = history_codes.decision(Decision.Kind.ACCEPT)
     try:
-        with transaction.atomic():
+        # The settled scores' periods raised once, at the end of the transaction.
+        with revision.batch():
             Decision.objects.bulk_create(
                 Decision(
                     round=appraisal_round,

@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _
 
 from opendti.frameworks.models import Node
 from opendti.numbers import Notation
+from opendti.periods import revision
 
 from .. import history_codes
 from ..access import Action, require
 from ..forms import indicator_values_clean
 from ..inputs import Field, indicator_fields
 from ..models import Answer, Change, InputValue, Submission
+from ..revision import submission_results_changed
 from .history import change_record, change_record_confirmed
 
 __all__ = [
@@ -64,6 +66,7 @@ def values_write(
     Callers hold the transaction and have checked access and the answer's version.
     """
     before = answer_values(submission, node)
+    changed = False
     for name, value in values.items():
         old = before.get(name, "")
         if value == old:
@@ -75,6 +78,9 @@ def values_write(
         else:
             InputValue.objects.filter(submission=submission, node=node, input_name=name).delete()
         change_record(submission, node, Change.Kind.VALUE, name, old, value, actor, reason)
+        changed = True
+    if changed:  # the values are what the engine reads: the period's results change with them
+        submission_results_changed(submission)
 
 
 def answer_save(
@@ -107,7 +113,9 @@ def answer_save(
         raise ValidationError(_("Đầu vào không thuộc chỉ số: %s") % ", ".join(sorted(unknown)))
     values = indicator_values_clean(node, given, notation=notation)
 
-    with transaction.atomic():
+    # The revision is raised at the end (revision.batch): the answer's row is locked first, the
+    # period's last, so savers of one period wait on it only for the commit.
+    with revision.batch():
         answer_get(submission, node)
         changes: dict[str, object] = {
             "version": F("version") + 1,

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opendti.frameworks.models import Node
+from opendti.periods import revision
 
 from .. import history_codes
 from ..access import Action, require
 from ..models import Answer, Change, Evidence, EvidenceLink, InputValue, Submission
+from ..revision import submission_results_changed
 from .answers import answer_get
 from .history import change_record
 
@@ -56,7 +57,7 @@ def submission_carry_over(*, submission: Submission, actor) -> int:
         )
     }
     copied = 0
-    with transaction.atomic():
+    with revision.batch():
         if InputValue.objects.filter(submission=submission).exists():
             raise ValidationError(
                 _("Phiếu đã có số liệu; chỉ nhập tiếp từ kỳ trước khi phiếu còn trống.")
@@ -92,6 +93,8 @@ def submission_carry_over(*, submission: Submission, actor) -> int:
                 updated_by=actor,
             )
             copied += 1
+        if copied:
+            submission_results_changed(submission)
         for evidence in Evidence.objects.filter(submission=source).prefetch_related("links__node"):
             codes = [link.node.code for link in evidence.links.all() if link.node.code in nodes]
             if not codes:

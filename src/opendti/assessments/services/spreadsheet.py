@@ -12,7 +12,6 @@ from dataclasses import field as dataclass_field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -23,6 +22,7 @@ from opendti import numbers
 from opendti.cells import xlsx_append
 from opendti.frameworks.models import InputSpec, Node
 from opendti.numbers import Notation
+from opendti.periods import revision
 
 from .. import history_codes
 from ..access import Action, can, require
@@ -363,7 +363,8 @@ def submission_upload_apply(*, submission: Submission, user, plan: list[dict]) -
             framework=submission.participation.period.framework
         ).prefetch_related("inputs")
     }
-    with transaction.atomic():
+    # Every indicator's save in one transaction, the period's revision raised once at its end.
+    with revision.batch():
         for item in plan:
             try:
                 answer_save(
