@@ -20,7 +20,7 @@ production settings, and its SQL queries). Prints a table, writes bench/load-res
 
     make bench-load                                   # 3,400 units (about 10 minutes)
     .venv/bin/python bench/load.py --units 200 --rush-seconds 20 --ranking-seconds 15
-    .venv/bin/python bench/load.py --database postgres://postgres@127.0.0.1:5432/h_load
+    .venv/bin/python bench/load.py --database postgres://postgres@127.0.0.1:5432/scratch
 
 The PostgreSQL database given is emptied first (every table dropped): a scratch database only.
 Needs wrk (Debian `wrk`), Redis at 127.0.0.1:6379 (`make redis`; database 9 is used) and locust in
@@ -58,7 +58,7 @@ from serving import BIN, ROOT, _empty_postgres, _environment, _free_port, _run, 
 LOCUST = Path(os.environ.get("OPENDTI_LOCUST", "/tmp/locust-venv/bin/locust"))
 DEMO_PASSWORD = "OpenDTI-demo-2026"  # results/demo.py: the demo accounts
 DEMO_TOTP_SECRET = "J5YGK3SEKRES2ZDFNVXS2VCPKRIC2MRQ"  # results/demo.py: their published secret
-PAGE_SIZE = 50  # the ranking's rows a page (portal/views/results.py)
+PAGE_SIZE = 100  # the ranking's rows a page (portal/views/results.py)
 TOKEN = re.compile(r"\"X-CSRFToken\": \"([^\"]+)\"")
 FORM_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
@@ -135,8 +135,10 @@ def _times(call: Callable[[], requests.Response], runs: int, ok: tuple[int, ...]
 
 
 def _wrk(url: str, seconds: int, connections: int) -> float:
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url]
-    out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 60)
+    """Requests a second over `seconds` (wrk); a request may take up to 30 s (wrk's default 2 s
+    would count a slow page as a socket error)."""
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", url]
+    out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 90)
     found = re.search(r"Requests/sec:\s+([\d.]+)", out.stdout)
     if found is None or "Non-2xx" in out.stdout or "Socket errors" in out.stdout:
         raise RuntimeError(out.stdout)
@@ -252,7 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--units", type=int, default=3400)
     parser.add_argument(
         "--database",
-        default="postgres://postgres@127.0.0.1:5432/h_load",
+        default=os.environ.get(
+            "OPENDTI_LOAD_DATABASE", "postgres://postgres@127.0.0.1:5432/opendti_load"
+        ),
         help="a scratch PostgreSQL database (emptied!)",
     )
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (0: its rule)")
