@@ -202,18 +202,15 @@ def _sessions(users) -> dict[str, str]:
 
 
 def build(units: int, focal_points: int) -> dict[str, object]:
-    from django.contrib.auth.hashers import make_password
-    from django.contrib.auth.models import Group
     from django.core.management import call_command
     from django.db import transaction
     from django.utils import timezone
 
     from opendti.accounts.models import User
-    from opendti.accounts.roles import FOCAL_POINT
     from opendti.assessments.models import InputValue, Submission
     from opendti.assessments.services import submissions_ensure
     from opendti.frameworks.models import Node
-    from opendti.periods.models import Membership, Participation, Period
+    from opendti.periods.models import Period
     from opendti.periods.services import period_open_next
     from opendti.workbook.sheets import write_workbook
 
@@ -261,6 +258,31 @@ def build(units: int, focal_points: int) -> dict[str, object]:
             batch_size=5000,
         )
     timings["open period"] = time.perf_counter() - start
+    return plan(units, focal_points) | {"timings": timings}
+
+
+def plan(units: int, focal_points: int) -> dict[str, object]:
+    """The focal points (made once, each the focal point of its own unit of the open period),
+    fresh sessions for them, and each card's version: what the load needs, on a built
+    database too (`--reuse`)."""
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from opendti.accounts.models import User
+    from opendti.accounts.roles import FOCAL_POINT
+    from opendti.assessments.models import InputValue, Submission
+    from opendti.frameworks.models import Node
+    from opendti.periods.models import Membership, Participation, Period
+
+    period = Period.objects.get(code=OPEN)
+    submissions = {
+        s.participation.unit.code: s
+        for s in Submission.objects.filter(participation__period=period).select_related(
+            "participation__unit"
+        )
+    }
+    nodes = {n.code: n for n in Node.objects.filter(framework=period.framework)}
     # Focal points: communes first (the many), each the focal point of its own unit.
     participations = list(
         Participation.objects.filter(period=period)
@@ -323,7 +345,6 @@ def build(units: int, focal_points: int) -> dict[str, object]:
             for u, unit in people
         ],
         "leaves": leaves,
-        "timings": timings,
     }
 
 
@@ -431,14 +452,15 @@ def profile(username: str, method: str, path: str, data: dict[str, str]) -> dict
     from opendti.accounts.models import User
     from opendti.accounts.second_factor import confirmed_device
 
-    user = User.objects.get(username=username)
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
-    device = confirmed_device(user)
-    if device is not None:
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+    if username:  # else an anonymous reader
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        device = confirmed_device(user)
+        if device is not None:
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
     call = client.get if method == "GET" else client.post
     headers = {"HTTP_HX_REQUEST": "true"} if method == "POST" else {}
     typed = iter(range(11, 99))
@@ -469,6 +491,9 @@ def profile(username: str, method: str, path: str, data: dict[str, str]) -> dict
     sql = sum(float(q["time"]) for q in queries.captured_queries)
     return {
         "status": response.status_code,
+        "bytes": len(
+            b"".join(response.streaming_content) if response.streaming else response.content
+        ),
         "seconds": seconds,
         "queries": len(queries.captured_queries),
         "sql_seconds": sql,
@@ -502,13 +527,16 @@ def main(argv: list[str] | None = None) -> int:
     built = steps.add_parser("build")
     built.add_argument("--units", type=int, default=3400)
     built.add_argument("--focal-points", type=int, default=300)
+    planned = steps.add_parser("plan")
+    planned.add_argument("--units", type=int, default=3400)
+    planned.add_argument("--focal-points", type=int, default=300)
     steps.add_parser("appraise")
     steps.add_parser("settle")
     counted = steps.add_parser("count")
     counted.add_argument("--since", type=float, required=True)
     counted.add_argument("--acks", type=Path, required=True)
     profiled = steps.add_parser("profile")
-    profiled.add_argument("--user", required=True)
+    profiled.add_argument("--user", default="", help="none: an anonymous reader")
     profiled.add_argument("--method", default="GET")
     profiled.add_argument("--path", required=True)
     profiled.add_argument("--data", default="{}")
@@ -516,6 +544,8 @@ def main(argv: list[str] | None = None) -> int:
     _setup()
     if args.step == "build":
         found = build(args.units, args.focal_points)
+    elif args.step == "plan":
+        found = plan(args.units, args.focal_points)
     elif args.step == "appraise":
         found = appraise()
     elif args.step == "settle":
