@@ -553,7 +553,9 @@ def main(argv: list[str] | None = None) -> int:
                 ):
                     if single[name] > LATENCY_TARGETS[name]:
                         profiles[name] = _profile(env, "thamdinh", method, path, fields)
+            print(json.dumps(single), flush=True)
             settled = _data(env, "settle")
+            print(json.dumps(settled), flush=True)
             report["settle"] = settled
             single["accept the rest, every unit"] = settled["accept_rest_all_seconds"] * 1000
             approver = login(base, "pheduyet")
