@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export OPENDTI_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test install install-production static browser redis lint bench audit lock clean
+.PHONY: demo test install install-production static browser redis lint bench bench-load audit lock clean
 
 # What production runs, nothing else: every package pinned with its hashes (requirements.lock).
 $(VENV)/.installed-production: pyproject.toml requirements.lock
@@ -75,6 +75,25 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# The national load benchmark under the production server (bench/README.md), not part of `make
+# test`: about 10 minutes on 3,400 units. It empties the PostgreSQL database it is given
+# (LOAD_DATABASE, created here when missing). wrk comes from Debian; locust lives in an
+# environment of its own (LOCUST_VENV), outside the project's pins.
+LOCUST_VENV ?= /tmp/locust-venv
+LOCUST_VERSION ?= 2.47.0
+LOAD_DATABASE ?= postgres://postgres@127.0.0.1:5432/opendti_load
+bench-load: install redis
+	@command -v wrk >/dev/null || { \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	@test -x $(LOCUST_VENV)/bin/locust || { \
+	  $(PYTHON) -m venv $(LOCUST_VENV) && \
+	  $(LOCUST_VENV)/bin/pip install --quiet "locust==$(LOCUST_VERSION)"; }
+	@psql "$(LOAD_DATABASE)" -c "select 1" >/dev/null 2>&1 || \
+	  psql "$(dir $(LOAD_DATABASE))postgres" -c 'create database "$(notdir $(LOAD_DATABASE))"'
+	OPENDTI_LOCUST=$(LOCUST_VENV)/bin/locust $(BIN)/python bench/load.py \
+	  --database "$(LOAD_DATABASE)" $(BENCH_LOAD_ARGS)
 
 # Known vulnerabilities in the production pins. Needs a machine that reaches a vulnerability
 # database (PyPI's or OSV's); not part of CI, whose machines reach none (docs/deployment.md).
