@@ -128,3 +128,29 @@ class ReportTextChange(models.Model):
         verbose_name = _("lịch sử nội dung báo cáo")
         verbose_name_plural = _("lịch sử nội dung báo cáo")
         ordering = ["text", "at", "pk"]
+
+
+class ReportTemplate(models.Model):
+    """The Word template the report's DOCX is filled from, uploaded by the coordinator (a
+    province's letterhead and wording, docs/reports.md). Rows are only added: the newest row is
+    the one in use, and a row without a file means "back to the shipped template"."""
+
+    storage_path = models.CharField(max_length=300, blank=True)
+    name = models.CharField(_("tên tệp"), max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    reason = models.TextField(_("lý do"), blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người tải lên"),
+    )
+    uploaded_at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mẫu báo cáo (Word)")
+        verbose_name_plural = _("mẫu báo cáo (Word)")
+        ordering = ["-uploaded_at", "-pk"]
