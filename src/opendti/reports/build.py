@@ -406,9 +406,7 @@ def report_content(
         scores, snapshot = _scores(period)
         covered = [(period, scores, snapshot)]
         covered += [(other, *_scores(other)) for other in also]
-        parts = [
-            Covered(p, s, _introduction(p, s, snap).paragraphs) for p, s, snap in covered
-        ]
+        parts = [Covered(p, s, _introduction(p, s, snap).paragraphs) for p, s, snap in covered]
         sections = [
             *part_one(parts),
             *_part_two([(p, s) for p, s, _snap in covered]),

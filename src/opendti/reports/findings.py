@@ -127,9 +127,7 @@ def sentences(found: Findings, *, scope: str = "") -> list[str]:
         listed = ", ".join(
             f"{f.name} (giảm {numbers.vi(abs(f.change))} điểm)" for f in found.fell_back
         )
-        out.append(
-            f"- Có {len(found.fell_back):02d} đơn vị giảm điểm so với kỳ trước: {listed}."
-        )
+        out.append(f"- Có {len(found.fell_back):02d} đơn vị giảm điểm so với kỳ trước: {listed}.")
     else:
         out.append("- Không có đơn vị nào giảm điểm so với kỳ trước.")
     return out

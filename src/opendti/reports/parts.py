@@ -284,7 +284,5 @@ def part_three(covered: Sequence[Covered], text: ReportText | None) -> list[Sect
             level=2,
             part=3,
         ),
-        Section(
-            "II. Nhiệm vụ trong thời gian tới", _written(text.tasks if text else ""), part=3
-        ),
+        Section("II. Nhiệm vụ trong thời gian tới", _written(text.tasks if text else ""), part=3),
     ]

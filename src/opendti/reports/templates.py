@@ -72,9 +72,7 @@ def template_check(data: bytes) -> None:
     """Refuse (ValidationError, in Vietnamese) a file that is not a Word document or that cannot
     be filled: a tag left open, an unknown filter."""
     if len(data) > MAX_BYTES:
-        raise ValidationError(
-            _("Tệp mẫu lớn hơn %(mb)d MB.") % {"mb": MAX_BYTES // (1024 * 1024)}
-        )
+        raise ValidationError(_("Tệp mẫu lớn hơn %(mb)d MB.") % {"mb": MAX_BYTES // (1024 * 1024)})
     if not zipfile.is_zipfile(BytesIO(data)):
         raise ValidationError(_("Tệp mẫu phải là tài liệu Word (.docx)."))
     try:
@@ -82,7 +80,8 @@ def template_check(data: bytes) -> None:
         document.render(template_context(_sample(), document), autoescape=True)
         document.save(BytesIO())
     except TemplateError as error:
-        line = f" (dòng {error.lineno})" if getattr(error, "lineno", None) else ""
+        number = getattr(error, "lineno", None)
+        line = f" (dòng {number})" if number else ""
         raise ValidationError(
             _("Mẫu có thẻ không đúng cú pháp%(line)s: %(message)s")
             % {"line": line, "message": error.message or error.__class__.__name__}

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('frameworks', '0005_level_names'),
+        ("frameworks", "0005_level_names"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='framework',
-            name='national_basis',
-            field=models.CharField(blank=True, max_length=500, verbose_name='căn cứ cấp trung ương'),
+            model_name="framework",
+            name="national_basis",
+            field=models.CharField(
+                blank=True, max_length=500, verbose_name="căn cứ cấp trung ương"
+            ),
         ),
     ]

@@ -6,69 +6,149 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('periods', '0010_period_results_revision'),
-        ('reports', '0001_initial'),
+        ("periods", "0010_period_results_revision"),
+        ("reports", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reportfile',
-            name='also',
-            field=models.ManyToManyField(blank=True, related_name='+', to='periods.period', verbose_name='các kỳ cùng năm được gộp'),
+            model_name="reportfile",
+            name="also",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="+",
+                to="periods.period",
+                verbose_name="các kỳ cùng năm được gộp",
+            ),
         ),
         migrations.CreateModel(
-            name='ReportTemplate',
+            name="ReportTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('storage_path', models.CharField(blank=True, max_length=300)),
-                ('name', models.CharField(blank=True, max_length=200, verbose_name='tên tệp')),
-                ('size', models.PositiveBigIntegerField(default=0)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('reason', models.TextField(blank=True, verbose_name='lý do')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='thời điểm')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người tải lên')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("storage_path", models.CharField(blank=True, max_length=300)),
+                ("name", models.CharField(blank=True, max_length=200, verbose_name="tên tệp")),
+                ("size", models.PositiveBigIntegerField(default=0)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("reason", models.TextField(blank=True, verbose_name="lý do")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="thời điểm")),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người tải lên",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mẫu báo cáo (Word)',
-                'verbose_name_plural': 'mẫu báo cáo (Word)',
-                'ordering': ['-uploaded_at', '-pk'],
+                "verbose_name": "mẫu báo cáo (Word)",
+                "verbose_name_plural": "mẫu báo cáo (Word)",
+                "ordering": ["-uploaded_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReportText',
+            name="ReportText",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assessment', models.TextField(blank=True, verbose_name='đánh giá chung')),
-                ('limitations', models.TextField(blank=True, verbose_name='hạn chế và nguyên nhân')),
-                ('tasks', models.TextField(blank=True, verbose_name='nhiệm vụ trong thời gian tới')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='sửa lúc')),
-                ('period', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='report_text', to='periods.period')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người sửa')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("assessment", models.TextField(blank=True, verbose_name="đánh giá chung")),
+                (
+                    "limitations",
+                    models.TextField(blank=True, verbose_name="hạn chế và nguyên nhân"),
+                ),
+                (
+                    "tasks",
+                    models.TextField(blank=True, verbose_name="nhiệm vụ trong thời gian tới"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="sửa lúc")),
+                (
+                    "period",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="report_text",
+                        to="periods.period",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người sửa",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nội dung báo cáo của bộ phận điều phối',
-                'verbose_name_plural': 'nội dung báo cáo của bộ phận điều phối',
+                "verbose_name": "nội dung báo cáo của bộ phận điều phối",
+                "verbose_name_plural": "nội dung báo cáo của bộ phận điều phối",
             },
         ),
         migrations.CreateModel(
-            name='ReportTextChange',
+            name="ReportTextChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('field', models.CharField(choices=[('assessment', 'Đánh giá chung'), ('limitations', 'Hạn chế và nguyên nhân'), ('tasks', 'Nhiệm vụ trong thời gian tới')], max_length=20, verbose_name='phần')),
-                ('before', models.TextField(blank=True, verbose_name='trước')),
-                ('after', models.TextField(blank=True, verbose_name='sau')),
-                ('reason', models.TextField(blank=True, verbose_name='lý do')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='thời điểm')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người sửa')),
-                ('text', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='reports.reporttext')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "field",
+                    models.CharField(
+                        choices=[
+                            ("assessment", "Đánh giá chung"),
+                            ("limitations", "Hạn chế và nguyên nhân"),
+                            ("tasks", "Nhiệm vụ trong thời gian tới"),
+                        ],
+                        max_length=20,
+                        verbose_name="phần",
+                    ),
+                ),
+                ("before", models.TextField(blank=True, verbose_name="trước")),
+                ("after", models.TextField(blank=True, verbose_name="sau")),
+                ("reason", models.TextField(blank=True, verbose_name="lý do")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="thời điểm")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người sửa",
+                    ),
+                ),
+                (
+                    "text",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="reports.reporttext",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lịch sử nội dung báo cáo',
-                'verbose_name_plural': 'lịch sử nội dung báo cáo',
-                'ordering': ['text', 'at', 'pk'],
+                "verbose_name": "lịch sử nội dung báo cáo",
+                "verbose_name_plural": "lịch sử nội dung báo cáo",
+                "ordering": ["text", "at", "pk"],
             },
         ),
     ]
