@@ -368,13 +368,7 @@ def _part_two(covered: list[tuple[Period, PeriodScores]]) -> list[Section]:
         return [replace(s, part=2) for s in _sections(period, scores, numbers)]
     out: list[Section] = []
     for i, (period, scores) in enumerate(covered):
-        out.append(
-            Section(
-                f"{ROMAN[i % len(ROMAN)]}. Kết quả, xếp hạng: {period.title}",
-                (f"Có {two_digits(len(scores.result.units))} đơn vị được đánh giá, xếp hạng.",),
-                part=2,
-            )
-        )
+        out.append(Section(f"{ROMAN[i % len(ROMAN)]}. Kết quả, xếp hạng: {period.title}", part=2))
         for section in _sections(period, scores, numbers):
             heading = _ROMAN_PREFIX.sub("", section.heading)
             out.append(replace(section, heading=heading, level=2, part=2))
