@@ -341,10 +341,9 @@ def test_a_province_replaces_the_template(file_storages) -> None:
     assert "Mẫu có thẻ không đúng cú pháp" in " ".join(refused.value.messages)
     assert not ReportTemplate.objects.exists()
     assert report_template() == default_template()
-    template_upload(
-        data=_province_template(), name="mau-tinh.docx", reason="Mẫu của tỉnh", actor=coordinator
-    )
-    assert report_template() == _province_template()
+    ours = _province_template()
+    template_upload(data=ours, name="mau-tinh.docx", reason="Mẫu của tỉnh", actor=coordinator)
+    assert report_template() == ours
     generated = Document(io.BytesIO(report_docx(report_content(departments))))
     assert generated.paragraphs[0].text.startswith("SỞ KHOA HỌC VÀ CÔNG NGHỆ TỈNH MẪU")
 

@@ -9,6 +9,7 @@ Everything printed comes from a ReportContent: the tables' cells are written as 
 
 from __future__ import annotations
 
+import functools
 import io
 
 from docx import Document
@@ -270,6 +271,7 @@ class _Body:
     __str__ = __html__
 
 
+@functools.cache  # built once per process: the same bytes every time (a zip is dated when made)
 def default_template() -> bytes:
     """The shipped template: the layout of Nghị định 30 (page, fonts, the issuing body and the
     national motto side by side, the title, the parts, the signer block), with the template
