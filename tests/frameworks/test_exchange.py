@@ -220,7 +220,7 @@ def test_the_xlsx_sheets_are_the_workbooks_and_its_parser_reads_them(tmp_path: P
     assert [c.value for c in book["framework"][1]] == list(COLUMNS["framework"])
     assert [c.value for c in book["meta"]["A"]][1:] == [
         "code", "name", "year", "level", "level_name", "decision_number", "decision_date",
-        "decision_issuer", "total_max",
+        "decision_issuer", "national_basis", "total_max",
     ]  # fmt: skip
     assert book["framework"]["E2"].value == 50  # numbers, so that Excel sums them
 

@@ -153,6 +153,11 @@ MATRIX = {
     "portal:report_create": ("POST", "L 4 4 4 O 4 O 4 O 4 4 4 L"),
     "portal:report_status": ("GET", "L 4 4 4 O 4 O 4 O 4 4 4 L"),
     "portal:report_download": ("GET", "L 4 4 4 O 4 O 4 O 4 4 4 L"),
+    # What the coordinator writes for the report's Part III, and the report's Word template:
+    # coordinators and administrators only (tests/reports/test_parts.py covers the writing).
+    "portal:report_text": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:report_template": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:report_template_download": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
     # The login's second step: only within a login that passed the password a moment ago; any
     # other visit is sent back to the login page (tests/accounts/test_second_factor.py).
     "accounts:second_factor": ("GET", "L L L L L L L L L L L L L"),

@@ -20,7 +20,8 @@ from .exchange.rows import framework_rows
 from .models import Band, BandScheme, Framework, Node, NodeMapping
 
 FRAMEWORK_FIELDS = (
-    "name", "year", "level", "decision_number", "decision_date", "decision_issuer", "total_max",
+    "name", "year", "level", "decision_number", "decision_date", "decision_issuer",
+    "national_basis", "total_max",
 )  # fmt: skip
 NODE_FIELDS = (
     "kind", "max_points", "scored", "rule", "params", "pillars", "applies_to",

@@ -33,6 +33,10 @@ class Framework(models.Model):
     decision_number = models.CharField(_("số quyết định"), max_length=100, blank=True)
     decision_date = models.DateField(_("ngày ban hành"), null=True, blank=True)
     decision_issuer = models.CharField(_("cơ quan ban hành"), max_length=200, blank=True)
+    # The national document the provincial decision rests on, as the report cites it ("Quyết
+    # định số 922/QĐ-BTTTT ngày 20 tháng 5 năm 2022 của Bộ trưởng Bộ Thông tin và Truyền
+    # thông …"); empty when the framework names none (the report then says so).
+    national_basis = models.CharField(_("căn cứ cấp trung ương"), max_length=500, blank=True)
     total_max = models.DecimalField(_("thang điểm"), null=True, blank=True, **POINTS)
 
     class Meta:

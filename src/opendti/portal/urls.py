@@ -11,6 +11,7 @@ from .views import (
     dashboard,
     explanations,
     open_data,
+    report_text,
     reports,
     results,
     scorecard,
@@ -132,6 +133,14 @@ urlpatterns = [
     ),
     path(
         "ky/<slug:period>/bao-cao/<int:pk>/tai-ve/", reports.report_download, name="report_download"
+    ),
+    # What the coordinator writes for the report (Part III) and the report's Word template.
+    path("ky/<slug:period>/bao-cao/noi-dung/", report_text.report_text_edit, name="report_text"),
+    path("dieu-phoi/mau-bao-cao/", report_text.report_template_page, name="report_template"),
+    path(
+        "dieu-phoi/mau-bao-cao/tai-ve/",
+        report_text.report_template_download,
+        name="report_template_download",
     ),
     # The security audit log (administrators).
     path("quan-tri/nhat-ky/", audit.audit_log, name="audit_log"),

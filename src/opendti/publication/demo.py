@@ -65,6 +65,18 @@ def _publish_history(coordinator: User, approver: User) -> None:
         period = Period.objects.get(code=code)
         if period.status != Period.Status.SELF_ASSESSMENT:
             continue
+        # Every unit of these periods gave its data (Đắk Nông: "Có 19/19 Sở, ban, ngành, 08/08
+        # UBND các huyện … cung cấp số liệu"): their submissions are sent, at the end of the
+        # self-assessment when the period has that phase.
+        phase = period.phase(Kind.SELF_ASSESSMENT)
+        sent = (
+            timezone.make_aware(datetime.datetime.combine(phase.ends_on, datetime.time(17)))
+            if phase is not None
+            else timezone.now()
+        )
+        Submission.objects.filter(
+            participation__period=period, status=Submission.Status.DRAFT
+        ).update(status=Submission.Status.SUBMITTED, submitted_at=sent)
         for step in STEPS:  # the process as it happened before OpenDTI kept it
             period_advance(period=period, to=step, actor=coordinator, reason="Dữ liệu lịch sử")
         period_advance(period=period, to=Period.Status.APPROVED, actor=approver, reason=number)

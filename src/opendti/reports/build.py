@@ -13,6 +13,9 @@ reader's language: its text is written here in Vietnamese and built with Vietnam
 from __future__ import annotations
 
 import datetime
+import re
+from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -31,6 +34,8 @@ from opendti.results.year_on_year import group_sentences
 
 from . import charts
 from .content import Chart, ReportContent, Section, Table, long_date
+from .models import ReportText
+from .parts import Covered, part_one, part_three
 
 # The issuing body and place, per installation (settings), defaulting to the demo's province.
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
@@ -277,9 +282,9 @@ def _change_section(
     return Section(heading, tuple(paragraphs), (table,), level=level)
 
 
-def _sections(period: Period, scores: PeriodScores, snapshot: Snapshot | None) -> list[Section]:
-    numbers = _Numbers()
-    sections = [_introduction(period, scores, snapshot)]
+def _sections(period: Period, scores: PeriodScores, numbers: _Numbers) -> list[Section]:
+    """Part II for one period: its results per level or ranking group, and the change."""
+    sections: list[Section] = []
     statistics = scores_year_on_year(period=period, scores=scores)
     year_on_year = tuple(
         " ".join(group_sentences(g)) for g in (statistics.groups if statistics else ())
@@ -354,6 +359,25 @@ def _introduction(period: Period, scores: PeriodScores, snapshot: Snapshot | Non
     return Section("Giới thiệu chung", tuple(paragraphs))
 
 
+def _part_two(covered: list[tuple[Period, PeriodScores]]) -> list[Section]:
+    """Part II: each period's results. A report of several periods gives each its own numbered
+    heading, the period's own headings one level down; tables are numbered across them all."""
+    numbers = _Numbers()
+    if len(covered) == 1:
+        period, scores = covered[0]
+        return [replace(s, part=2) for s in _sections(period, scores, numbers)]
+    out: list[Section] = []
+    for i, (period, scores) in enumerate(covered):
+        out.append(Section(f"{ROMAN[i % len(ROMAN)]}. Kết quả, xếp hạng: {period.title}", part=2))
+        for section in _sections(period, scores, numbers):
+            heading = _ROMAN_PREFIX.sub("", section.heading)
+            out.append(replace(section, heading=heading, level=2, part=2))
+    return out
+
+
+_ROMAN_PREFIX = re.compile(r"^[IVX]+\. ")
+
+
 def _groups(period: Period, scores: PeriodScores) -> list[tuple[str, str]]:
     present = sorted({u.group for u in scores.result.units if u.group})
     names = group_names(period, present)
@@ -363,17 +387,32 @@ def _groups(period: Period, scores: PeriodScores) -> list[tuple[str, str]]:
 def report_content(
     period: Period,
     *,
+    also: Sequence[Period] = (),
     issuer: str | None = None,
     issuer_parent: str | None = None,
     place: str | None = None,
     today: datetime.date | None = None,
 ) -> ReportContent:
-    """The report of a period, from its approved snapshot or (a draft) its live results."""
+    """The report of a period, from its approved snapshot or (a draft) its live results; with
+    `also`, other periods of the same year in the same report (each its own Part II section,
+    Parts I and III covering them all). The requested period's decision is the report's."""
     with translation.override("vi"):  # ranking_table's labels ("Trung bình") in Vietnamese
         scores, snapshot = _scores(period)
-        sections = _sections(period, scores, snapshot)
-    subject = f"đánh giá, xếp hạng mức độ chuyển đổi số năm {period.year} ({period.title})"
+        covered = [(period, scores, snapshot)]
+        covered += [(other, *_scores(other)) for other in also]
+        parts = [Covered(p, s, _introduction(p, s, snap).paragraphs) for p, s, snap in covered]
+        sections = [
+            *part_one(parts),
+            *_part_two([(p, s) for p, s, _snap in covered]),
+            *part_three(parts, text := ReportText.objects.filter(period=period).first()),
+        ]
+    titles = "; ".join(p.title for p, _s, _snap in covered)
+    subject = f"đánh giá, xếp hạng mức độ chuyển đổi số năm {period.year} ({titles})"
     return ReportContent(
+        periods=tuple(p.code for p, _s, _snap in covered),
+        written=tuple(
+            (field, getattr(text, field) if text else "") for field in ReportText.Field.values
+        ),
         period_code=period.code,
         title=f"Báo cáo kết quả {subject}",
         year=period.year,
@@ -388,7 +427,7 @@ def report_content(
         provisional=snapshot is None,
         sections=tuple(sections),
         subject=f"kết quả {subject}",
-        legal_bases=_legal_bases(period, snapshot),
+        legal_bases=_legal_bases([p for p, _s, _snap in covered], snapshot),
         recipients=(
             "Như Điều 3;",
             "Các cơ quan, đơn vị được đánh giá;",
@@ -398,7 +437,7 @@ def report_content(
     )
 
 
-def _legal_bases(period: Period, snapshot: Snapshot | None) -> tuple[str, ...]:
+def _legal_bases(periods: list[Period], snapshot: Snapshot | None) -> tuple[str, ...]:
     date = snapshot.issued_on if snapshot else datetime.date.today()
     # The Law on the organisation of local government of 16 June 2025 replaced the 2015 law (as
     # amended in 2019) from 1 July 2025: a decision cites the law in force on its date.
@@ -411,8 +450,13 @@ def _legal_bases(period: Period, snapshot: Snapshot | None) -> tuple[str, ...]:
             "phương ngày 22 tháng 11 năm 2019;"
         )
     bases = [law]
-    framework = period.framework
-    if framework.decision_number:
+    frameworks = list({p.framework_id: p.framework for p in periods}.values())
+    # The national basis before the province's own decisions, as 401/QĐ-UBND cites them.
+    for national in sorted({f.national_basis.strip().rstrip(";.") for f in frameworks} - {""}):
+        bases.append(f"Căn cứ {national};")
+    for framework in frameworks:
+        if not framework.decision_number:
+            continue
         basis = f"Căn cứ Quyết định số {framework.decision_number}"
         if framework.decision_date:
             basis += f" {long_date(framework.decision_date)}"

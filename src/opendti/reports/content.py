@@ -40,6 +40,28 @@ class Section:
     tables: tuple[Table, ...] = ()
     charts: tuple[Chart, ...] = ()
     level: int = 1  # optional: 2 for a subsection (a pillar's ranking within a group's section)
+    # Optional: the report's part (1: process, 2: results, 3: assessment and tasks), whose title
+    # (PART_TITLES) is printed before its first section; 0: no part (a document of one part).
+    part: int = 0
+
+
+PART_TITLES = {
+    1: "PHẦN I. QUÁ TRÌNH THU THẬP VÀ XỬ LÝ SỐ LIỆU",
+    2: "PHẦN II. KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG",
+    3: "PHẦN III. ĐÁNH GIÁ CHUNG VÀ PHƯƠNG HƯỚNG TRONG THỜI GIAN TỚI",
+}
+
+
+def part_headings(sections: tuple[Section, ...]) -> list[tuple[str, Section]]:
+    """Each section with the part title to print before it ("" when none): a part's title
+    goes before its first section."""
+    out, current = [], 0
+    for section in sections:
+        title = ""
+        if section.part and section.part != current:
+            title, current = PART_TITLES.get(section.part, ""), section.part
+        out.append((title, section))
+    return out
 
 
 @dataclass(frozen=True)
@@ -62,9 +84,16 @@ class ReportContent:
     signer_on_behalf: str = "TM. ỦY BAN NHÂN DÂN"  # collective signing ("thay mặt")
     signer_role: str = "CHỦ TỊCH"
     number_suffix: str = "UBND"  # "Số: 401/QĐ-UBND", "Số:      /BC-UBND"
+    # The periods the report covers (their codes, the requested one first) and the coordinator's
+    # Part III text as written (field → text), for templates that place it themselves.
+    periods: tuple[str, ...] = ()
+    written: tuple[tuple[str, str], ...] = ()
 
     def tables(self) -> list[Table]:
         return [t for s in self.sections for t in s.tables]
+
+    def part(self, number: int) -> tuple[Section, ...]:
+        return tuple(s for s in self.sections if s.part == number)
 
 
 BLANK = "\u00a0" * 8  # room for the number or the day, filled in by hand when signed

@@ -9,6 +9,7 @@ Everything printed comes from a ReportContent: the tables' cells are written as 
 
 from __future__ import annotations
 
+import functools
 import io
 
 from docx import Document
@@ -20,8 +21,10 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
+from docxtpl import DocxTemplate
+from lxml import etree
 
-from .content import BLANK, ReportContent, Table, date_line, long_date
+from .content import BLANK, ReportContent, Table, date_line, long_date, part_headings
 
 FONT = "Times New Roman"
 BODY_SIZE = Pt(13)
@@ -100,6 +103,17 @@ def _borderless(table: DocxTable) -> None:
     table._tbl.tblPr.append(borders)
 
 
+def _grid_lines(table: DocxTable) -> None:
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:val"), "single")
+        element.set(qn("w:sz"), "4")
+        element.set(qn("w:color"), "000000")
+        borders.append(element)
+    table._tbl.tblPr.append(borders)
+
+
 def _cell(table: DocxTable, row: int, column: int):
     cell = table.cell(row, column)
     cell.paragraphs[0]._element.getparent().remove(cell.paragraphs[0]._element)
@@ -161,7 +175,10 @@ def _repeat_header(row) -> None:
 
 def _table(document: DocumentObject, table: Table) -> None:
     grid = document.add_table(rows=1 + len(table.rows), cols=len(table.header))
-    grid.style = document.styles["Table Grid"]
+    try:
+        grid.style = document.styles["Table Grid"]
+    except KeyError:  # a province's template without Word's grid style: the lines drawn here
+        _grid_lines(grid)
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     _repeat_header(grid.rows[0])
     for r, cells in enumerate([table.header, *table.rows]):
@@ -201,26 +218,26 @@ def _title_lines(content: ReportContent) -> tuple[str, str]:
     return "BÁO CÁO", rest[:1].upper() + rest[1:]
 
 
-def report_docx(content: ReportContent) -> bytes:
-    document = _new_document()
-    _header(document, content, _number(content, "BC"))
+# --- the report, from a Word template ----------------------------------------------------------
+
+
+def _heading(document: DocumentObject, text: str, level: int) -> None:
+    """A heading in the template's heading style; a template without one (a province's own,
+    made in Word) gets a bold paragraph instead."""
+    try:
+        document.add_heading(text, level=min(max(level, 1), 2))
+    except KeyError:
+        _paragraph(document, text, bold=True)
+
+
+def _write_sections(document: DocumentObject, sections, figure: int) -> int:
+    """The sections (with their parts' titles) into `document`; returns the last figure's
+    number, so that figures are numbered across the parts."""
     center = WD_ALIGN_PARAGRAPH.CENTER
-    first, second = _title_lines(content)
-    _paragraph(document, first, bold=True, size=Pt(14), align=center, after=Pt(0))
-    _paragraph(document, second, bold=True, align=center, after=Pt(0))
-    if not content.provisional and content.decision_number:
-        d = content.date
-        _paragraph(
-            document,
-            f"(Kèm theo Quyết định số {content.decision_number} {long_date(d)})",
-            italic=True,
-            align=center,
-            after=Pt(0),
-        )
-    _paragraph(document, "—————", align=center)
-    figure = 0
-    for section in content.sections:
-        document.add_heading(section.heading, level=min(max(section.level, 1), 2))
+    for title, section in part_headings(sections):
+        if title:
+            _paragraph(document, title, bold=True, align=center)
+        _heading(document, section.heading, section.level)
         for text in section.paragraphs:
             paragraph = _paragraph(document, text, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
             paragraph.paragraph_format.first_line_indent = Mm(10)
@@ -231,8 +248,135 @@ def report_docx(content: ReportContent) -> bytes:
             document.add_picture(io.BytesIO(chart.png), width=TEXT_WIDTH - Mm(5))
             document.paragraphs[-1].alignment = center
             _paragraph(document, f"Hình {figure}: {chart.title}", italic=True, align=center)
-    _signer(document, content)
+    return figure
+
+
+class _Body:
+    """Part of the report written with python-docx into the template's own document (its
+    styles, its pictures' relationships) and placed where the template says ({{p part2 }}):
+    docxtpl's Subdoc without the document-merging package it needs for other documents."""
+
+    def __init__(self, template: DocxTemplate) -> None:
+        self.document = Document()
+        self.document._part = template.get_docx().part  # styles and pictures: the template's
+
+    def __html__(self) -> str:
+        # Each block serialised with the namespaces it uses, whatever the template declares.
+        return "".join(
+            etree.tostring(element, encoding="unicode")
+            for element in self.document.element.body
+            if element.tag != qn("w:sectPr")
+        )
+
+    __str__ = __html__
+
+
+@functools.cache  # built once per process: the same bytes every time (a zip is dated when made)
+def default_template() -> bytes:
+    """The shipped template: the layout of Nghị định 30 (page, fonts, the issuing body and the
+    national motto side by side, the title, the parts, the signer block), with the template
+    variables of docs/reports.md where the report's words go. A province replaces it with its
+    own (OPENDTI_REPORT_TEMPLATE, or the upload on the report's content page)."""
+    document = _new_document()
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    _paragraph(document, "{%p if provisional %}")
+    _paragraph(document, DRAFT, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _paragraph(document, "{%p endif %}")
+    table = document.add_table(rows=1, cols=2)
+    _borderless(table)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    left, right = _cell(table, 0, 0), _cell(table, 0, 1)
+    left.width, right.width = Mm(70), TEXT_WIDTH - Mm(70)
+    _paragraph(left, "{%p if issuer_parent %}")
+    _paragraph(left, "{{ issuer_parent|upper }}", size=Pt(12), align=center, after=Pt(0))
+    _paragraph(left, "{%p endif %}")
+    _paragraph(left, "{{ issuer|upper }}", bold=True, size=Pt(12), align=center, after=Pt(0))
+    _paragraph(left, "———", align=center, after=Pt(6))
+    _paragraph(left, "{{ number }}", align=center)
+    _paragraph(right, MOTTO, bold=True, size=Pt(12), align=center, after=Pt(0))
+    _paragraph(right, MOTTO_LINE, bold=True, align=center, after=Pt(0))
+    _paragraph(right, "—————————", align=center, after=Pt(6))
+    _paragraph(right, "{{ date_line }}", italic=True, align=center)
+    _paragraph(document, "{{ title_first }}", bold=True, size=Pt(14), align=center, after=Pt(0))
+    _paragraph(document, "{{ title_second }}", bold=True, align=center, after=Pt(0))
+    _paragraph(document, "{%p if decision_line %}")
+    _paragraph(document, "{{ decision_line }}", italic=True, align=center, after=Pt(0))
+    _paragraph(document, "{%p endif %}")
+    _paragraph(document, "—————", align=center)
+    for part in ("part1", "part2", "part3"):
+        _paragraph(document, f"{{{{p {part} }}}}")
+    signer = document.add_table(rows=1, cols=2)
+    _borderless(signer)
+    left, right = _cell(signer, 0, 0), _cell(signer, 0, 1)
+    left.width, right.width = Mm(85), TEXT_WIDTH - Mm(85)
+    _paragraph(left, "Nơi nhận:", bold=True, italic=True, size=Pt(12), after=Pt(0))
+    _paragraph(left, "{%p for line in recipients %}")
+    _paragraph(left, "- {{ line }}", size=Pt(11), after=Pt(0))
+    _paragraph(left, "{%p endfor %}")
+    _paragraph(right, "{{ signer_on_behalf }}", bold=True, align=center, after=Pt(0))
+    _paragraph(right, "{{ signer_role }}", bold=True, align=center, after=Pt(60))
+    _paragraph(right, "{{ signer }}", bold=True, align=center)
     return _save(document)
+
+
+def template_context(content: ReportContent, template: DocxTemplate) -> dict[str, object]:
+    """The variables a report template can use (docs/reports.md lists them)."""
+    first, second = _title_lines(content)
+    decision_line = ""
+    if not content.provisional and content.decision_number:
+        decision_line = (
+            f"(Kèm theo Quyết định số {content.decision_number} {long_date(content.date)})"
+        )
+    parts: dict[str, _Body] = {}
+    figure = 0
+    for number in (1, 2, 3):
+        body = _Body(template)
+        # A document of no parts (sections without one) is all Part II.
+        sections = content.part(number) or (
+            tuple(s for s in content.sections if not s.part) if number == 2 else ()
+        )
+        figure = _write_sections(body.document, sections, figure)
+        parts[f"part{number}"] = body
+    written = dict(content.written)
+    return {
+        **parts,
+        "provisional": content.provisional,
+        "issuer": content.issuer,
+        "issuer_parent": content.issuer_parent,
+        "place": content.place,
+        "number": _number(content, "BC"),
+        "date_line": date_line(content),
+        "date": long_date(content.date),
+        "year": content.year,
+        "title": content.title,
+        "title_first": first,
+        "title_second": second,
+        "decision_number": content.decision_number,
+        "decision_line": decision_line,
+        "signer": content.signer,
+        "signer_on_behalf": content.signer_on_behalf,
+        "signer_role": content.signer_role,
+        "recipients": list(content.recipients),
+        "periods": list(content.periods),
+        "assessment": written.get("assessment", ""),
+        "limitations": written.get("limitations", ""),
+        "tasks": written.get("tasks", ""),
+    }
+
+
+def report_docx(content: ReportContent, template: bytes | None = None) -> bytes:
+    """The report, filled into `template` (a .docx with docxtpl's tags); by default the
+    installation's template (reports.templates) or the shipped one."""
+    if template is None:
+        from .templates import report_template  # settings and storage: read when generating
+
+        template = report_template()
+    document = DocxTemplate(io.BytesIO(template))
+    # Autoescaped: a unit's or a coordinator's "&" or "<" stays text, never broken XML.
+    document.render(template_context(content, document), autoescape=True)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
 
 
 def decision_docx(content: ReportContent) -> bytes:

@@ -41,7 +41,16 @@ from reportlab.platypus import Table as PdfTable
 
 from opendti import numbers
 
-from .content import BLANK, Chart, ReportContent, Section, Table, date_line, long_date
+from .content import (
+    BLANK,
+    Chart,
+    ReportContent,
+    Section,
+    Table,
+    date_line,
+    long_date,
+    part_headings,
+)
 
 SERIF = "DejaVuSerif"
 SERIF_BOLD = "DejaVuSerif-Bold"
@@ -481,7 +490,9 @@ def report_pdf(content: ReportContent) -> bytes:
 
     story: list[Flowable] = [_header(content), Spacer(1, 6 * mm), *_title(content)]
     figures: list[int] = []
-    for section in content.sections:
+    for title, section in part_headings(content.sections):
+        if title:  # PHẦN I, II, III: centred, before the part's first section
+            story.append(text(title, style(12.5, bold=True, align=TA_CENTER, before=10, after=4)))
         story.extend(_section(section, figures))
     story.append(_signer(content))
     doc.build(story, onFirstPage=decorate, onLaterPages=decorate)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -58,7 +58,9 @@ class Generator:
     extension: str
     content_type: str
     filename: str  # the download's name, before the period code and the extension
-    make: Callable[[Period, Progress], bytes]
+    make: Callable[..., bytes]  # (period, progress[, also=periods]) -> the file
+    # Whether one file can cover other periods of the same year (`also`).
+    several: bool = False
 
 
 def reports_storage() -> Storage:
@@ -84,13 +86,13 @@ def _results_xlsx(period: Period, progress: Progress) -> bytes:
     return results_xlsx(scores, period=period, snapshot=snapshot, progress=progress)
 
 
-def _from_content(write: Callable[[ReportContent], bytes]) -> Callable[[Period, Progress], bytes]:
+def _from_content(write: Callable[[ReportContent], bytes]) -> Callable[..., bytes]:
     """A generator for a document written from the report's content: two steps, building the
-    content (tables, charts) and writing the file."""
+    content (tables, charts) and writing the file. It may cover other periods of the year."""
 
-    def make(period: Period, progress: Progress) -> bytes:
+    def make(period: Period, progress: Progress, also: Sequence[Period] = ()) -> bytes:
         progress(0, 2)
-        content = report_content(period)
+        content = report_content(period, also=also)
         progress(1, 2)
         data = write(content)
         progress(2, 2)
@@ -105,9 +107,11 @@ def _scorecards_pdf(period: Period, progress: Progress) -> bytes:
 
 GENERATORS: dict[str, Generator] = {
     Kind.RESULTS_XLSX: Generator("xlsx", XLSX, "bang-ket-qua", _results_xlsx),
-    Kind.REPORT_DOCX: Generator("docx", DOCX, "bao-cao", _from_content(report_docx)),
-    Kind.REPORT_PDF: Generator("pdf", PDF, "bao-cao", _from_content(report_pdf)),
-    Kind.DECISION_DOCX: Generator("docx", DOCX, "du-thao-quyet-dinh", _from_content(decision_docx)),
+    Kind.REPORT_DOCX: Generator("docx", DOCX, "bao-cao", _from_content(report_docx), True),
+    Kind.REPORT_PDF: Generator("pdf", PDF, "bao-cao", _from_content(report_pdf), True),
+    Kind.DECISION_DOCX: Generator(
+        "docx", DOCX, "du-thao-quyet-dinh", _from_content(decision_docx), True
+    ),
     Kind.SCORECARDS_PDF: Generator("pdf", PDF, "phieu-ket-qua", _scorecards_pdf),
 }
 
@@ -127,19 +131,55 @@ def may_request(user) -> bool:
     return has_role(user, COORDINATOR, APPROVER, ADMINISTRATOR)
 
 
-def report_request(*, period: Period, kind: str, actor) -> ReportFile:
-    """Queue a report file of the period; the generation starts once the row is committed (a
-    worker must be able to read it)."""
+# A period another report may include: approved or published, as the decision that covers them.
+INCLUDABLE = (Period.Status.APPROVED, Period.Status.PUBLISHED)
+
+
+def includable_periods(period: Period) -> list[Period]:
+    """The other periods of the same year a report of `period` may cover (departments and
+    districts in one decision, as 401/QĐ-UBND does): approved or published ones."""
+    return list(
+        Period.objects.filter(year=period.year, status__in=INCLUDABLE)
+        .exclude(pk=period.pk)
+        .order_by("code")
+    )
+
+
+def _also(period: Period, kind: str, codes: Sequence[str]) -> list[Period]:
+    codes = list(dict.fromkeys(c for c in codes if c))
+    if not codes:
+        return []
+    if not GENERATORS[kind].several:
+        raise ValidationError(_("Loại tệp này chỉ làm cho từng kỳ, không gộp được nhiều kỳ."))
+    allowed = {p.code: p for p in includable_periods(period)}
+    refused = [code for code in codes if code not in allowed]
+    if refused:
+        raise ValidationError(
+            _(
+                "Không gộp được kỳ %(codes)s: chỉ gộp các kỳ khác cùng năm %(year)d đã phê duyệt "
+                "hoặc đã công bố."
+            )
+            % {"codes": ", ".join(refused), "year": period.year}
+        )
+    return [allowed[code] for code in codes]
+
+
+def report_request(*, period: Period, kind: str, actor, also: Sequence[str] = ()) -> ReportFile:
+    """Queue a report file of the period (with `also`, the codes of other periods of the same
+    year it covers too); the generation starts once the row is committed (a worker must be
+    able to read it)."""
     if not may_request(actor):
         raise PermissionDenied(_("Chỉ bộ phận điều phối và lãnh đạo phê duyệt được tạo báo cáo."))
     if kind not in GENERATORS:
         raise ValidationError(_("Loại báo cáo này không có trong hệ thống."))
+    others = _also(period, kind, also)
     report = ReportFile.objects.create(
         period=period,
         kind=kind,
         created_by=actor,
         from_snapshot=has_snapshot(period),
     )
+    report.also.set(others)
     transaction.on_commit(lambda: tasks.report_start(report.pk))
     return report
 
@@ -205,8 +245,12 @@ def report_generate(pk: int) -> ReportFile:
             raise ValidationError(_("Loại báo cáo này không có trong hệ thống."))
         from_snapshot = has_snapshot(period)
         # An official document is in the site's language, whoever asked and wherever it runs.
+        also = list(report.also.select_related("framework__level").order_by("code"))
         with translation.override(settings.LANGUAGE_CODE):
-            data = generator.make(period, _progress(pk))
+            if also:
+                data = generator.make(period, _progress(pk), also=also)
+            else:
+                data = generator.make(period, _progress(pk))
         # The storage shows a file whole or not at all (LocalStorage renames a finished file
         # into place; an S3 object exists once its upload completes).
         stored = store.save(name, ContentFile(data))

@@ -85,6 +85,19 @@ DAKNONG_CALENDAR: list[PhasePlan] = [
     (Kind.COORDINATOR_REVIEW, None, datetime.date(2024, 2, 22), datetime.date(2024, 3, 15)),
 ]
 DAKNONG_ASSESSED = (datetime.date(2023, 1, 1), datetime.date(2023, 12, 20))
+# The decision that issued Đắk Nông's framework and the national one it rests on, as 401/QĐ-UBND
+# cites them (seed 004: "Căn cứ Quyết định số 922/QĐ-BTTTT …; Căn cứ Quyết định số 1552/QĐ-UBND …").
+DAKNONG_DECISION = {
+    "decision_number": "1552/QĐ-UBND",
+    "decision_date": datetime.date(2022, 9, 19),
+    "decision_issuer": "UBND tỉnh",
+    "national_basis": (
+        "Quyết định số 922/QĐ-BTTTT ngày 20 tháng 5 năm 2022 của Bộ trưởng Bộ Thông tin và "
+        "Truyền thông phê duyệt Đề án “Xác định Bộ chỉ số đánh giá chuyển đổi số của các bộ, "
+        "cơ quan ngang bộ, cơ quan thuộc Chính phủ, các tỉnh, thành phố trực thuộc Trung ương và "
+        "của quốc gia”"
+    ),
+}
 
 
 def calendar_around(
@@ -114,6 +127,11 @@ def demo_calendar() -> None:
     for code in DAKNONG_PERIODS:
         period = Period.objects.get(code=code)
         period_phases_add(period=period, plan=DAKNONG_CALENDAR)
+        framework = period.framework
+        if not framework.decision_number:
+            for field, value in DAKNONG_DECISION.items():
+                setattr(framework, field, value)
+            framework.save(update_fields=list(DAKNONG_DECISION))
         if period.assessed_from is None:
             period.assessed_from, period.assessed_to = DAKNONG_ASSESSED
             period.save(update_fields=["assessed_from", "assessed_to"])

@@ -278,6 +278,9 @@ STORAGES = {
 OPENDTI_REPORT_ISSUER = os.environ.get("OPENDTI_REPORT_ISSUER", "ỦY BAN NHÂN DÂN TỈNH ĐẮK NÔNG")
 OPENDTI_REPORT_ISSUER_PARENT = os.environ.get("OPENDTI_REPORT_ISSUER_PARENT", "")
 OPENDTI_REPORT_PLACE = os.environ.get("OPENDTI_REPORT_PLACE", "Đắk Nông")
+# A province's own Word template for the report (docs/reports.md), as a file path; the
+# coordinator's upload on the report's content page takes precedence. Empty: the shipped one.
+OPENDTI_REPORT_TEMPLATE = os.environ.get("OPENDTI_REPORT_TEMPLATE", "")
 # Request bodies. A form or JSON body is read into memory: at most DATA_UPLOAD_MAX_MEMORY_SIZE,
 # and a request announcing more is refused with 413 before its body is read
 # (opendti.core.limits). A multipart upload (evidence, the Excel template, a workbook) may be as

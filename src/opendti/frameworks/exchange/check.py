@@ -41,6 +41,7 @@ class Meta:
     decision_date: dt.date | None
     decision_issuer: str
     total_max: Decimal | None
+    national_basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,7 @@ def _meta(sheet: Sheet, code: str | None, meta: _MetaErrors, errors: _Errors) ->
         ("level_name", 200),
         ("decision_number", 100),
         ("decision_issuer", 200),
+        ("national_basis", 500),
     ):
         if len(found.get(key, "")) > size:
             meta.add(key, f"at most {size} characters")
@@ -197,6 +199,7 @@ def _meta(sheet: Sheet, code: str | None, meta: _MetaErrors, errors: _Errors) ->
         decision_date=decision_date,
         decision_issuer=found.get("decision_issuer", ""),
         total_max=total_max,
+        national_basis=found.get("national_basis", ""),
     )
 
 

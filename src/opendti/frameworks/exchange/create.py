@@ -70,6 +70,7 @@ def framework_create(checked: Checked) -> Framework:
         decision_number=meta.decision_number,
         decision_date=meta.decision_date,
         decision_issuer=meta.decision_issuer,
+        national_basis=meta.national_basis,
         total_max=meta.total_max,
     )
     pillars = {

@@ -24,6 +24,7 @@ META_KEYS = (
     "decision_number",
     "decision_date",
     "decision_issuer",
+    "national_basis",
     "total_max",
 )
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -76,6 +77,7 @@ def framework_rows(framework: Framework) -> Rows:
         "decision_number": framework.decision_number,
         "decision_date": framework.decision_date.isoformat() if framework.decision_date else "",
         "decision_issuer": framework.decision_issuer,
+        "national_basis": framework.national_basis,
         "total_max": number_text(framework.total_max),
     }
     schemes = sorted(

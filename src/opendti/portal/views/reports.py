@@ -43,8 +43,14 @@ def _page(request: HttpRequest, period: Period, status: int = 200, **extra) -> H
         {
             "period": period,
             "kinds": services.registered_kinds(),
-            "files": ReportFile.objects.filter(period=period).select_related("created_by"),
+            "files": ReportFile.objects.filter(period=period)
+            .select_related("created_by")
+            .prefetch_related("also"),
             "approved": services.has_snapshot(period),
+            # Other periods of the year a report or decision may cover too (one decision for
+            # the departments and the districts), and the kinds that can.
+            "includable": services.includable_periods(period),
+            "several": {k for k, g in services.GENERATORS.items() if g.several},
             # The period's menu (portal/appraisal/nav.html).
             "coordinator": is_coordinator(request.user),
             "approver": has_role(request.user, APPROVER),
@@ -66,7 +72,9 @@ def report_create(request: HttpRequest, period: str) -> HttpResponse:
     found = _period(request.user, period)
     kind = request.POST.get("kind", "")
     try:
-        report = services.report_request(period=found, kind=kind, actor=request.user)
+        report = services.report_request(
+            period=found, kind=kind, actor=request.user, also=request.POST.getlist("also")
+        )
     except ValidationError as error:
         return _page(request, found, 422, error=" ".join(error.messages))
     except PermissionDenied as error:
