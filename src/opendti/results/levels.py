@@ -209,3 +209,27 @@ def thresholds_set(
         actor=actor,
     )
     return True
+
+
+Line = tuple[str, str, list[tuple[str, int]], int]  # name, code ("" for a summary), cells, total
+
+
+def level_rows(
+    classification: Classification,
+    units: list[tuple[str, str]],
+    groups: list[tuple[str, str]],
+) -> list[Line]:
+    """The rows of a table of counts: each unit asked for, then each group asked for (as
+    summary rows, code ""), then all units where more than one group is shown."""
+    classified = classification.classified
+    rows: list[Line] = []
+    for code, name in units:
+        counts = classification.units[code]
+        rows.append((name, code, counts.cells(classified), counts.total))
+    for code, name in groups:
+        counts = classification.groups.get(code, Counts())
+        rows.append((name, "", counts.cells(classified), counts.total))
+    if len(groups) > 1:
+        overall = classification.overall
+        rows.append((_("Tất cả đơn vị"), "", overall.cells(classified), overall.total))
+    return rows

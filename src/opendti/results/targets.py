@@ -85,6 +85,7 @@ def target_set(
     """Create or change a target; every check before anything is written."""
     _require_open(period)
     reason = _require_reason(reason)
+    value = Decimal(value)
     if scope == Target.Scope.UNIT:
         if not Participation.objects.filter(period=period, unit__code=subject).exists():
             raise ValidationError(_("Đơn vị “%(code)s” không tham gia kỳ này.") % {"code": subject})

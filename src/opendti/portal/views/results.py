@@ -20,7 +20,9 @@ from opendti.publication.selectors import YearReader, published_periods
 from opendti.results import band_detail, charts
 from opendti.results.access import can_view_provisional_results
 from opendti.results.quarters import ranking_quarters
+from opendti.results.levels import level_rows, period_classification, thresholds_text
 from opendti.results.rankings import TOTAL, ranking_table, views
+from opendti.results.targets import period_progress
 from opendti.results.services import year_on_year_groups
 from opendti.scoring.robustness import rank_robustness
 
@@ -160,6 +162,9 @@ def _period_results(request, code: str):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("trang"))
     quarters = ranking_quarters(period=period, read=YearReader(request.user, first=source))
     year_on_year = year_on_year_groups(period=period, scores=scores)
+    shown = {row.unit for row in page}
+    targets = period_progress(period, scores.assessment, scores.result)
+    classification = period_classification(period, scores.assessment, scores.result)
     params = request.GET.copy()
     params.pop("trang", None)
     sort_params = params.copy()
@@ -215,6 +220,18 @@ def _period_results(request, code: str):
             if quarters is not None
             else [],
             "names": {u.code: u.name for u in scores.result.units},
+            # Progress against the targets of the units on this page, and each group target's
+            # count (results.targets); the component indicators by level (results.levels).
+            "target_lines": [line for line in targets.lines if line.unit in shown],
+            "target_groups": [g for g in targets.groups if group is None or g.subject == group],
+            "has_levels": classification.overall.total > 0,
+            "level_columns": classification.columns(),
+            "level_rows": level_rows(
+                classification,
+                [(row.unit, row.name) for row in page],
+                [(code, name) for code, name in groups if group is None or code == group],
+            ),
+            "levels_text": thresholds_text(classification.thresholds),
             "percent_note": band_detail.note(),
             "findings": [
                 {
