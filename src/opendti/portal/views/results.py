@@ -19,11 +19,11 @@ from opendti.periods.names import group_choices
 from opendti.publication.selectors import YearReader, published_periods
 from opendti.results import band_detail, charts
 from opendti.results.access import can_view_provisional_results
-from opendti.results.quarters import ranking_quarters
 from opendti.results.levels import level_rows, period_classification, thresholds_text
+from opendti.results.quarters import ranking_quarters
 from opendti.results.rankings import TOTAL, ranking_table, views
-from opendti.results.targets import period_progress
 from opendti.results.services import year_on_year_groups
+from opendti.results.targets import period_progress
 from opendti.scoring.robustness import rank_robustness
 
 from .. import published

@@ -23,8 +23,8 @@ from opendti.periods.names import group_names
 from opendti.publication.selectors import ResultSource, YearReader
 from opendti.results import band_detail, charts
 from opendti.results.access import can_view_provisional_results, can_view_raw_inputs
-from opendti.results.quarters import unit_quarters
 from opendti.results.levels import level_rows, period_classification, thresholds_text
+from opendti.results.quarters import unit_quarters
 from opendti.results.scorecard import unit_scorecard
 from opendti.results.targets import period_progress
 from opendti.results.years import UnitYears, unit_years
