@@ -35,12 +35,15 @@ class TargetForm(forms.Form):
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subject"].choices = [
+        subject = self.fields["subject"]
+        node = self.fields["node"]
+        assert isinstance(subject, forms.ChoiceField) and isinstance(node, forms.ChoiceField)
+        subject.choices = [
             ("", "—"),
             (_("Nhóm xếp hạng (mọi đơn vị của nhóm)"), [(f"group:{c}", n) for c, n in groups]),
             (_("Đơn vị"), [(f"unit:{c}", n) for c, n in units]),
         ]
-        self.fields["node"].choices = [("", _("Tổng điểm")), *mains]
+        node.choices = [("", _("Tổng điểm")), *mains]
         self.fields["value"].required = True
         self.fields["value"].error_messages["required"] = _("Giá trị mục tiêu: chưa nhập.")
         self.fields["reason"].error_messages["required"] = _("Lý do thay đổi: chưa nhập.")

@@ -194,7 +194,7 @@ def thresholds_set(
     )
     if before == after:
         return False
-    if after is None:
+    if good is None or fair is None:
         assert row is not None
         row.delete()
     else:

@@ -14,7 +14,7 @@ change with who, when and why (TargetChange). Progress is computed from the engi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -361,7 +361,7 @@ def describe(period: Period, scope: str, subject: str, node: str, measure: str) 
     return f"{who} — {what} — {how}"
 
 
-def change_lines(period: Period, changes: Sequence[TargetChange]) -> list[tuple[TargetChange, str]]:
+def change_lines(period: Period, changes: Iterable[TargetChange]) -> list[tuple[TargetChange, str]]:
     """Each change with what it changed in words: the target and its value before and after, or
     the level bounds before and after."""
     lines = []
