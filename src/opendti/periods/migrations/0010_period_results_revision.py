@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("periods", "0009_ranking_group_names"),
+        ('periods', '0009_ranking_group_names'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="period",
-            name="results_revision",
+            model_name='period',
+            name='results_revision',
             field=models.PositiveBigIntegerField(default=0, editable=False),
         ),
     ]
