@@ -31,6 +31,7 @@ from opendti.results.year_on_year import group_sentences
 
 from . import charts
 from .content import Chart, ReportContent, Section, Table, long_date
+from .targets import targets_sections
 
 # The issuing body and place, per installation (settings), defaulting to the demo's province.
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
@@ -286,8 +287,12 @@ def _sections(period: Period, scores: PeriodScores, snapshot: Snapshot | None) -
     )
     groups = _groups(period, scores)
     if not groups:
-        return sections + _group_sections(
+        sections += _group_sections(
             "I. Kết quả, xếp hạng", "", scores, None, numbers, period.year, year_on_year
+        )
+        # Targets and component levels (reports/targets.py): one block, numbered in order.
+        return sections + targets_sections(
+            period, scores, numbers.next, "II. Mục tiêu và phân loại chỉ số thành phần"
         )
     for i, (code, name) in enumerate(groups):
         heading = f"{ROMAN[i % len(ROMAN)]}. Kết quả, xếp hạng của nhóm {name}"
@@ -308,7 +313,9 @@ def _sections(period: Period, scores: PeriodScores, snapshot: Snapshot | None) -
                 year_on_year=year_on_year,
             )
         )
-    return sections
+    after = len(groups) + (1 if scores.change is not None else 0)
+    heading = f"{ROMAN[after % len(ROMAN)]}. Mục tiêu và phân loại chỉ số thành phần"
+    return sections + targets_sections(period, scores, numbers.next, heading)
 
 
 def _introduction(period: Period, scores: PeriodScores, snapshot: Snapshot | None) -> Section:
