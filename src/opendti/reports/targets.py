@@ -65,7 +65,9 @@ def targets_sections(
         for g in progress.groups:
             paragraphs.append(
                 f"Mục tiêu chung của nhóm {g.subject_name} ({g.node_name}, {_target_line(g)}): "
-                f"{g.reached}/{g.units} đơn vị đạt."
+                f"{g.reached}/{g.units} đơn vị"
+                + (" được xếp hạng" if g.measure == "rank" else "")
+                + " đạt."
             )
         tables.append(
             Table(
