@@ -123,6 +123,6 @@ def test_a_published_period_refuses_changes(coordinator) -> None:
             "measure": "rank",
             "value": "1",
             "reason": "x",
-        },  # fmt: skip
+        },
     )
     assert response.status_code == 422 and not Target.objects.exists()

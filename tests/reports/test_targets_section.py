@@ -36,7 +36,8 @@ def test_the_section_states_targets_and_levels() -> None:
     thresholds_set(period=period, actor=None, good=Decimal(75), fair=Decimal(40), reason=reason)
     content = report_content(period)
     (section,) = [s for s in content.sections if s.heading.endswith(HEADING)]
-    assert section.heading.startswith("IV. ")  # after the two groups and the change section
+    # After the two groups, the change section and the averages across the years.
+    assert section.heading.startswith("V. ")
     targets, units, groups = section.tables
     row = next(r for r in targets.rows if r[0] == unit.name)
     assert row[2:] == (
@@ -74,3 +75,22 @@ def test_no_section_without_targets_or_component_indicators() -> None:
     demo_load_all()
     content = report_content(Period.objects.get(code="2023-districts"))
     assert not any(s.heading.endswith(HEADING) for s in content.sections)
+
+
+def test_the_averages_across_the_years_are_the_results_averages() -> None:
+    demo_load_all()
+    period = Period.objects.get(code="2025-communes")
+    content = report_content(period)
+    (section,) = [s for s in content.sections if s.heading.endswith("Điểm trung bình qua các năm")]
+    assert section.heading.startswith("IV. ")
+    (table,) = section.tables
+    assert table.header == ("Nhóm", "2024", "2025")
+    current = period_scores(period=period).result
+    previous = period_scores(period=Period.objects.get(code="2024-communes")).result
+    rows = {row[0]: row[1:] for row in table.rows}
+    for code, name in (("xa", "Xã"), ("phuong", "Phường")):
+        assert rows[name] == (
+            str(previous.group_averages[code].total).replace(".", ","),
+            str(current.group_averages[code].total).replace(".", ","),
+        )
+    assert section.charts[0].png.startswith(b"\x89PNG")

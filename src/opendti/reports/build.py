@@ -31,6 +31,7 @@ from opendti.results.year_on_year import group_sentences
 
 from . import charts
 from .content import Chart, ReportContent, Section, Table, long_date
+from .multi_year import multi_year_sections
 from .targets import targets_sections
 
 # The issuing body and place, per installation (settings), defaulting to the demo's province.
@@ -290,10 +291,10 @@ def _sections(period: Period, scores: PeriodScores, snapshot: Snapshot | None) -
         sections += _group_sections(
             "I. Kết quả, xếp hạng", "", scores, None, numbers, period.year, year_on_year
         )
-        # Targets and component levels (reports/targets.py): one block, numbered in order.
-        return sections + targets_sections(
-            period, scores, numbers.next, "II. Mục tiêu và phân loại chỉ số thành phần"
-        )
+        # As below: the averages across the years, then targets and component levels.
+        years = multi_year_sections(period, scores, numbers.next, "II. Điểm trung bình qua các năm")
+        heading = f"{ROMAN[1 + len(years)]}. Mục tiêu và phân loại chỉ số thành phần"
+        return sections + years + targets_sections(period, scores, numbers.next, heading)
     for i, (code, name) in enumerate(groups):
         heading = f"{ROMAN[i % len(ROMAN)]}. Kết quả, xếp hạng của nhóm {name}"
         sections += _group_sections(
@@ -314,8 +315,14 @@ def _sections(period: Period, scores: PeriodScores, snapshot: Snapshot | None) -
             )
         )
     after = len(groups) + (1 if scores.change is not None else 0)
+    # Each group's average across the years (reports/multi_year.py), then the targets and the
+    # component levels (reports/targets.py): blocks of their own, numbered in reading order.
+    years = multi_year_sections(
+        period, scores, numbers.next, f"{ROMAN[after % len(ROMAN)]}. Điểm trung bình qua các năm"
+    )
+    after += len(years)
     heading = f"{ROMAN[after % len(ROMAN)]}. Mục tiêu và phân loại chỉ số thành phần"
-    return sections + targets_sections(period, scores, numbers.next, heading)
+    return sections + years + targets_sections(period, scores, numbers.next, heading)
 
 
 def _introduction(period: Period, scores: PeriodScores, snapshot: Snapshot | None) -> Section:

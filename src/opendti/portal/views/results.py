@@ -20,6 +20,7 @@ from opendti.publication.selectors import YearReader, published_periods
 from opendti.results import band_detail, charts
 from opendti.results.access import can_view_provisional_results
 from opendti.results.levels import level_rows, period_classification, thresholds_text
+from opendti.results.multi_year import group_averages
 from opendti.results.quarters import ranking_quarters
 from opendti.results.rankings import TOTAL, ranking_table, views
 from opendti.results.services import year_on_year_groups
@@ -160,7 +161,12 @@ def _period_results(request, code: str):
         descending = True
     rows.sort(key=key, reverse=descending)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("trang"))
-    quarters = ranking_quarters(period=period, read=YearReader(request.user, first=source))
+    reader = YearReader(request.user, first=source)
+    quarters = ranking_quarters(period=period, read=reader)
+    # Each group's average across the years the user may see (results.multi_year).
+    years = group_averages(
+        period, scores.result, lambda p: found[1] if (found := reader(p)) is not None else None
+    )
     year_on_year = year_on_year_groups(period=period, scores=scores)
     shown = {row.unit for row in page}
     targets = period_progress(period, scores.assessment, scores.result)
@@ -202,6 +208,7 @@ def _period_results(request, code: str):
             if year_on_year
             else None,
             "charts": _ranking_charts(scores, table.view, group, group_name),
+            "multi_year_chart": charts.multi_year_chart(years) if len(years.labels) > 1 else None,
             "quarters": quarters,
             # The quarters' rows in the order of this page's rows.
             "quarter_rows": [
