@@ -35,12 +35,20 @@ def test_the_statistics_match_the_service(world) -> None:
         )
         assert got["band_counts"] == dict(want.band_counts)
         assert got["sentences"] == group_sentences(want)
+    # The averages across the years: 2024 then 2025, each the results' own.
+    assert [y["period"] for y in body["years"]] == ["2024-communes", "2025-communes"]
+    current = period_scores(period=period).result
+    assert body["years"][1]["averages"] == {
+        code: str(current.group_averages[code].total) for code in ("phuong", "xa")
+    }
 
 
 def test_without_a_previous_period_the_groups_are_empty(world) -> None:
     response = client_for("dieuphoi").get(f"{API}periods/2024-communes/year-on-year/")
     assert response.status_code == 200
-    assert response.json() == {"period": "2024-communes", "previous_period": None, "groups": []}
+    body = response.json()
+    assert (body["previous_period"], body["groups"]) == (None, [])
+    assert [y["period"] for y in body["years"]] == ["2024-communes"]
 
 
 def test_read_as_the_results_are(world) -> None:

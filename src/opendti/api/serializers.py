@@ -295,6 +295,15 @@ class GroupYearOnYearSerializer(serializers.Serializer):
     )
 
 
+class YearAveragesSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like a Field attribute
+    averages = serializers.DictField(
+        child=serializers.CharField(allow_null=True),
+        help_text='group code ("" without groups) -> decimal average; null: no such group',
+    )
+
+
 class YearOnYearSerializer(serializers.Serializer):
     """A period against its previous period; `previous_period` null and `groups` empty when the
     period names none (or its change cannot be read)."""
@@ -302,3 +311,10 @@ class YearOnYearSerializer(serializers.Serializer):
     period = serializers.CharField()
     previous_period = serializers.CharField(allow_null=True)
     groups = GroupYearOnYearSerializer(many=True)
+    years = YearAveragesSerializer(
+        many=True,
+        help_text=(
+            "each ranking group's average in this period and every earlier one through "
+            "`previous` that you may read, oldest first (the results page's multi-year chart)"
+        ),
+    )

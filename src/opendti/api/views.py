@@ -21,6 +21,7 @@ from opendti.assessments.models import Answer, Evidence, EvidenceLink, InputValu
 from opendti.frameworks.models import Framework, Node
 from opendti.periods.models import Period
 from opendti.publication.selectors import ResultSource, result_source
+from opendti.results.multi_year import group_averages
 from opendti.results.services import scores_year_on_year
 from opendti.results.year_on_year import group_sentences
 from opendti.units.models import Unit
@@ -465,5 +466,23 @@ class YearOnYear(generics.GenericAPIView):
                     "sentences": group_sentences(g),
                 }
             )
-        document = {"period": period.code, "previous_period": previous, "groups": groups}
+        user = request.user
+        years = group_averages(
+            period,
+            source.scores().result,
+            lambda p: found.scores().result if (found := result_source(user, p)) else None,
+        )
+        document = {
+            "period": period.code,
+            "previous_period": previous,
+            "groups": groups,
+            "years": [
+                {
+                    "period": code,
+                    "label": label,
+                    "averages": {g: _text(years.averages[g][i]) for g, _name in years.groups},
+                }
+                for i, (code, label) in enumerate(zip(years.codes, years.labels, strict=True))
+            ],
+        }
         return Response(s.YearOnYearSerializer(document).data)
