@@ -29,16 +29,17 @@ ENDPOINTS = {
     "values": f"{UNIT}values/",
     "evidence": f"{UNIT}evidence/",
     "results": f"{P}results/",
+    "year_on_year": f"{P}year-on-year/",
 }
 # Status per endpoint in the order of ENDPOINTS; "token" is a scoped integrator token.
 ROLES = {
-    "anonymous": (None, "401 401 401 401 401 401 401 401 401 401"),
-    "focal": ("daumoi", "200 200 200 200 200 200 200 200 200 404"),
-    "other_unit": ("daumoi2", "200 200 200 200 200 200 200 404 404 404"),
-    "coordinator": ("dieuphoi", "200 200 200 200 200 200 200 200 200 200"),
-    "approver": ("pheduyet", "200 200 200 200 200 200 200 404 404 200"),
-    "integrator": ("tichhop", "200 200 200 200 200 200 200 404 404 404"),
-    "token": ("<token>", "200 200 200 200 200 200 200 404 404 404"),
+    "anonymous": (None, "401 401 401 401 401 401 401 401 401 401 401"),
+    "focal": ("daumoi", "200 200 200 200 200 200 200 200 200 404 404"),
+    "other_unit": ("daumoi2", "200 200 200 200 200 200 200 404 404 404 404"),
+    "coordinator": ("dieuphoi", "200 200 200 200 200 200 200 200 200 200 200"),
+    "approver": ("pheduyet", "200 200 200 200 200 200 200 404 404 200 200"),
+    "integrator": ("tichhop", "200 200 200 200 200 200 200 404 404 404 404"),
+    "token": ("<token>", "200 200 200 200 200 200 200 404 404 404 404"),
 }
 
 

@@ -33,6 +33,7 @@ from opendti.publication.demo import APPRAISAL_PERIOD, demo_load_all
 from opendti.publication.models import Snapshot
 from opendti.reports.models import ReportFile
 from opendti.results.demo import OPEN_PERIOD, demo_load
+from opendti.results.models import Target
 from tests.csp import problems as csp_problems
 from tests.login import login
 
@@ -87,6 +88,11 @@ MATRIX = {
     "portal:framework_templates": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
     "portal:framework_template": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
     "portal:framework_template_confirm": ("POST", "L 4 4 4 409 4 4 4 409 4 4 4 L"),
+    # Targets and the level bounds (tests/portal/test_targets_console.py): the same people;
+    # removing a target or setting bounds without a reason is refused (422), nothing changed.
+    "portal:targets": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
+    "portal:target_delete": ("POST", "L 4 4 4 422 4 4 4 422 4 4 4 L"),
+    "portal:level_thresholds": ("POST", "L 4 4 4 422 4 4 4 422 4 4 4 L"),
     # The dashboard's table as an Excel file: whoever sees the dashboard.
     "portal:dashboard_export": ("GET", "L 4 4 4 O 4 4 4 O 4 4 4 L"),
     # The period's calendar: the people of its units (their own deadlines), its reviewers, the
@@ -202,6 +208,8 @@ MATRIX = {
     "api:value_list": ("GET", "A O O 4 O 4 4 4 O 4 O 4 A"),
     "api:evidence_list": ("GET", "A O O 4 O 4 4 4 O 4 O 4 A"),
     "api:result_list": ("GET", "A 4 4 4 O 4 O 4 O 4 4 4 A"),
+    # Year on year (tests/api/test_year_on_year.py): as the results themselves.
+    "api:year_on_year": ("GET", "A 4 4 4 O 4 O 4 O 4 4 4 A"),
     # The appraisal workflow through the API (tests/api/test_workflow.py covers every step and
     # refusal during an appraisal). Here 2026 is in self-assessment with no reviewer assigned; the
     # POSTs carry a form body and the API reads JSON: 415 is "allowed this far".
@@ -273,6 +281,13 @@ def world(db, file_storages):
         "other_evidence": theirs.pk,
         "leader": User.objects.get(username="lanhdao").pk,
         "report": _report_file(file_storages["reports"]),
+        "target": Target.objects.create(
+            period=Period.objects.get(code=OPEN_PERIOD),
+            scope=Target.Scope.UNIT,
+            subject="xa-hoa-binh",
+            measure=Target.Measure.RANK,
+            value=1,
+        ).pk,
         **_appraisal_world(),
     }
 
@@ -372,6 +387,8 @@ def _kwargs(pattern: URLPattern, world) -> dict:
         kwargs["pk"] = world["report"]
     if pattern.name == "phase_extend":
         kwargs["pk"] = world["phase"]
+    if pattern.name == "target_delete":
+        kwargs["pk"] = world["target"]
     if pattern.name in APPRAISAL_PKS:
         kwargs["period"] = APPRAISAL_PERIOD
         if "pk" in kwargs:

@@ -135,7 +135,7 @@ def test_the_json_is_the_snapshot(world, code) -> None:
     assert list(document) == [
         "format_version", "period", "decision", "published_at", "snapshot", "nodes", "pillars",
         "bands", "pillar_bands", "ranking_groups", "units", "averages", "band_counts", "findings", "notes",
-        "year_on_year",
+        "year_on_year", "targets", "component_levels",
     ]  # fmt: skip
     period = Period.objects.select_related("framework").get(code=code)
     assert document["period"]["code"] == code

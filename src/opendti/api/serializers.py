@@ -251,3 +251,70 @@ class UnitResultSerializer(serializers.Serializer):
     group_rank = serializers.IntegerField(allow_null=True)
     nodes = serializers.DictField(child=serializers.CharField(allow_null=True))
     engine_version = serializers.CharField()
+
+
+class BandTransitionSerializer(serializers.Serializer):
+    from_band = serializers.CharField(allow_null=True, help_text="band last year")
+    to_band = serializers.CharField(allow_null=True, help_text="band this year")
+    count = serializers.IntegerField()
+
+
+class BandChangeSerializer(serializers.Serializer):
+    unit = serializers.CharField()
+    name = serializers.CharField()
+    from_band = serializers.CharField(allow_null=True)
+    to_band = serializers.CharField(allow_null=True)
+    change = serializers.CharField(allow_null=True, help_text="decimal, points")
+
+
+class GroupYearOnYearSerializer(serializers.Serializer):
+    """One ranking group against the previous period (results/year_on_year.py)."""
+
+    group = serializers.CharField(allow_blank=True, help_text='"" for a period without groups')
+    name = serializers.CharField()
+    previous_average = serializers.CharField(allow_null=True, help_text="decimal")
+    average = serializers.CharField(allow_null=True, help_text="decimal")
+    change = serializers.CharField(allow_null=True, help_text="decimal, points")
+    percent_change = serializers.CharField(
+        allow_null=True, help_text="decimal, percent of the previous average; null from zero"
+    )
+    units = serializers.IntegerField()
+    previous_units = serializers.IntegerField()
+    band_counts = serializers.DictField(child=serializers.IntegerField())
+    previous_band_counts = serializers.DictField(child=serializers.IntegerField())
+    transitions = BandTransitionSerializer(many=True)
+    new_units = serializers.ListField(child=serializers.CharField(), help_text="unit names")
+    gone_units = serializers.ListField(child=serializers.CharField(), help_text="unit names")
+    most_improved = serializers.ListField(child=serializers.CharField(), help_text="unit names")
+    most_change = serializers.CharField(allow_null=True, help_text="decimal, points")
+    least_improved = serializers.ListField(child=serializers.CharField(), help_text="unit names")
+    least_change = serializers.CharField(allow_null=True, help_text="decimal, points")
+    band_changes = BandChangeSerializer(many=True)
+    sentences = serializers.ListField(
+        child=serializers.CharField(), help_text="the statistics as provinces write them"
+    )
+
+
+class YearAveragesSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like a Field attribute
+    averages = serializers.DictField(
+        child=serializers.CharField(allow_null=True),
+        help_text='group code ("" without groups) -> decimal average; null: no such group',
+    )
+
+
+class YearOnYearSerializer(serializers.Serializer):
+    """A period against its previous period; `previous_period` null and `groups` empty when the
+    period names none (or its change cannot be read)."""
+
+    period = serializers.CharField()
+    previous_period = serializers.CharField(allow_null=True)
+    groups = GroupYearOnYearSerializer(many=True)
+    years = YearAveragesSerializer(
+        many=True,
+        help_text=(
+            "each ranking group's average in this period and every earlier one through "
+            "`previous` that you may read, oldest first (the results page's multi-year chart)"
+        ),
+    )

@@ -31,6 +31,7 @@ urlpatterns = [
         name="evidence_list",
     ),
     path("periods/<str:period>/results/", views.ResultList.as_view(), name="result_list"),
+    path("periods/<str:period>/year-on-year/", views.YearOnYear.as_view(), name="year_on_year"),
     # The appraisal workflow (api/workflow.py).
     path(
         "periods/<str:period>/workflow/", workflow.PeriodWorkflow.as_view(), name="period_workflow"

@@ -20,7 +20,10 @@ from opendti.assessments.access import access_submission, submission_list_visibl
 from opendti.assessments.models import Answer, Evidence, EvidenceLink, InputValue, Submission
 from opendti.frameworks.models import Framework, Node
 from opendti.periods.models import Period
-from opendti.publication.selectors import result_source
+from opendti.publication.selectors import ResultSource, result_source
+from opendti.results.multi_year import group_averages
+from opendti.results.services import scores_year_on_year
+from opendti.results.year_on_year import group_sentences
 from opendti.units.models import Unit
 
 from . import serializers as s
@@ -351,6 +354,21 @@ def _text(value: Any) -> str | None:
     return numbers.fixed(value, 0)  # exact: the places the engine computed
 
 
+def _readable_results(request: Request, code: str) -> ResultSource:
+    """The period's results as the user may read them, as the portal decides."""
+    user = request.user
+    _clean_path(code)
+    period = Period.objects.select_related("framework__level").filter(code=code).first()
+    source = result_source(user, period) if period is not None else None
+    if source is None:
+        # Without credentials, anything unpublished asks for them, whether or not the
+        # period exists: an unknown code and an unpublished period answer alike.
+        if not user.is_authenticated:
+            raise exceptions.NotAuthenticated
+        raise Http404
+    return source
+
+
 @extend_schema(tags=["results"])
 class ResultList(generics.ListAPIView):
     """A period's results. Published ones are public (no login, no token) and read from the
@@ -369,20 +387,7 @@ class ResultList(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
-        user = self.request.user
-        _clean_path(self.kwargs["period"])
-        period = (
-            Period.objects.select_related("framework__level")
-            .filter(code=self.kwargs["period"])
-            .first()
-        )
-        source = result_source(user, period) if period is not None else None
-        if source is None:
-            # Without credentials, anything unpublished asks for them, whether or not the
-            # period exists: an unknown code and an unpublished period answer alike.
-            if not user.is_authenticated:
-                raise exceptions.NotAuthenticated
-            raise Http404
+        source = _readable_results(self.request, self.kwargs["period"])
         group = query_param(self.request, "group")
         unit = query_param(self.request, "unit")
         result = source.scores().result
@@ -405,3 +410,79 @@ class ResultList(generics.ListAPIView):
             for u in result.units
             if (group is None or u.group == group) and (unit is None or u.code == unit)
         ]
+
+
+@extend_schema(tags=["results"])
+class YearOnYear(generics.GenericAPIView):
+    """A period's results against its previous period, per ranking group (the statistics of the
+    results page, the open data and the report). Readable by whoever may read the period's
+    results, from the same source (the published snapshot, or provisional results)."""
+
+    serializer_class = s.YearOnYearSerializer
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[PERIOD], responses={200: s.YearOnYearSerializer, **ERRORS})
+    def get(self, request, *args, **kwargs):
+        source = _readable_results(request, kwargs["period"])
+        period = source.period
+        statistics = scores_year_on_year(period=period, scores=source.scores())
+        previous = None
+        if statistics is not None and period.previous_id is not None:
+            previous = Period.objects.filter(pk=period.previous_id).values_list("code", flat=True)
+            previous = previous.first()
+        groups = []
+        for g in statistics.groups if statistics is not None else ():
+            groups.append(
+                {
+                    "group": g.group,
+                    "name": g.name,
+                    "previous_average": _text(g.previous_average),
+                    "average": _text(g.average),
+                    "change": _text(g.change),
+                    "percent_change": _text(g.percent_change),
+                    "units": g.units,
+                    "previous_units": g.previous_units,
+                    "band_counts": dict(g.band_counts),
+                    "previous_band_counts": dict(g.previous_band_counts),
+                    "transitions": [
+                        {"from_band": a, "to_band": b, "count": n} for a, b, n in g.transitions
+                    ],
+                    "new_units": list(g.new_units),
+                    "gone_units": list(g.gone_units),
+                    "most_improved": list(g.most_improved),
+                    "most_change": _text(g.most_change),
+                    "least_improved": list(g.least_improved),
+                    "least_change": _text(g.least_change),
+                    "band_changes": [
+                        {
+                            "unit": m.unit,
+                            "name": m.name,
+                            "from_band": m.previous_band,
+                            "to_band": m.band,
+                            "change": _text(m.change),
+                        }
+                        for m in g.band_changes
+                    ],
+                    "sentences": group_sentences(g),
+                }
+            )
+        user = request.user
+        years = group_averages(
+            period,
+            source.scores().result,
+            lambda p: found.scores().result if (found := result_source(user, p)) else None,
+        )
+        document = {
+            "period": period.code,
+            "previous_period": previous,
+            "groups": groups,
+            "years": [
+                {
+                    "period": code,
+                    "label": label,
+                    "averages": {g: _text(years.averages[g][i]) for g, _name in years.groups},
+                }
+                for i, (code, label) in enumerate(zip(years.codes, years.labels, strict=True))
+            ],
+        }
+        return Response(s.YearOnYearSerializer(document).data)

@@ -16,6 +16,7 @@ from .views import (
     results,
     scorecard,
     spreadsheet,
+    targets,
     timeline,
     workspace,
 )
@@ -52,6 +53,10 @@ urlpatterns = [
         console.framework_template_confirm,
         name="framework_template_confirm",
     ),
+    # Targets and the component indicators' level bounds (docs/console.md, "Mục tiêu").
+    path("ky/<slug:period>/muc-tieu/", targets.targets, name="targets"),
+    path("ky/<slug:period>/muc-tieu/<int:pk>/bo/", targets.target_delete, name="target_delete"),
+    path("ky/<slug:period>/muc-tieu/nguong/", targets.level_thresholds, name="level_thresholds"),
     path("ky/<slug:code>/tien-do/tai-ve.xlsx", dashboard.dashboard_export, name="dashboard_export"),
     # The programme's calendar (docs/calendar.md): phases, today, who is late; extensions.
     path("ky/<slug:period>/lich/", timeline.timeline, name="timeline"),

@@ -23,10 +23,13 @@ from django.utils.translation import gettext as _
 from opendti import numbers
 from opendti.cells import csv_row
 from opendti.core.vietnamese import sort_key
+from opendti.numbers import plain
 from opendti.periods.models import Period
 from opendti.periods.names import group_choices, group_names
 from opendti.results.charts import ChartData, ranking_chart
+from opendti.results.levels import period_classification
 from opendti.results.services import PeriodScores, scores_year_on_year
+from opendti.results.targets import period_progress
 from opendti.results.year_on_year import group_sentences
 from opendti.scoring.model import Assessment, BandScheme, PeriodResult, UnitResult
 
@@ -284,6 +287,40 @@ def json_document(snapshot: Snapshot) -> dict[str, Any]:
         "notes": [{"unit": f.unit, "node": f.node, "kind": f.kind} for f in result.notes],
         # Against the previous period's approved results, as the ranking's change column is.
         "year_on_year": _year_on_year(period, scores, decimals),
+        # The period's targets and each unit's progress (results.targets), and the component
+        # indicators by level (results.levels); both are locked once the period is published.
+        "targets": _targets(period, scores),
+        "component_levels": _levels(period, scores),
+    }
+
+
+def _targets(period: Period, scores: PeriodScores) -> list[dict[str, Any]]:
+    progress = period_progress(period, scores.assessment, scores.result)
+    return [
+        {
+            "unit": line.unit,
+            "set_for": line.scope,
+            "subject": line.subject,
+            "node": line.node or None,  # None: the total
+            "measure": line.measure,
+            "value": plain(line.value),
+            "actual": exact(line.actual),
+            "reached": line.reached,
+            "short": plain(line.short) if line.short is not None else None,
+        }
+        for line in progress.lines
+    ]
+
+
+def _levels(period: Period, scores: PeriodScores) -> dict[str, Any] | None:
+    found = period_classification(period, scores.assessment, scores.result)
+    if not found.overall.total:
+        return None  # no component indicators
+    bounds = found.thresholds
+    return {
+        "thresholds": {"good": plain(bounds.good), "fair": plain(bounds.fair)} if bounds else None,
+        "units": {code: dict(c.counts) for code, c in found.units.items()},
+        "groups": {code: dict(c.counts) for code, c in found.groups.items()},
     }
 
 

@@ -36,6 +36,8 @@ from . import charts
 from .content import Chart, ReportContent, Section, Table, long_date
 from .models import ReportText
 from .parts import Covered, part_one, part_three
+from .multi_year import multi_year_sections
+from .targets import targets_sections
 
 # The issuing body and place, per installation (settings), defaulting to the demo's province.
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
@@ -291,9 +293,13 @@ def _sections(period: Period, scores: PeriodScores, numbers: _Numbers) -> list[S
     )
     groups = _groups(period, scores)
     if not groups:
-        return sections + _group_sections(
+        sections += _group_sections(
             "I. Kết quả, xếp hạng", "", scores, None, numbers, period.year, year_on_year
         )
+        # As below: the averages across the years, then targets and component levels.
+        years = multi_year_sections(period, scores, numbers.next, "II. Điểm trung bình qua các năm")
+        heading = f"{ROMAN[1 + len(years)]}. Mục tiêu và phân loại chỉ số thành phần"
+        return sections + years + targets_sections(period, scores, numbers.next, heading)
     for i, (code, name) in enumerate(groups):
         heading = f"{ROMAN[i % len(ROMAN)]}. Kết quả, xếp hạng của nhóm {name}"
         sections += _group_sections(
@@ -313,7 +319,15 @@ def _sections(period: Period, scores: PeriodScores, numbers: _Numbers) -> list[S
                 year_on_year=year_on_year,
             )
         )
-    return sections
+    after = len(groups) + (1 if scores.change is not None else 0)
+    # Each group's average across the years (reports/multi_year.py), then the targets and the
+    # component levels (reports/targets.py): blocks of their own, numbered in reading order.
+    years = multi_year_sections(
+        period, scores, numbers.next, f"{ROMAN[after % len(ROMAN)]}. Điểm trung bình qua các năm"
+    )
+    after += len(years)
+    heading = f"{ROMAN[after % len(ROMAN)]}. Mục tiêu và phân loại chỉ số thành phần"
+    return sections + years + targets_sections(period, scores, numbers.next, heading)
 
 
 def _introduction(period: Period, scores: PeriodScores, snapshot: Snapshot | None) -> Section:

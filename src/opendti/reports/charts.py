@@ -20,7 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from opendti import numbers
-from opendti.results.charts import AVERAGE_COLOR, NO_BAND, UNIT_COLOR, band_colors
+from opendti.results.charts import AVERAGE_COLOR, NO_BAND, UNIT_COLOR, band_colors, series_color
+from opendti.results.multi_year import Years
 from opendti.results.rankings import Table as Ranking
 from opendti.scoring.model import Assessment
 
@@ -93,4 +94,26 @@ def averages_png(ranking: Ranking, assessment: Assessment) -> bytes:
         axes.set_xlim(0, 110)
         axes.set_xlabel("% điểm tối đa")
         axes.spines[["top", "right"]].set_visible(False)
+        return _png(figure)
+
+
+def multi_year_png(years: Years) -> bytes:
+    """Each group's average across the years, one line per group (results.multi_year); a year
+    without the group is a gap."""
+    with pyplot.rc_context({"font.family": "DejaVu Sans", "font.size": 8}):
+        figure, axes = pyplot.subplots(figsize=(WIDTH, 3.0))
+        positions = range(len(years.labels))
+        for index, (code, name) in enumerate(years.groups):
+            values = [float(v) if v is not None else float("nan") for v in years.averages[code]]
+            axes.plot(
+                positions,
+                values,
+                marker="o",
+                color=series_color(index),
+                label=name or "Tất cả đơn vị",
+            )
+        axes.set_xticks(positions, list(years.labels))
+        axes.set_ylabel("Điểm trung bình")
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.legend(fontsize=7, frameon=False)
         return _png(figure)

@@ -29,6 +29,7 @@ from opendti import numbers
 from opendti.scoring.model import Assessment, Node, PeriodResult, UnitResult
 from opendti.scoring.rounding import ratio
 
+from .multi_year import Years
 from .year_on_year import GroupYearOnYear
 
 ChartData = dict[str, Any]
@@ -356,6 +357,32 @@ def year_on_year_chart(groups: Sequence[GroupYearOnYear]) -> ChartData:
                     numbers.vi(g.change, signed=True),
                 ]
                 for label, g in zip(labels, groups, strict=True)
+            ],
+        },
+    }
+
+
+def multi_year_chart(years: Years) -> ChartData:
+    """Each ranking group's average in every year (results.multi_year), oldest first."""
+    datasets = [
+        _dataset(
+            name or _("Tất cả đơn vị"),
+            [number(v) for v in years.averages[code]],
+            series_color(index),
+        )
+        for index, (code, name) in enumerate(years.groups)
+    ]
+    return {
+        "title": _("Điểm trung bình của các nhóm qua các năm"),
+        "labels": list(years.labels),
+        "datasets": datasets,
+        "value_label": _("Điểm trung bình"),
+        "table": {
+            "row_header": 0,
+            "header": [_("Kỳ đánh giá"), *(d["label"] for d in datasets)],
+            "rows": [
+                [label, *(cell(d["values"][i]) for d in datasets)]
+                for i, label in enumerate(years.labels)
             ],
         },
     }

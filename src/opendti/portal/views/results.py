@@ -19,9 +19,12 @@ from opendti.periods.names import group_choices
 from opendti.publication.selectors import YearReader, published_periods
 from opendti.results import band_detail, charts
 from opendti.results.access import can_view_provisional_results, reads_results_as_public
+from opendti.results.levels import level_rows, period_classification, thresholds_text
+from opendti.results.multi_year import group_averages
 from opendti.results.quarters import ranking_quarters
 from opendti.results.rankings import TOTAL, ranking_table, views
 from opendti.results.services import year_on_year_groups
+from opendti.results.targets import period_progress
 from opendti.scoring.robustness import rank_robustness
 
 from .. import published
@@ -158,8 +161,16 @@ def _period_results(request, code: str):
         descending = True
     rows.sort(key=key, reverse=descending)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("trang"))
-    quarters = ranking_quarters(period=period, read=YearReader(request.user, first=source))
+    reader = YearReader(request.user, first=source)
+    quarters = ranking_quarters(period=period, read=reader)
+    # Each group's average across the years the user may see (results.multi_year).
+    years = group_averages(
+        period, scores.result, lambda p: found[1] if (found := reader(p)) is not None else None
+    )
     year_on_year = year_on_year_groups(period=period, scores=scores)
+    shown = {row.unit for row in page}
+    targets = period_progress(period, scores.assessment, scores.result)
+    classification = period_classification(period, scores.assessment, scores.result)
     params = request.GET.copy()
     params.pop("trang", None)
     sort_params = params.copy()
@@ -197,6 +208,7 @@ def _period_results(request, code: str):
             if year_on_year
             else None,
             "charts": _ranking_charts(scores, table.view, group, group_name),
+            "multi_year_chart": charts.multi_year_chart(years) if len(years.labels) > 1 else None,
             "quarters": quarters,
             # The quarters' rows in the order of this page's rows.
             "quarter_rows": [
@@ -215,6 +227,18 @@ def _period_results(request, code: str):
             if quarters is not None
             else [],
             "names": {u.code: u.name for u in scores.result.units},
+            # Progress against the targets of the units on this page, and each group target's
+            # count (results.targets); the component indicators by level (results.levels).
+            "target_lines": [line for line in targets.lines if line.unit in shown],
+            "target_groups": [g for g in targets.groups if group is None or g.subject == group],
+            "has_levels": classification.overall.total > 0,
+            "level_columns": classification.columns(),
+            "level_rows": level_rows(
+                classification,
+                [(row.unit, row.name) for row in page],
+                [(code, name) for code, name in groups if group is None or code == group],
+            ),
+            "levels_text": thresholds_text(classification.thresholds),
             "percent_note": band_detail.note(),
             "findings": [
                 {

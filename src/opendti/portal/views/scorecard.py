@@ -18,11 +18,14 @@ from opendti.assessments.forms import (
 )
 from opendti.assessments.services import indicator_fields
 from opendti.frameworks.models import Node
+from opendti.periods.names import group_names
 from opendti.publication.selectors import ResultSource, YearReader
 from opendti.results import band_detail, charts
 from opendti.results.access import can_view_raw_inputs, reads_scorecard_as_public
+from opendti.results.levels import level_rows, period_classification, thresholds_text
 from opendti.results.quarters import unit_quarters
 from opendti.results.scorecard import unit_scorecard
+from opendti.results.targets import period_progress
 from opendti.results.years import UnitYears, unit_years
 
 from .. import published
@@ -99,6 +102,8 @@ def _scorecard(request, code: str, unit: str):
     card = unit_scorecard(scores.assessment, scores.result, unit)
     reader = YearReader(request.user, first=source)
     years = unit_years(period=source.period, unit_code=unit, read=reader)
+    classification = period_classification(source.period, scores.assessment, scores.result)
+    group = scores.result.unit(unit).group
     return render(
         request,
         "portal/scorecard.html",
@@ -114,6 +119,18 @@ def _scorecard(request, code: str, unit: str):
             "percent_note": band_detail.note(),
             # The quarters of the year beside the year (a period of a year assessed quarterly).
             "quarters": unit_quarters(period=source.period, unit_code=unit, read=reader),
+            # Progress against the period's targets (results.targets), and the unit's component
+            # indicators by level beside its group's (results.levels).
+            "targets": period_progress(source.period, scores.assessment, scores.result).for_unit(
+                unit
+            ),
+            "level_columns": classification.columns(),
+            "level_rows": level_rows(
+                classification,
+                [(unit, card.unit.name)],
+                [(group, group_names(source.period, [group])[group])] if group else [],
+            ),
+            "levels_text": thresholds_text(classification.thresholds),
         },
     )
 
