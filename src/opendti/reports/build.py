@@ -35,8 +35,8 @@ from opendti.results.year_on_year import group_sentences
 from . import charts
 from .content import Chart, ReportContent, Section, Table, long_date
 from .models import ReportText
-from .parts import Covered, part_one, part_three
 from .multi_year import multi_year_sections
+from .parts import Covered, part_one, part_three
 from .targets import targets_sections
 
 # The issuing body and place, per installation (settings), defaulting to the demo's province.
