@@ -102,7 +102,7 @@ def test_change_against_the_previous_period_and_the_most_improved(coordinator) -
     from opendti.assessments.services import answer_get, answer_save, submission_carry_over
     from opendti.frameworks.models import Node
     from opendti.results.demo import OPEN_PERIOD
-    from opendti.results.services import period_score
+    from tests.results.fresh import period_score
 
     focal = User.objects.get(username="daumoi")
     submission = access_submission(focal, OPEN_PERIOD, "xa-hoa-binh")

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from opendti.assessments.models import Change, InputValue
 from opendti.periods.models import Period
 from opendti.results.scorecard import unit_scorecard
-from opendti.results.services import period_score
 from opendti.scoring.bands import classify
+from tests.results.fresh import period_score
 
 pytestmark = pytest.mark.django_db
 

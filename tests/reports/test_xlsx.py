@@ -12,9 +12,9 @@ from openpyxl.workbook.workbook import Workbook
 from opendti.periods.models import Period
 from opendti.publication.demo import demo_load_all
 from opendti.publication.models import Snapshot
-from opendti.publication.snapshots import snapshot_scores
 from opendti.reports.services import report_scores
 from opendti.reports.xlsx import results_xlsx
+from tests.results.fresh import snapshot_scores
 
 INFO = "Thông tin"
 

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 
 from opendti.periods.models import Period
 from opendti.results.demo import OPEN_PERIOD, demo_load
-from opendti.results.services import period_score
 from opendti.results.years import unit_years
 from opendti.scoring.rounding import quantize
+from tests.results.fresh import period_score
 
 pytestmark = pytest.mark.django_db
 

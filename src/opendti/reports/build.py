@@ -22,7 +22,7 @@ from opendti import numbers
 from opendti.periods.models import Period
 from opendti.periods.names import group_names
 from opendti.publication.models import Snapshot
-from opendti.publication.selectors import ResultSource
+from opendti.publication.selectors import final_scores
 from opendti.results import band_detail
 from opendti.results.rankings import TOTAL, Row, ranking_table
 from opendti.results.rankings import Table as Ranking
@@ -46,13 +46,6 @@ def vn(value: Decimal | int | None, *, signed: bool = False) -> str:
 def two_digits(count: int) -> str:
     # Administrative prose writes small counts with two digits ("Có 03 địa phương").
     return f"{count:02d}"
-
-
-def _scores(period: Period) -> tuple[PeriodScores, Snapshot | None]:
-    snapshot = Snapshot.objects.filter(period=period).first()
-    if snapshot is not None:
-        snapshot.period = period  # already loaded: spares snapshot_scores a query
-    return ResultSource(period, snapshot).scores(), snapshot
 
 
 def _ranking_table(number: int, title: str, ranking: Ranking, scores: PeriodScores) -> Table:
@@ -370,7 +363,7 @@ def report_content(
 ) -> ReportContent:
     """The report of a period, from its approved snapshot or (a draft) its live results."""
     with translation.override("vi"):  # ranking_table's labels ("Trung bình") in Vietnamese
-        scores, snapshot = _scores(period)
+        scores, snapshot = final_scores(period)
         sections = _sections(period, scores, snapshot)
     subject = f"đánh giá, xếp hạng mức độ chuyển đổi số năm {period.year} ({period.title})"
     return ReportContent(

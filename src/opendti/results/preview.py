@@ -8,12 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from opendti.periods.models import Period
-from opendti.scoring import score_period
 from opendti.scoring.model import Assessment, PeriodResult
-from opendti.workbook.parse import parse_workbook
-from opendti.workbook.sheets import raw_from_rows
 
 from .selectors import Rows, period_rows
+from .source import score_rows
 
 # indicator code -> input name -> canonical value ('' = none)
 Overrides = Mapping[str, Mapping[str, str]]
@@ -41,5 +39,4 @@ def unit_preview(
     rows = period_rows(period)
     if overrides:
         rows = rows_with_overrides(rows, unit_code, overrides)
-    assessment = parse_workbook(raw_from_rows(rows)).assessment
-    return assessment, score_period(assessment)
+    return score_rows(rows)
