@@ -21,8 +21,7 @@ from opendti.publication.models import Snapshot
 from opendti.reports.content import Chart, ReportContent, Section, Table, long_date
 from opendti.reports.pdf import MOTTO, number, report_pdf
 from opendti.reports.pdf_scorecards import scorecards_pdf
-from opendti.results.services import period_scores
-from tests.results.fresh import snapshot_scores
+from tests.results.fresh import period_scores, snapshot_scores
 
 matplotlib.use("Agg")
 

@@ -19,3 +19,8 @@ def snapshot_scores(snapshot) -> PeriodScores:
     scores = source.frozen_scores(snapshot.period, snapshot)
     assert scores is not None
     return scores
+
+
+def period_scores(*, period: Period) -> PeriodScores:
+    """The results that count with the change against the previous period (what reports print)."""
+    return source.final_scores(period)
