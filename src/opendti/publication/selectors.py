@@ -121,12 +121,6 @@ def result_source(user, period: Period) -> ResultSource | None:
     return _source(period, can_view_provisional_results(user))
 
 
-def results_source(user, period: Period) -> PeriodScores | None:
-    """The results `user` may read for `period` (snapshot or live), or None."""
-    source = result_source(user, period)
-    return source.scores() if source is not None else None
-
-
 class YearReader:
     """Reads each year of a unit's comparison across years as `user` may see it (the snapshot
     where there is one; a year the user may not see ends the comparison), and keeps what it read
