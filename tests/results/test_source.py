@@ -215,3 +215,41 @@ def test_concurrent_readers_of_a_stale_revision_compute_once() -> None:
     assert len(totals) == 3 and len(set(totals)) == 1
     assert source.engine_calls == calls + 1
     assert StoredResult.objects.filter(period=period, kind=StoredResult.Kind.SETTLED).count() == 1
+
+
+class _LockPerCaller(dict):
+    """Each caller gets its own in-process lock: the threads then behave as separate processes,
+    and only the database's lock stands between them."""
+
+    def setdefault(self, key, default=None):
+        return threading.Lock()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_processes_wait_for_the_one_computing(monkeypatch) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's (SQLite relies on the unique constraint)")
+    demo_load()
+    period = _period("2025-communes")
+    revision.bump([period.pk])
+    monkeypatch.setattr(store, "_flights", _LockPerCaller())
+    calls = source.engine_calls
+    start = threading.Barrier(3)
+    errors: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            start.wait()
+            source.settled(_period("2025-communes"))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=read) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert source.engine_calls == calls + 1
