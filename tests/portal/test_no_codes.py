@@ -23,9 +23,9 @@ from opendti.assessments.services.spreadsheet import submission_template
 from opendti.frameworks.models import Node
 from opendti.periods.models import Period
 from opendti.publication.demo import demo_load_all
+from opendti.publication.selectors import final_scores
 from opendti.reports.build import report_content
 from opendti.reports.docx_report import report_docx
-from opendti.publication.selectors import final_scores
 from opendti.reports.xlsx import results_xlsx
 from tests.login import login
 
