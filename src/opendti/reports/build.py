@@ -26,7 +26,8 @@ from opendti.publication.selectors import final_scores
 from opendti.results import band_detail
 from opendti.results.rankings import TOTAL, Row, ranking_table
 from opendti.results.rankings import Table as Ranking
-from opendti.results.services import PeriodScores, scores_year_on_year
+from opendti.results.services import scores_year_on_year
+from opendti.results.source import PeriodScores
 from opendti.results.year_on_year import group_sentences
 
 from . import charts
