@@ -44,7 +44,8 @@ class Tampered(Exception):
 
 
 def dumps(value: Any) -> bytes:
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    with _collector_paused():
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     return _signature(data) + data
 
 
@@ -53,12 +54,18 @@ def loads(payload: bytes | memoryview) -> Any:
     signature, data = payload[:SIGNATURE_BYTES], payload[SIGNATURE_BYTES:]
     if not hmac.compare_digest(signature, _signature(data)):
         raise Tampered
-    # The cyclic collector would walk the growing heap again and again while a whole period's
-    # objects are created (none of them cyclic garbage): off for the load, several times faster.
+    with _collector_paused():
+        return pickle.loads(data)  # signed by us: see the module's docstring
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic collector off: it would walk the growing heap again and again while a whole
+    period's objects (or the pickler's tuples) are created, none of them cyclic garbage."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return pickle.loads(data)  # signed by us: see the module's docstring
+        yield
     finally:
         if enabled:
             gc.enable()
