@@ -44,3 +44,14 @@ def file_storages(settings, tmp_path_factory) -> dict[str, Path]:
         **{name: file_storage("local", folder, name) for name, folder in folders.items()},
     }
     return folders
+
+
+@pytest.fixture(autouse=True)
+def _fresh_results_cache():
+    """Each test starts with an empty per-process results cache: its keys are (period id,
+    revision), and a rolled-back test leaves the next one the same ids and revisions."""
+    from opendti.results import source
+
+    source.clear_process_cache()
+    yield
+    source.clear_process_cache()

@@ -17,7 +17,7 @@ from opendti.assessments.models import Answer, Change, InputValue
 from opendti.periods.models import Phase
 from opendti.portal import history_text
 from opendti.results.demo import OPEN_PERIOD
-from opendti.results.services import period_score
+from tests.results.fresh import period_score
 
 from .conftest import API, client_for
 

@@ -31,7 +31,7 @@ from opendti.periods.models import Period, PeriodTransition
 from opendti.periods.workflow import TransitionRefused
 from opendti.publication.models import Snapshot
 from opendti.publication.services import approval_request, approve, publish
-from opendti.results.services import period_score
+from tests.results.fresh import period_score
 
 from .conftest import UNIT
 

@@ -24,8 +24,8 @@ from opendti.frameworks.models import Node
 from opendti.periods.models import Period
 from opendti.periods.workflow import period_advance
 from opendti.publication import open_data
+from opendti.publication.selectors import final_scores
 from opendti.publication.services import approve, publish
-from opendti.reports.services import report_scores
 from opendti.reports.xlsx import results_xlsx
 from opendti.results.demo import OPEN_PERIOD, demo_load
 from opendti.results.exchange import period_export_workbook, period_import_workbook
@@ -91,7 +91,7 @@ def test_open_data_json_keeps_the_exact_name(hostile) -> None:
 
 def test_results_xlsx(hostile) -> None:
     period = _published(hostile)
-    scores, snapshot = report_scores(period)
+    scores, snapshot = final_scores(period)
     book = load_workbook(io.BytesIO(results_xlsx(scores, period=period, snapshot=snapshot)))
     texts = {}
     for sheet in book.worksheets:

@@ -16,8 +16,8 @@ from opendti.accounts.models import User
 from opendti.periods.models import Period, PeriodTransition
 from opendti.publication.models import Snapshot
 from opendti.results.demo import DEMO_PASSWORD
-from opendti.results.services import period_score
 from tests.appraisal.conftest import prepare_appraisal
+from tests.results.fresh import period_score
 
 from .conftest import PERIOD, UNIT, WORKSPACE, confirm, login, shot
 from .test_self_assessment import MINIMAL_PDF, field, indicator, save

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from opendti.assessments.models import InputValue
 from opendti.frameworks.models import Node
 from opendti.periods.models import Period
-from opendti.results.services import period_score
+from tests.results.fresh import period_score
 
 from .conftest import PERIOD, UNIT, WORKSPACE, login, shot
 from .test_self_assessment import FOCAL_POINT, field, indicator, pk_of, save

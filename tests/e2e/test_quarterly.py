@@ -16,8 +16,8 @@ from opendti.accounts.models import User
 from opendti.periods.models import Membership, Participation, Period, PeriodTransition
 from opendti.periods.services import period_open_next
 from opendti.publication.models import Snapshot
-from opendti.publication.snapshots import snapshot_scores
 from opendti.results.demo import DEMO_MEMBERSHIPS
+from tests.results.fresh import snapshot_scores
 
 from .conftest import UNIT, confirm, login, shot
 

@@ -45,11 +45,13 @@ from opendti.frameworks.models import Band, Level, Node
 from opendti.periods import revision
 from opendti.periods.models import Participation, Period, RankingGroup
 from opendti.periods.workflow import period_advance
-from opendti.results.services import period_score, period_scores
+from opendti.results import source
+from opendti.results.models import StoredResult
 from opendti.units.models import Lineage, Unit
 from tests.appraisal.conftest import prepare_appraisal
 from tests.assessments.conftest import OPEN, OTHER_UNIT, PREVIOUS, UNIT, demo
 from tests.login import login
+from tests.results.fresh import period_score
 
 __all__ = ["demo"]
 
@@ -75,8 +77,16 @@ def results(codes=PERIODS) -> dict[str, tuple]:
         period = Period.objects.select_related("framework__level").get(code=code)
         _a, settled = period_score(period=period)
         _a, own = period_score(period=period, appraised=False)
-        found[code] = (settled, own, period_scores(period=period).change)
+        found[code] = (settled, own, fresh_change(period))
     return found
+
+
+def fresh_change(period: Period):
+    """The change against the previous period, computed now: nothing kept for a revision is
+    reused (the point is to see a change the revision did not record)."""
+    source.clear_process_cache()
+    StoredResult.objects.all().delete()
+    return source.final_scores(period).change
 
 
 def observe(write: Callable[[], object], codes=PERIODS) -> tuple[set[str], set[str]]:

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from opendti.results.demo import OPEN_PERIOD
-from opendti.results.services import period_score
+from tests.results.fresh import period_score
 
 from .test_excel import BASE, client_as, demo, filled, stored, upload
 

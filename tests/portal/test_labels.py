@@ -25,12 +25,11 @@ from opendti.periods.names import group_choices, group_names
 from opendti.portal import history_text
 from opendti.publication.demo import demo_load_all
 from opendti.publication.services import published_snapshot
-from opendti.publication.snapshots import snapshot_scores
 from opendti.results import charts
 from opendti.results.demo import demo_load
 from opendti.results.rankings import TOTAL, ranking_table, ranks_by_share
-from opendti.results.services import period_score
 from tests.login import login
+from tests.results.fresh import period_score, snapshot_scores
 
 # --- inputs -------------------------------------------------------------------------------------
 

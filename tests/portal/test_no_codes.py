@@ -23,9 +23,9 @@ from opendti.assessments.services.spreadsheet import submission_template
 from opendti.frameworks.models import Node
 from opendti.periods.models import Period
 from opendti.publication.demo import demo_load_all
+from opendti.publication.selectors import final_scores
 from opendti.reports.build import report_content
 from opendti.reports.docx_report import report_docx
-from opendti.reports.services import report_scores
 from opendti.reports.xlsx import results_xlsx
 from tests.login import login
 
@@ -203,7 +203,7 @@ def test_reports_and_workbooks_show_names(demo, code) -> None:
         cell.text for table in document.tables for row in table.rows for cell in row.cells
     )
     assert codes_in(text) == []
-    scores, snapshot = report_scores(period)
+    scores, snapshot = final_scores(period)
     book = load_workbook(io.BytesIO(results_xlsx(scores, period=period, snapshot=snapshot)))
     cells = " ".join(
         f"{sheet.title} {cell.value}"

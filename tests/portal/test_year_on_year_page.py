@@ -10,7 +10,8 @@ import pytest
 
 from opendti.periods.models import Period
 from opendti.results.demo import OPEN_PERIOD
-from opendti.results.services import period_scores, year_on_year_groups
+from opendti.results.services import year_on_year_groups
+from tests.results.fresh import period_scores
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,9 @@ from django.test import Client
 from opendti.accounts.models import User
 from opendti.periods.models import Period
 from opendti.periods.workflow import period_advance
-from opendti.publication import seal, selectors, snapshots
+from opendti.publication import seal
 from opendti.publication.services import approve, publish
+from opendti.results import source as results_source
 from opendti.results.demo import demo_load
 
 PERIOD = "2025-communes"  # every rule type, input values, two ranking groups
@@ -67,8 +68,7 @@ def take_to(code: str, people: SimpleNamespace, status: str) -> Period:
 
 def forget_cached_results() -> None:
     """As a new server process: the snapshot's results are computed again from its rows."""
-    snapshots._scores_cached.cache_clear()
-    selectors._snapshot_parsed.cache_clear()
+    results_source.clear_process_cache()
     seal.forget_checks()
 
 

@@ -27,7 +27,7 @@ from openpyxl import load_workbook
 from opendti.accounts.models import User
 from opendti.periods.models import Period
 from opendti.publication.models import Publication, Snapshot
-from opendti.publication.snapshots import snapshot_freeze, snapshot_scores
+from opendti.publication.snapshots import snapshot_freeze
 from opendti.reports.build import report_content
 from opendti.reports.docx_report import report_docx
 from opendti.reports.pdf_scorecards import scorecards_pdf
@@ -35,6 +35,7 @@ from opendti.reports.xlsx import results_xlsx
 from opendti.results.band_detail import note
 from opendti.results.exchange import period_import_workbook
 from tests.login import login
+from tests.results.fresh import snapshot_scores
 
 from ..reports.test_pdf import flat, page_texts
 

@@ -15,8 +15,8 @@ from opendti.assessments.models import AppraisedScore, InputValue, Submission
 from opendti.frameworks.models import Band, Node
 from opendti.periods.models import Period
 from opendti.publication.models import ImmutableError, Publication, Snapshot
-from opendti.results.services import period_score
 from tests.login import login
+from tests.results.fresh import period_score
 
 from .conftest import PERIOD, UNIT, api_results, forget_cached_results, ranking, take_to
 

@@ -26,9 +26,10 @@ from django.test import Client
 from opendti.accounts.models import User
 from opendti.periods.models import Period
 from opendti.publication.models import Publication, Snapshot
-from opendti.publication.snapshots import canonical, sha256, snapshot_scores
+from opendti.publication.snapshots import canonical, sha256
 from opendti.results.exchange import period_import_workbook
 from opendti.results.selectors import period_rows
+from tests.results.fresh import snapshot_scores
 
 from .conftest import forget_cached_results
 

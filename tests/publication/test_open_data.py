@@ -22,10 +22,9 @@ from opendti.periods.models import Period
 from opendti.publication.demo import APPRAISAL_PERIOD, HISTORY, demo_load_all
 from opendti.publication.models import Snapshot
 from opendti.publication.open_data import UNIT_COLUMNS
-from opendti.publication.snapshots import snapshot_scores
-from opendti.results.services import period_score
 from opendti.scoring.model import PeriodResult
 from tests.login import login
+from tests.results.fresh import period_score, snapshot_scores
 
 from .conftest import forget_cached_results, take_to
 

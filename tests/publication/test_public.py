@@ -12,8 +12,8 @@ from django.test import Client
 from opendti.assessments.models import AppraisedScore, Change, InputValue
 from opendti.periods.models import Period
 from opendti.publication.demo import demo_load_all
-from opendti.results.services import period_score
 from tests.login import login
+from tests.results.fresh import period_score
 
 from .conftest import PERIOD, STEPS, UNIT, advance, api_results, forget_cached_results, ranking
 

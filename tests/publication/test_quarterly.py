@@ -26,8 +26,9 @@ from opendti.publication.demo import demo_load_all
 from opendti.publication.demo_quarters import demo_quarter_open
 from opendti.publication.models import Publication, Snapshot
 from opendti.publication.services import approval_request, approval_return, approve, publish
-from opendti.publication.snapshots import snapshot_scores, snapshot_verify
+from opendti.publication.snapshots import snapshot_verify
 from tests.login import login
+from tests.results.fresh import snapshot_scores
 
 from .conftest import forget_cached_results, number, people, ranking
 

@@ -177,7 +177,8 @@ def test_a_published_quarter_says_it_needs_no_decision() -> None:
 
 def test_the_change_section_states_the_year_on_year_sentences() -> None:
     """The report's text is the results page's (results.year_on_year), from the same numbers."""
-    from opendti.results.services import period_scores, year_on_year_groups
+    from opendti.results.services import year_on_year_groups
+    from tests.results.fresh import period_scores
 
     content = content_of("2025-communes")
     period = Period.objects.get(code="2025-communes")

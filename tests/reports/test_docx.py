@@ -17,7 +17,7 @@ from opendti.reports.build import report_content, vn
 from opendti.reports.content import ReportContent
 from opendti.reports.docx_report import BLANK, MOTTO, MOTTO_LINE, decision_docx, report_docx
 from opendti.results.rankings import ranking_table
-from opendti.results.services import period_scores
+from tests.results.fresh import period_scores
 
 pytestmark = pytest.mark.django_db
 

@@ -18,11 +18,10 @@ import pytest
 from opendti.periods.models import Period
 from opendti.publication.demo import demo_load_all
 from opendti.publication.models import Snapshot
-from opendti.publication.snapshots import snapshot_scores
 from opendti.reports.content import Chart, ReportContent, Section, Table, long_date
 from opendti.reports.pdf import MOTTO, number, report_pdf
 from opendti.reports.pdf_scorecards import scorecards_pdf
-from opendti.results.services import period_scores
+from tests.results.fresh import period_scores, snapshot_scores
 
 matplotlib.use("Agg")
 

@@ -12,9 +12,9 @@ from openpyxl.workbook.workbook import Workbook
 from opendti.periods.models import Period
 from opendti.publication.demo import demo_load_all
 from opendti.publication.models import Snapshot
-from opendti.publication.snapshots import snapshot_scores
-from opendti.reports.services import report_scores
+from opendti.publication.selectors import final_scores
 from opendti.reports.xlsx import results_xlsx
+from tests.results.fresh import snapshot_scores
 
 INFO = "Thông tin"
 
@@ -26,7 +26,7 @@ def loaded(db) -> None:
 
 def _workbook(code: str, progress=None) -> Workbook:
     period = Period.objects.select_related("framework__level").get(code=code)
-    scores, snapshot = report_scores(period)
+    scores, snapshot = final_scores(period)
     data = results_xlsx(scores, period=period, snapshot=snapshot, progress=progress)
     return load_workbook(io.BytesIO(data))
 

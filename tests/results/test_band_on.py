@@ -14,9 +14,9 @@ from opendti.periods.models import Period
 from opendti.periods.services import period_open_next
 from opendti.results.exchange import period_export_workbook, period_import_workbook
 from opendti.results.selectors import period_assessment, period_rows
-from opendti.results.services import period_score
 from opendti.workbook import read_workbook
 from tests.login import login
+from tests.results.fresh import period_score
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from opendti.results.exchange import period_import_workbook
-from opendti.results.services import period_recompute, period_score
+from opendti.results.services import period_recompute
 from opendti.scoring import ENGINE_VERSION
+from tests.results.fresh import period_score
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from opendti.assessments.models import Answer, AppraisedScore, Evidence, InputVa
 from opendti.assessments.services import Field, indicator_fields
 from opendti.frameworks.models import Node
 from opendti.periods.models import Period
-from opendti.results.services import period_score
+from opendti.results import source
 
 from .models import Decision, Objection, Round, SignOff
 from .services import covers, items_for_round, pending_sign_offs, round_current, scope, undecided
@@ -28,7 +28,7 @@ Scores = dict[str, dict[str, Decimal | None]]
 def unit_scores(period: Period, *, appraised: bool) -> tuple[Scores, dict[str, Decimal]]:
     """Every unit's scores per node code, and its total: the units' own (`appraised=False`) or
     as they stand with what the appraisal settled."""
-    _assessment, result = period_score(period=period, appraised=appraised)
+    result = source.live(period, appraised=appraised).result
     return (
         {unit.code: dict(unit.nodes) for unit in result.units},
         {unit.code: unit.total for unit in result.units},

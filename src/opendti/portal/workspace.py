@@ -42,10 +42,9 @@ from opendti.frameworks.models import Node
 from opendti.periods.models import Membership, Period
 from opendti.publication.models import Snapshot
 from opendti.publication.services import published_snapshot
-from opendti.publication.snapshots import snapshot_scores
+from opendti.results import source
 from opendti.results.checks import ERROR, Check, checks_shown
 from opendti.results.preview import Overrides, unit_preview
-from opendti.results.services import period_score
 from opendti.scoring.model import UnitResult
 
 from . import history_text
@@ -160,14 +159,14 @@ def _own_result(period: Period, unit_code: str, final: UnitResult) -> UnitResult
     differ from the final ones, so the period is scored a second time only when there are some."""
     if not AppraisedScore.objects.filter(submission__participation__period=period).exists():
         return final
-    _assessment, result = period_score(period=period, appraised=False)
-    return result.unit(unit_code)
+    return source.provisional(period).result.unit(unit_code)
 
 
 def _published_result(snapshot: Snapshot, unit_code: str) -> UnitResult | None:
     """The unit's result as frozen in the published snapshot (cached per snapshot)."""
     try:
-        return snapshot_scores(snapshot).result.unit(unit_code)
+        frozen = source.frozen(snapshot.period, snapshot)
+        return frozen.result.unit(unit_code) if frozen is not None else None
     except KeyError:
         return None
 

@@ -26,9 +26,11 @@ from opendti.core.vietnamese import sort_key
 from opendti.numbers import plain
 from opendti.periods.models import Period
 from opendti.periods.names import group_choices, group_names
+from opendti.results import source
 from opendti.results.charts import ChartData, ranking_chart
 from opendti.results.levels import period_classification
-from opendti.results.services import PeriodScores, scores_year_on_year
+from opendti.results.services import scores_year_on_year
+from opendti.results.source import PeriodScores
 from opendti.results.targets import period_progress
 from opendti.results.year_on_year import group_sentences
 from opendti.scoring.model import Assessment, BandScheme, PeriodResult, UnitResult
@@ -36,7 +38,6 @@ from opendti.scoring.model import Assessment, BandScheme, PeriodResult, UnitResu
 from .models import Snapshot
 from .selectors import published_periods
 from .services import published_snapshot
-from .snapshots import snapshot_scores
 
 # Bump when a column or a field changes meaning or goes away (adding one does not).
 FORMAT_VERSION = 1
@@ -109,9 +110,15 @@ def main_column(code: str) -> str:
 # --- CSV ----------------------------------------------------------------------------------------
 
 
+def _frozen_scores(snapshot: Snapshot) -> PeriodScores:
+    scores = source.frozen_scores(snapshot.period, snapshot)
+    assert scores is not None  # a snapshot is always read as one
+    return scores
+
+
 def csv_table(snapshot: Snapshot) -> tuple[list[str], list[list[str]]]:
     """Header and one row per unit in ranking order; empty cells for what does not exist."""
-    scores = snapshot_scores(snapshot)
+    scores = _frozen_scores(snapshot)
     assessment, result = scores.assessment, scores.result
     decimals = assessment.settings.decimals
     mains = _mains(assessment)
@@ -205,7 +212,7 @@ def _unit(u: UnitResult, decimals: int, group_name: dict[str, str]) -> dict[str,
 
 def json_document(snapshot: Snapshot) -> dict[str, Any]:
     """The period's published results as one document (keys in a fixed order)."""
-    scores = snapshot_scores(snapshot)
+    scores = _frozen_scores(snapshot)
     assessment, result = scores.assessment, scores.result
     settings = assessment.settings
     decimals = settings.decimals
@@ -392,7 +399,7 @@ def embed_chart(snapshot: Snapshot, *, group: str | None = None, top: int | None
     """The ranking bar chart coloured by band, overall or within one ranking group, optionally
     only the first `top` ranks (units tied at the last rank shown are all kept). An unknown group
     or a count below one is ignored: the full ranking is shown."""
-    scores = snapshot_scores(snapshot)
+    scores = _frozen_scores(snapshot)
     groups = group_choices(snapshot.period, ranking_groups(scores.result))
     if group not in dict(groups):
         group = None

@@ -9,44 +9,29 @@ administrators see the results computed now from the live tables (provisional).
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from opendti.periods.models import Period
+from opendti.results import source as results
 from opendti.results.access import can_view_provisional_results
-from opendti.results.preview import Overrides, rows_with_overrides
-from opendti.results.selectors import Rows, period_rows
-from opendti.results.services import PeriodScores
-from opendti.scoring import score_period
-from opendti.scoring.compare import compare_periods
+from opendti.results.preview import Overrides, edited_preview, rows_with_overrides
+from opendti.results.selectors import Rows, period_rows, unit_input_texts
+from opendti.results.source import PeriodScores
 from opendti.scoring.model import Assessment, PeriodResult
-from opendti.workbook.parse import ParsedWorkbook, parse_workbook
-from opendti.workbook.sheets import raw_from_rows
+from opendti.workbook.parse import ParsedWorkbook
 
 from .models import Snapshot
 from .seal import SealBroken, snapshot_check, text_checked
 from .services import published_snapshot
-from .snapshots import frozen_rows, snapshot_scores
+from .snapshots import frozen_rows
 
 
 class Stage(StrEnum):
     PROVISIONAL = "provisional"  # computed now from the live tables, before approval
     APPROVED = "approved"  # the snapshot, approved but not yet published
     PUBLISHED = "published"  # the snapshot, published on the portal
-
-
-def _parse(rows: Rows) -> ParsedWorkbook:
-    return parse_workbook(raw_from_rows(rows))
-
-
-@functools.lru_cache(maxsize=16)
-def _snapshot_parsed(snapshot_pk: int, rows_sha: str) -> ParsedWorkbook:
-    # Keyed like snapshot_scores' cache: a snapshot's rows never change, so neither does this.
-    # The text is hashed as it is read: what is parsed is what the seal covers.
-    snapshot = Snapshot.objects.select_related("period").get(pk=snapshot_pk)
-    return _parse(frozen_rows(text_checked(snapshot, snapshot.rows, rows_sha)))
 
 
 @dataclass
@@ -57,7 +42,7 @@ class ResultSource:
     snapshot: Snapshot | None  # None: provisional, computed from the live tables
     published: bool = False
     _live_rows: Rows | None = field(default=None, repr=False)
-    _live_parsed: ParsedWorkbook | None = field(default=None, repr=False)
+    _computed: results.Computed | None = field(default=None, repr=False)
     _scores: PeriodScores | None = field(default=None, repr=False)
 
     @property
@@ -75,32 +60,44 @@ class ResultSource:
             self._live_rows = period_rows(self.period)
         return json.loads(json.dumps(self._live_rows))
 
+    def computed(self) -> results.Computed:
+        """The results as results.source keeps them (the snapshot's, or the settled live ones)."""
+        if self._computed is None:
+            if self.snapshot is not None:
+                found = results.frozen(self.period, self.snapshot)
+                assert found is not None  # a snapshot is always read as one
+                self._computed = found
+            else:
+                self._computed = results.settled(self.period)
+        return self._computed
+
     def parsed(self) -> ParsedWorkbook:
-        if self.snapshot is not None:
-            return _snapshot_parsed(self.snapshot.pk, self.snapshot.rows_sha256)
-        if self._live_parsed is None:
-            self._live_parsed = _parse(self.rows())
-        return self._live_parsed
+        return self.computed().parsed
 
     def scores(self) -> PeriodScores:
         """Assessment, result and the change against the previous period."""
         if self._scores is None:
-            if self.snapshot is not None:
-                # The change is against the previous period's snapshot only (none otherwise).
-                self._scores = snapshot_scores(self.snapshot)
-            else:
-                self._scores = _live_scores(self.period, self.parsed())
+            self._scores = results.scores(self.period, self.computed())
         return self._scores
 
     def preview(self, unit_code: str, overrides: Overrides) -> tuple[Assessment, PeriodResult]:
         """The what-if: the period's results with one unit's inputs replaced. Nothing is written;
-        the same rows as the page's results are used, so an unchanged input changes nothing."""
-        rows = rows_with_overrides(self.rows(), unit_code, overrides)
-        assessment = _parse(rows).assessment
-        return assessment, score_period(assessment)
+        the page's own results are edited (re-scoring only what the edit changes), so an
+        unchanged input changes nothing."""
+        computed = self.computed()
+        return edited_preview(
+            computed.assessment,
+            computed.result,
+            unit_code,
+            overrides,
+            full=lambda: results.score_rows(rows_with_overrides(self.rows(), unit_code, overrides)),
+        )
 
     def unit_values(self, unit_code: str) -> dict[tuple[str, str], str]:
-        """(indicator, input name) -> value of one unit, as the results read them."""
+        """(indicator, input name) -> value of one unit, as the results read them: the
+        snapshot's text, or the live table's."""
+        if self.snapshot is None:
+            return unit_input_texts(self.period, unit_code)
         sheet = self.parsed().raw.get("values")  # the parse is kept: no second read of the rows
         return {
             (row["indicator"], row["input"]): row["value"]
@@ -109,28 +106,10 @@ class ResultSource:
         }
 
 
-def _live_scores(period: Period, parsed: ParsedWorkbook) -> PeriodScores:
-    """Provisional results; the change is against the previous period's snapshot when it has one
-    (what was approved), else against its live results."""
-    result = score_period(parsed.assessment)
-    change = None
-    if period.previous_id is not None:
-        previous = Period.objects.select_related("framework__level").get(pk=period.previous_id)
-        frozen = Snapshot.objects.filter(period=previous).first()
-        if frozen is not None:
-            previous_result = snapshot_scores(frozen).result
-        else:
-            previous_result = score_period(_parse(period_rows(previous)).assessment)
-        decimals = parsed.assessment.settings.decimals
-        change = compare_periods(result, previous_result, parsed.predecessors, decimals)
-        return PeriodScores(parsed.assessment, result, change, previous_result)
-    return PeriodScores(parsed.assessment, result, change)
-
-
 def _source(period: Period, provisional: bool) -> ResultSource | None:
     public = published_snapshot(period)
     if public is not None:
-        public.period = period  # already loaded: spares snapshot_scores a query
+        public.period = period  # already loaded: spares the frozen reader a query
         return ResultSource(period, public, published=True)
     if not provisional:
         return None
@@ -141,15 +120,16 @@ def _source(period: Period, provisional: bool) -> ResultSource | None:
     return ResultSource(period, frozen)
 
 
+def final_scores(period: Period) -> tuple[PeriodScores, Snapshot | None]:
+    """The numbers that count, for reports, scorecards and the approval page: the approved
+    snapshot's when the period has one, else the settled live results; with the snapshot."""
+    snapshot = Snapshot.objects.filter(period=period).select_related("approved_by").first()
+    return ResultSource(period, snapshot).scores(), snapshot
+
+
 def result_source(user, period: Period) -> ResultSource | None:
     """Where `user` reads `period`'s results from, or None when they may not see them at all."""
     return _source(period, can_view_provisional_results(user))
-
-
-def results_source(user, period: Period) -> PeriodScores | None:
-    """The results `user` may read for `period` (snapshot or live), or None."""
-    source = result_source(user, period)
-    return source.scores() if source is not None else None
 
 
 class YearReader:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import copy
 import datetime
-import functools
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from opendti.periods.models import Period
 from opendti.results.selectors import Rows, period_rows
-from opendti.results.services import PeriodScores
 from opendti.scoring import score_period
-from opendti.scoring.compare import compare_periods
 from opendti.workbook.output import result_document
 from opendti.workbook.parse import ParsedWorkbook, parse_workbook
 from opendti.workbook.sheets import raw_from_rows
@@ -134,37 +132,29 @@ def snapshot_verify(snapshot: Snapshot) -> list[Difference]:
     return found
 
 
-@functools.lru_cache(maxsize=16)
-def _scores_cached(
-    snapshot_pk: int, rows_sha: str, previous_key: tuple[int, str] | None
-) -> PeriodScores:
-    # The texts are hashed again as they are read: what is computed here is what was checked.
-    snapshot = Snapshot.objects.select_related("period").get(pk=snapshot_pk)
-    parsed = _parse(frozen_rows(_text_checked(snapshot, snapshot.rows, rows_sha)))
-    result = score_period(parsed.assessment)
-    change = None
-    if previous_key is not None:
-        previous = Snapshot.objects.select_related("period").get(pk=previous_key[0])
-        text = _text_checked(previous, previous.rows, previous_key[1])
-        previous_result = score_period(_parse(frozen_rows(text)).assessment)
-        decimals = parsed.assessment.settings.decimals
-        change = compare_periods(result, previous_result, parsed.predecessors, decimals)
-        return PeriodScores(parsed.assessment, result, change, previous_result)
-    return PeriodScores(parsed.assessment, result, change)
+@dataclass(frozen=True)
+class _FrozenRows:
+    """A checked snapshot as results.source reads it (results.source.FrozenRows)."""
+
+    snapshot: Snapshot
+
+    @property
+    def rows_sha256(self) -> str:
+        return self.snapshot.rows_sha256
+
+    def rows(self) -> Rows:
+        # Hashed again as it is read: what is computed is what the seal covers.
+        snapshot = self.snapshot
+        return frozen_rows(_text_checked(snapshot, snapshot.rows, snapshot.rows_sha256))
 
 
-def snapshot_scores(snapshot: Snapshot) -> PeriodScores:
-    """The frozen results (recomputed from the frozen rows, never from the live tables), with the
-    change against the previous period's snapshot when it has one. SealBroken if either no
-    longer matches its seal."""
-    snapshot_check(snapshot)
-    previous_key = None
-    period = snapshot.period
-    if period.previous_id is not None:
-        previous = (
-            Snapshot.objects.filter(period_id=period.previous_id).select_related("period").first()
-        )
-        if previous is not None:
-            snapshot_check(previous)
-            previous_key = (previous.pk, previous.rows_sha256)
-    return _scores_cached(snapshot.pk, snapshot.rows_sha256, previous_key)
+def frozen_reader(period: Period, snapshot: object | None = None) -> _FrozenRows | None:
+    """The period's snapshot for results.source (registered in PublicationConfig.ready), or
+    None; SealBroken when it no longer matches its seal."""
+    if snapshot is None:
+        snapshot = Snapshot.objects.filter(period=period).first()
+        if snapshot is None:
+            return None
+    assert isinstance(snapshot, Snapshot)
+    snapshot.period = period  # already loaded
+    return _FrozenRows(snapshot_check(snapshot))

@@ -25,11 +25,12 @@ from opendti import numbers
 from opendti.periods.models import Period
 from opendti.periods.names import group_names
 from opendti.publication.models import Snapshot
-from opendti.publication.selectors import ResultSource
+from opendti.publication.selectors import final_scores
 from opendti.results import band_detail
 from opendti.results.rankings import TOTAL, Row, ranking_table
 from opendti.results.rankings import Table as Ranking
-from opendti.results.services import PeriodScores, scores_year_on_year
+from opendti.results.services import scores_year_on_year
+from opendti.results.source import PeriodScores
 from opendti.results.year_on_year import group_sentences
 
 from . import charts
@@ -53,13 +54,6 @@ def vn(value: Decimal | int | None, *, signed: bool = False) -> str:
 def two_digits(count: int) -> str:
     # Administrative prose writes small counts with two digits ("Có 03 địa phương").
     return f"{count:02d}"
-
-
-def _scores(period: Period) -> tuple[PeriodScores, Snapshot | None]:
-    snapshot = Snapshot.objects.filter(period=period).first()
-    if snapshot is not None:
-        snapshot.period = period  # already loaded: spares snapshot_scores a query
-    return ResultSource(period, snapshot).scores(), snapshot
 
 
 def _ranking_table(number: int, title: str, ranking: Ranking, scores: PeriodScores) -> Table:
@@ -411,9 +405,9 @@ def report_content(
     `also`, other periods of the same year in the same report (each its own Part II section,
     Parts I and III covering them all). The requested period's decision is the report's."""
     with translation.override("vi"):  # ranking_table's labels ("Trung bình") in Vietnamese
-        scores, snapshot = _scores(period)
+        scores, snapshot = final_scores(period)
         covered = [(period, scores, snapshot)]
-        covered += [(other, *_scores(other)) for other in also]
+        covered += [(other, *final_scores(other)) for other in also]
         parts = [Covered(p, s, _introduction(p, s, snap).paragraphs) for p, s, snap in covered]
         sections = [
             *part_one(parts),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from opendti import numbers
-from opendti.results.services import PeriodScores
+from opendti.results.source import PeriodScores
 from opendti.scoring.model import Node
 
 HUNDRED = Decimal(100)

@@ -12,7 +12,7 @@ from opendti.periods.models import Period
 from opendti.publication.models import Snapshot
 from opendti.publication.selectors import ResultSource
 from opendti.results.multi_year import group_averages
-from opendti.results.services import PeriodScores
+from opendti.results.source import PeriodScores
 from opendti.scoring.model import PeriodResult
 
 from .charts import multi_year_png

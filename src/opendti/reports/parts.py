@@ -20,7 +20,7 @@ from opendti.frameworks.models import Framework
 from opendti.periods.calendar import date_text, phase_label
 from opendti.periods.models import Participation, Period, Phase
 from opendti.periods.names import group_names
-from opendti.results.services import PeriodScores
+from opendti.results.source import PeriodScores
 
 from . import findings
 from .content import Section, long_date

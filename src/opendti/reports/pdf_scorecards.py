@@ -32,11 +32,9 @@ from reportlab.platypus import Table as PdfTable
 from opendti.core.vietnamese import sort_key
 from opendti.periods.models import Period
 from opendti.periods.names import group_names
-from opendti.publication.models import Snapshot
-from opendti.publication.snapshots import snapshot_scores
+from opendti.publication.selectors import final_scores
 from opendti.results import band_detail
 from opendti.results.scorecard import NodeLine, Scorecard, unit_scorecard
-from opendti.results.services import PeriodScores, period_scores
 from opendti.scoring.model import PeriodResult, UnitResult
 
 from .pdf import (
@@ -59,14 +57,6 @@ from .pdf import (
 Progress = Callable[[int, int], None]
 UNIT_COLOR = colors.HexColor("#1a5fb4")
 AVERAGE_COLOR = colors.HexColor("#8a8f98")
-
-
-def scores_for(period: Period) -> tuple[PeriodScores, Snapshot | None]:
-    """The approved snapshot's numbers when there is one, else the live (provisional) ones."""
-    snapshot = Snapshot.objects.filter(period=period).first()
-    if snapshot is not None:
-        return snapshot_scores(snapshot), snapshot
-    return period_scores(period=period), None
 
 
 def ranking_order(result: PeriodResult) -> list[UnitResult]:
@@ -258,7 +248,7 @@ def _summary(
 
 def scorecards_pdf(period: Period, *, progress: Progress | None = None) -> bytes:
     """A summary page, then one page per unit of the period (in ranking order)."""
-    scores, snapshot = scores_for(period)
+    scores, snapshot = final_scores(period)
     assessment, result = scores.assessment, scores.result
     decimals = assessment.settings.decimals
     provisional = snapshot is None

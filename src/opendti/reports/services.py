@@ -26,8 +26,7 @@ from opendti.assessments.access import has_role
 from opendti.core.storage import REPORTS, storage, stored_exists
 from opendti.periods.models import Period
 from opendti.publication.models import Snapshot
-from opendti.publication.snapshots import snapshot_scores
-from opendti.results.services import PeriodScores, period_scores
+from opendti.publication.selectors import final_scores
 
 # `from . import tasks` (a module, its attributes read at call time) rather than importing names:
 # tasks imports this module too, and this form works whichever of the two is imported first.
@@ -68,21 +67,8 @@ def reports_storage() -> Storage:
     return storage(REPORTS)
 
 
-def _snapshot(period: Period) -> Snapshot | None:
-    return Snapshot.objects.filter(period=period).select_related("period").first()
-
-
-def report_scores(period: Period) -> tuple[PeriodScores, Snapshot | None]:
-    """The numbers a report prints: the approved snapshot's when the period has one, otherwise
-    the live provisional results."""
-    snapshot = _snapshot(period)
-    if snapshot is not None:
-        return snapshot_scores(snapshot), snapshot
-    return period_scores(period=period), None
-
-
 def _results_xlsx(period: Period, progress: Progress) -> bytes:
-    scores, snapshot = report_scores(period)
+    scores, snapshot = final_scores(period)
     return results_xlsx(scores, period=period, snapshot=snapshot, progress=progress)
 
 

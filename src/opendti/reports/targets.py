@@ -12,7 +12,7 @@ from opendti import numbers
 from opendti.periods.models import Period
 from opendti.periods.names import group_names
 from opendti.results.levels import level_rows, period_classification, thresholds_text
-from opendti.results.services import PeriodScores
+from opendti.results.source import PeriodScores
 from opendti.results.targets import Progress, period_progress
 
 from .content import Section, Table

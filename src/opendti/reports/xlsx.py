@@ -28,7 +28,7 @@ from opendti.periods.names import group_names as names_of_groups
 from opendti.publication.models import Snapshot
 from opendti.results import band_detail
 from opendti.results.rankings import TOTAL, ranking_table, ranks_by_share, share_basis
-from opendti.results.services import PeriodScores
+from opendti.results.source import PeriodScores
 
 Progress = Callable[[int, int], None]
 

@@ -16,10 +16,9 @@ from opendti import numbers
 from opendti.assessments.models import Answer, Evidence, EvidenceLink, Submission
 from opendti.frameworks.models import Node
 from opendti.periods.models import Period
-from opendti.scoring import score_period
 from opendti.scoring.model import PeriodResult
 
-from .selectors import period_assessment
+from . import source
 
 ERROR = "error"
 WARNING = "warning"
@@ -57,11 +56,8 @@ def previous_period_result(period: Period) -> PeriodResult | None:
     """The previous period's results (the large-change check compares with them; a period that
     carries values over from another, e.g. the last quarter, is still compared with its previous
     period, as docs/self-assessment.md says)."""
-    if period.previous_id is None:
-        return None
-    previous = Period.objects.select_related("framework").get(pk=period.previous_id)
-    assessment, _ = period_assessment(previous)
-    return score_period(assessment)
+    before = source.previous(period)
+    return before.result if before is not None else None
 
 
 def checks_shown(

@@ -5,14 +5,14 @@ units, so relative rules and ranks are the real ones.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from opendti.periods.models import Period
-from opendti.scoring import score_period
-from opendti.scoring.model import Assessment, PeriodResult
-from opendti.workbook.validate import TypedWorkbook, ValueRow
+from opendti.scoring.model import Assessment, PeriodResult, Value
+from opendti.workbook.validate import TypedWorkbook, ValueRow, value
 
+from . import source
 from .selectors import Rows, period_typed, typed_parsed
 
 # indicator code -> input name -> canonical value ('' = none)
@@ -55,8 +55,64 @@ def typed_with_overrides(
 def unit_preview(
     *, period: Period, unit_code: str, overrides: Overrides | None = None
 ) -> tuple[Assessment, PeriodResult]:
-    typed = period_typed(period)
-    if overrides:
-        typed = typed_with_overrides(typed, unit_code, overrides)
-    assessment = typed_parsed(typed).assessment
-    return assessment, score_period(assessment)
+    """The period's results with one unit's unsaved inputs in place of its saved ones.
+
+    The keystroke path: the settled results of the current revision are read from the store
+    (computed once for every reader), and only what the edit changes is scored again
+    (scoring.incremental: the unit's leaves and parents, a relative rule's column, ranks and
+    averages), which equals scoring the whole period again. Overrides the engine's input cannot
+    take as they are (an input the rule does not read, a value its type refuses) go the full way,
+    so the workbook's checks name what is wrong exactly as before."""
+    base = source.settled(period)
+    return edited_preview(
+        base.assessment,
+        base.result,
+        unit_code,
+        overrides or {},
+        full=lambda: source.score_parsed(
+            typed_parsed(typed_with_overrides(period_typed(period), unit_code, overrides or {}))
+        ),
+    )
+
+
+def edited_preview(
+    assessment: Assessment,
+    result: PeriodResult,
+    unit_code: str,
+    overrides: Overrides,
+    *,
+    full: Callable[[], tuple[Assessment, PeriodResult]],
+) -> tuple[Assessment, PeriodResult]:
+    """`result` (of `assessment`) with the unit's overrides in place: edited incrementally, or
+    `full()` where the overrides cannot be read as the engine's values as they are."""
+    if not overrides:
+        return assessment, result
+    changes = _changes(assessment, overrides)
+    if changes is None or not any(u.code == unit_code for u in assessment.units):
+        return full()
+    return source.edit(assessment, result, unit_code, changes)
+
+
+def _changes(assessment: Assessment, overrides: Overrides) -> dict[str, dict[str, Value]] | None:
+    """The overrides as the engine's values, read by the workbook's own value reader; None when
+    one cannot be read that way (the full path then reports it)."""
+    nodes = {node.code: node for node in assessment.framework.nodes}
+    changes: dict[str, dict[str, Value]] = {}
+    for code, texts in overrides.items():
+        node = nodes.get(code)
+        if node is None or node.rule is None:
+            return None
+        specs = {spec.name: spec for spec in node.rule.inputs}
+        values: dict[str, Value] = {}
+        for name, text in texts.items():
+            if not text.strip():
+                continue
+            spec = specs.get(name)
+            if spec is None:
+                return None
+            try:
+                values[name] = value(spec, text)
+            except ValueError:
+                return None
+        changes[code] = values
+    return changes

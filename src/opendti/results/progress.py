@@ -21,8 +21,8 @@ from opendti.core.vietnamese import search_matches, sort_key
 from opendti.frameworks.models import Node
 from opendti.periods.models import Participation, Period, Phase
 
+from . import source
 from .checks import blocking_count, checks_shown
-from .services import period_score
 
 # The status filter's values (in the page's address): the submission's, and "late".
 OVERDUE = "qua-han"
@@ -64,7 +64,7 @@ def period_progress(period: Period, *, on: datetime.date) -> list[ProgressRow]:
     """Every participating unit's row, in the period's order of participants. Units without a
     submission row yet (none should be: they are created when a unit joins) are left out."""
     phase = period.phase(Phase.Kind.SELF_ASSESSMENT)
-    _, result = period_score(period=period)
+    result = source.settled(period).result
     participations = list(
         Participation.objects.filter(period=period)
         .select_related("unit", "group", "period")

@@ -368,3 +368,15 @@ def period_assessment(period: Period, *, appraised: bool = True) -> tuple[Assess
     """The engine's input for a period, and the hash of the rows it was built from."""
     parsed, digest = period_parsed(period, appraised=appraised)
     return parsed.assessment, digest
+
+
+def unit_input_texts(period: Period, unit_code: str) -> dict[tuple[str, str], str]:
+    """(indicator, input name) -> value of one unit as the live tables hold it (the text the
+    values sheet of `period_rows` carries)."""
+    return {
+        (node, name): value
+        for node, name, value in InputValue.objects.filter(
+            submission__participation__period=period,
+            submission__participation__unit__code=unit_code,
+        ).values_list("node__code", "input_name", "value")
+    }

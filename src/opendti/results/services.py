@@ -2,47 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from opendti.periods.models import Period
 from opendti.periods.names import group_names
-from opendti.scoring import score_period
-from opendti.scoring.compare import PeriodChange, compare_periods
-from opendti.scoring.model import Assessment, PeriodResult
 from opendti.workbook.output import result_document
 
+from . import source
 from .models import ResultRun
-from .selectors import period_assessment, period_parsed
+from .source import PeriodScores
 from .year_on_year import GroupYearOnYear, YearOnYear, group_sentences, year_on_year
-
-
-def period_score(*, period: Period, appraised: bool = True) -> tuple[Assessment, PeriodResult]:
-    """Compute a period's results from its stored inputs (nothing is written). Without
-    `appraised`, the units' own scores before the appraisal settled any."""
-    assessment, _ = period_assessment(period, appraised=appraised)
-    return assessment, score_period(assessment)
-
-
-@dataclass(frozen=True)
-class PeriodScores:
-    assessment: Assessment
-    result: PeriodResult
-    change: PeriodChange | None  # against the previous period, when the period names one
-    previous: PeriodResult | None = None  # the previous period's results the change is against
-
-
-def period_scores(*, period: Period) -> PeriodScores:
-    """A period's results with the change against its previous period (units followed through
-    lineage: a merged unit is compared with the mean of its predecessors)."""
-    parsed, _ = period_parsed(period)
-    result = score_period(parsed.assessment)
-    change = None
-    if period.previous_id is not None:
-        previous = Period.objects.select_related("framework__level").get(pk=period.previous_id)
-        _, previous_result = period_score(period=previous)
-        change = compare_periods(result, previous_result, parsed.predecessors, period.decimals)
-        return PeriodScores(parsed.assessment, result, change, previous_result)
-    return PeriodScores(parsed.assessment, result, change)
 
 
 def scores_year_on_year(*, period: Period, scores: PeriodScores) -> YearOnYear | None:
@@ -60,13 +27,12 @@ def scores_year_on_year(*, period: Period, scores: PeriodScores) -> YearOnYear |
 
 def period_recompute(*, period: Period) -> ResultRun:
     """Compute and store a period's results with the engine version and the inputs' hash."""
-    assessment, inputs_hash = period_assessment(period)
-    result = score_period(assessment)
+    computed = source.fresh(period)
     return ResultRun.objects.create(
         period=period,
-        engine_version=result.engine_version,
-        inputs_hash=inputs_hash,
-        document=result_document(assessment, result),
+        engine_version=computed.result.engine_version,
+        inputs_hash=computed.inputs_hash,
+        document=result_document(computed.assessment, computed.result),
     )
 
 

@@ -19,12 +19,11 @@ from django.utils.translation import gettext as _
 
 from opendti.frameworks.mapping import node_correspondence
 from opendti.periods.models import Period
-from opendti.scoring import score_period
 from opendti.scoring.model import PeriodResult
 from opendti.scoring.rounding import quantize
 from opendti.workbook.parse import ParsedWorkbook
 
-from .selectors import period_parsed
+from . import source
 
 ROW_KINDS = ("main", "component")
 YearRead = Callable[[Period], "tuple[ParsedWorkbook, PeriodResult] | None"]
@@ -108,8 +107,8 @@ def _mean(values: list[Decimal], decimals: int) -> Decimal | None:
 
 
 def _live(period: Period) -> tuple[ParsedWorkbook, PeriodResult]:
-    parsed = period_parsed(period)[0]
-    return parsed, score_period(parsed.assessment)
+    computed = source.settled(period)
+    return computed.parsed, computed.result
 
 
 def unit_years(

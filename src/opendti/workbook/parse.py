@@ -48,12 +48,23 @@ class ParsedWorkbook:
     reader asks for `raw`: the engine's path never needs it."""
 
     assessment: Assessment
-    sheets: RawWorkbook | Callable[[], RawWorkbook] = field(repr=False, compare=False)
+    sheets: RawWorkbook | Callable[[], RawWorkbook] | None = field(repr=False, compare=False)
     predecessors: Mapping[str, tuple[str, ...]]
 
     @cached_property
     def raw(self) -> RawWorkbook:
+        if self.sheets is None:
+            raise LookupError("the text of these rows was not kept (read them where they live)")
         return self.sheets() if callable(self.sheets) else self.sheets
+
+    def __getstate__(self) -> dict[str, object]:
+        # Kept results (results.store) pickle this: the text written on demand is neither kept
+        # (the cache of `raw`) nor keepable (a function of the database rows).
+        state = dict(self.__dict__)
+        state.pop("raw", None)
+        if callable(state["sheets"]):
+            state["sheets"] = None
+        return state
 
 
 def parse_number(text: str) -> Decimal:

@@ -24,7 +24,7 @@ from opendti.periods import revision
 from opendti.periods.calendar import date_text, require_within
 from opendti.periods.models import Membership, Period, Phase
 from opendti.periods.workflow import TransitionRefused, require_status
-from opendti.results.services import period_score
+from opendti.results import source
 
 from ..models import Decision, Explanation, Round, SignOff
 from .governance import belongs_to, covers
@@ -34,7 +34,7 @@ from .settle import score_check, settle
 
 def own_scores(period: Period, unit_code: str) -> dict[str, Decimal | None]:
     """The unit's own scores per node, before anything the appraisal settled."""
-    _assessment, result = period_score(period=period, appraised=False)
+    result = source.provisional(period).result
     for unit in result.units:
         if unit.code == unit_code:
             return dict(unit.nodes)
@@ -314,7 +314,7 @@ def accept_rest(*, appraisal_round: Round, reviewer, submission: Submission | No
     ]
     if not items:
         return 0
-    _assessment, result = period_score(period=period, appraised=False)
+    result = source.provisional(period).result
     own_by_unit = {unit.code: unit.nodes for unit in result.units}
     label = history_codes.decision(Decision.Kind.ACCEPT)
     try:

@@ -20,10 +20,9 @@ from opendti.core.vietnamese import sort_key
 from opendti.periods.models import Period, PeriodTransition
 from opendti.publication import services as publication
 from opendti.publication.models import Snapshot
-from opendti.publication.snapshots import snapshot_scores
+from opendti.publication.selectors import final_scores
 from opendti.results import band_detail
 from opendti.results.rankings import ranks_by_share, share_basis
-from opendti.results.services import period_scores
 
 from ...forms import ApprovalForm, ObjectionAnswerForm, ReasonForm
 from ..workspace import htmx_login_required
@@ -106,9 +105,8 @@ def _approval_page(
 ) -> HttpResponse:
     user = request.user
     _approval_access(user, period)
-    snapshot = Snapshot.objects.filter(period=period).select_related("approved_by").first()
     # Once approved, the frozen results; before, the provisional ones as they stand.
-    scores = snapshot_scores(snapshot) if snapshot else period_scores(period=period)
+    scores, snapshot = final_scores(period)
     ranking = sorted(
         scores.result.units, key=lambda u: (u.rank is None, u.rank or 0, sort_key(u.name))
     )

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("periods", "0010_period_results_revision"),
-        ("results", "0001_initial"),
+        ("results", "0002_stored_result"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

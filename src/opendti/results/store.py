@@ -1,0 +1,192 @@
+"""Where computed results are kept: a small per-process cache in front of a table shared by every
+process, and the single flight that makes concurrent readers of a stale revision compute once.
+
+The payload is a pickle (the engine's frozen dataclasses, Decimals included, load several times
+faster than any text format we could parse) signed with an HMAC over SECRET_KEY: a row changed in
+the database fails the signature and is refused before it is unpickled, so it cannot run code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hmac
+import logging
+import pickle
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils.crypto import salted_hmac
+
+from .models import StoredResult
+
+logger = logging.getLogger(__name__)
+
+# Raised when the payload's layout changes (not only the engine's version): older rows are then
+# recomputed rather than unpickled into a different class layout.
+FORMAT = 1
+SALT = f"opendti.results.stored.v{FORMAT}"
+SIGNATURE_BYTES = 32
+KEEP = 3  # revisions kept per period and kind: a reader of a just-replaced revision still finds it
+CACHE_SIZE = 8  # whole periods kept in this process (a national one is tens of megabytes)
+# pg_advisory_xact_lock(classid, objid): the first number marks our locks among the database's.
+LOCK_CLASS = 0x0D71_0000
+KINDS = tuple(StoredResult.Kind.values)
+
+Key = tuple[int, str, int, str]  # period id, kind, revision, inputs hash ('' for live kinds)
+
+
+class Tampered(Exception):
+    """A stored payload does not carry our signature."""
+
+
+def dumps(value: Any) -> bytes:
+    with _collector_paused():
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return _signature(data) + data
+
+
+def loads(payload: bytes | memoryview) -> Any:
+    payload = bytes(payload)
+    signature, data = payload[:SIGNATURE_BYTES], payload[SIGNATURE_BYTES:]
+    if not hmac.compare_digest(signature, _signature(data)):
+        raise Tampered
+    with _collector_paused():
+        return pickle.loads(data)  # signed by us: see the module's docstring
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic collector off: it would walk the growing heap again and again while a whole
+    period's objects (or the pickler's tuples) are created, none of them cyclic garbage."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _signature(data: bytes) -> bytes:
+    return salted_hmac(SALT, data, algorithm="sha256").digest()
+
+
+class Cache:
+    """The last few results this process read, by key (the revision is in the key: an entry is
+    never stale, only unused)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[Any, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Any) -> Any | None:
+        with self.lock:
+            value = self.entries.get(key)
+            if value is not None:
+                self.entries.move_to_end(key)
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        with self.lock:
+            self.entries[key] = value
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+cache = Cache(CACHE_SIZE)
+_flights: dict[tuple[int, str], threading.Lock] = {}
+_flights_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _single_flight(period_id: int, kind: str) -> Iterator[None]:
+    """One computation of a period's kind at a time: a lock per process, and on PostgreSQL an
+    advisory lock held to the end of a transaction, so readers in other processes wait too. On
+    SQLite no transaction is opened around the computation (an IMMEDIATE one would hold the
+    database's write lock, and every save, for as long as it lasts): the unique constraint keeps
+    one row, and a process that loses the race reads the winner's."""
+    with _flights_lock:
+        lock = _flights.setdefault((period_id, kind), threading.Lock())
+    with lock:
+        if connection.vendor != "postgresql":
+            yield
+            return
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)",
+                    [LOCK_CLASS + KINDS.index(kind), period_id],
+                )
+            yield
+
+
+def _stored(key: Key, engine_version: str) -> Any | None:
+    period_id, kind, revision, inputs_hash = key
+    row = (
+        StoredResult.objects.filter(period_id=period_id, kind=kind, revision=revision)
+        .only("payload", "engine_version", "inputs_hash")
+        .first()
+    )
+    if row is None:
+        return None
+    if row.engine_version != engine_version or (inputs_hash and row.inputs_hash != inputs_hash):
+        row.delete()  # another engine, or another snapshot's rows: computed again
+        return None
+    try:
+        return loads(row.payload)
+    except Tampered:
+        logger.error("stored results of period %s (%s %s) refused: bad signature", *key[:3])
+        row.delete()
+        return None
+    except Exception:  # an older layout that no longer unpickles: computed again
+        logger.warning("stored results of period %s (%s %s) unreadable", *key[:3], exc_info=True)
+        row.delete()
+        return None
+
+
+def read(key: Key, engine_version: str, compute: Callable[[], tuple[Any, str]]) -> Any:
+    """The value for `key`: this process's cache, else the stored row, else computed once (under
+    the single flight) and stored. `compute` returns the value and its inputs' hash."""
+    value = cache.get(key)
+    if value is not None:
+        return value
+    value = _stored(key, engine_version)
+    if value is None:
+        period_id, kind = key[0], key[1]
+        with _single_flight(period_id, kind):
+            value = cache.get(key) or _stored(key, engine_version)  # the winner's
+            if value is None:
+                value, inputs_hash = compute()
+                _store(key, engine_version, inputs_hash or key[3], value)
+    cache.put(key, value)
+    return value
+
+
+def _store(key: Key, engine_version: str, inputs_hash: str, value: Any) -> None:
+    period_id, kind, revision, _ = key
+    try:
+        with transaction.atomic():
+            StoredResult.objects.create(
+                period_id=period_id,
+                kind=kind,
+                revision=revision,
+                engine_version=engine_version,
+                inputs_hash=inputs_hash,
+                payload=dumps(value),
+            )
+    except IntegrityError:
+        return  # another process stored the same revision first: its row is as good as ours
+    kept = StoredResult.objects.filter(period_id=period_id, kind=kind).order_by("-revision")
+    old = list(kept.values_list("pk", flat=True)[KEEP:])
+    if old:
+        StoredResult.objects.filter(pk__in=old).delete()
