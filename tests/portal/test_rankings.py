@@ -3,6 +3,7 @@ sorting, pagination, and a number of queries that does not grow with the number 
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -99,6 +100,17 @@ def test_a_3400_unit_period_paginates_with_the_same_number_of_queries(coordinato
     last = coordinator.get(URL + "?trang=34").content.decode()
     assert len(ranked_names(last)) == 100
     assert "UBND xã Quảng Sơn" in last  # the unranked unit comes after every ranked one
+    # The ranking chart draws the page's units, not 3,400 bars: the page stays small.
+    chart = json.loads(
+        html.split('id="chart-ranking-data" type="application/json">', 1)[1].split("</script>")[0]
+    )
+    assert chart["labels"] == ranked_names(html)
+    assert "các đơn vị trên trang này" in chart["title"]
+    mains = json.loads(
+        html.split('id="chart-mains-data" type="application/json">', 1)[1].split("</script>")[0]
+    )
+    assert [d["label"] for d in mains["datasets"]][:-1] == ranked_names(html)  # then the average
+    assert len(html.encode()) < 400_000
 
 
 def test_change_against_the_previous_period_and_the_most_improved(coordinator) -> None:

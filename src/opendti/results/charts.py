@@ -101,18 +101,21 @@ def ranking_chart(
     bands: Sequence[str],
     group: str | None = None,
     group_name: str = "",
+    only: set[str] | None = None,
 ) -> ChartData:
     """Ranked units in rank order (overall, or within `group`, named `group_name`), coloured by
     band: their totals, or their share of the applicable maximum where the maxima differ (the
     order the engine ranks in then, rankings.ranks_by_share).
 
     `bands` are the total scheme's labels, best first. Units that take part without being ranked
-    are left out: a ranking chart shows the ranking.
+    are left out: a ranking chart shows the ranking. With `only`, just those units (a page of a
+    long ranking), named so in the title.
     """
     ranked: list[tuple[int, UnitResult]] = []
     for u in result.units:
         rank = u.rank if group is None else u.group_rank
-        if rank is not None and (group is None or u.group == group):
+        in_group = group is None or u.group == group
+        if rank is not None and in_group and (only is None or u.code in only):
             ranked.append((rank, u))
     ranked.sort(key=lambda pair: pair[0])  # stable: equal ranks keep the engine's order
     units = [u for _rank, u in ranked]
@@ -121,6 +124,8 @@ def ranking_chart(
     totals = [number(u.total) for u in units]
     by_share = len({u.max_points for u in units}) > 1
     group_part = f" · {_('nhóm')} {group_name or group}" if group else ""
+    if only is not None:
+        group_part += " · " + _("các đơn vị trên trang này")
     legend = [{"label": band, "color": palette[band]} for band in bands]
     if by_share:
         percents = [number(u.percent) for u in units]
@@ -174,17 +179,24 @@ def ranking_chart(
 # --- main indices across units ------------------------------------------------------------------
 
 
-def main_index_chart(assessment: Assessment, result: PeriodResult) -> ChartData:
-    """Per main index, each unit's score (points), beside the period's average."""
+def main_index_chart(
+    assessment: Assessment, result: PeriodResult, *, only: set[str] | None = None
+) -> ChartData:
+    """Per main index, each unit's score (points), beside the period's average. With `only`,
+    just those units (a page of a long ranking), named so in the title."""
     nodes = main_indices(assessment)
+    units = [u for u in result.units if only is None or u.code in only]
     datasets = [
         _dataset(u.name, [number(u.nodes.get(n.code)) for n in nodes], series_color(i))
-        for i, u in enumerate(result.units)
+        for i, u in enumerate(units)
     ]
     average = [number(result.averages.nodes.get(n.code)) for n in nodes]
     datasets.append(_dataset(_("Trung bình"), average, AVERAGE_COLOR))
+    title = _("Điểm các chỉ số chính theo đơn vị")
+    if only is not None:
+        title += " · " + _("các đơn vị trên trang này")
     return {
-        "title": _("Điểm các chỉ số chính theo đơn vị"),
+        "title": title,
         "labels": [n.name for n in nodes],
         "datasets": datasets,
         "value_label": _("Điểm"),

@@ -86,16 +86,20 @@ def _sort_key(table, key: str):
     raise ValueError(key)
 
 
-def _ranking_charts(scores, view: str, group: str | None, group_name: str = "") -> dict:
-    """The charts of the ranking page (total view only: they are drawn on totals and bands)."""
+def _ranking_charts(
+    scores, view: str, group: str | None, group_name: str = "", page_units: set[str] | None = None
+) -> dict:
+    """The charts of the ranking page (total view only: they are drawn on totals and bands).
+    With `page_units` (a ranking longer than a page), the ranking chart draws the page's units
+    only: a bar per unit of a national period (3,400) reads as nothing and weighs megabytes."""
     if view != TOTAL:
         return {}
     bands = _band_labels(scores.assessment, TOTAL)
     return {
         "ranking": charts.ranking_chart(
-            scores.result, bands=bands, group=group, group_name=group_name
+            scores.result, bands=bands, group=group, group_name=group_name, only=page_units
         ),
-        "mains": charts.main_index_chart(scores.assessment, scores.result),
+        "mains": charts.main_index_chart(scores.assessment, scores.result, only=page_units),
         "bands": charts.band_distribution_chart(scores.result, bands) if bands else None,
     }
 
@@ -207,7 +211,14 @@ def _period_results(request, code: str):
             "year_on_year_chart": charts.year_on_year_chart([g for g, _s in year_on_year])
             if year_on_year
             else None,
-            "charts": _ranking_charts(scores, table.view, group, group_name),
+            "charts": _ranking_charts(
+                scores,
+                table.view,
+                group,
+                group_name,
+                page_units={row.unit for row in page} if page.paginator.num_pages > 1 else None,
+            ),
+            "paged": page.paginator.num_pages > 1,
             "multi_year_chart": charts.multi_year_chart(years) if len(years.labels) > 1 else None,
             "quarters": quarters,
             # The quarters' rows in the order of this page's rows.
@@ -240,6 +251,8 @@ def _period_results(request, code: str):
             ),
             "levels_text": thresholds_text(classification.thresholds),
             "percent_note": band_detail.note(),
+            # The findings of the units on this page (all of them when there is one page): a
+            # national period's thousands are in the open data, not on every page.
             "findings": [
                 {
                     "finding": f,
@@ -247,7 +260,9 @@ def _period_results(request, code: str):
                     "unit_name": scores.result.unit(f.unit).name,
                 }
                 for f in scores.result.findings
+                if page.paginator.num_pages == 1 or f.unit in {row.unit for row in page}
             ],
+            "findings_total": len(scores.result.findings),
         },
     )
 
