@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from opendti.periods.models import Period
-from opendti.results.services import period_scores, scores_year_on_year
+from opendti.results.services import scores_year_on_year
 from opendti.results.year_on_year import group_sentences
+from tests.results.fresh import period_scores
 
 from .conftest import API, client_for
 

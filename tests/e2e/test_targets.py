@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from opendti import numbers
 from opendti.periods.models import Period
 from opendti.results.models import Target, TargetChange
-from opendti.results.services import period_score
+from tests.results.fresh import period_score
 
 from .conftest import login, shot
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from opendti.periods.models import Period
-from opendti.results.services import period_score
+from tests.results.fresh import period_score
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import pytest
 
 from opendti.periods.models import Period
 from opendti.results.models import LevelThresholds, Target, TargetChange
-from opendti.results.services import period_score
+from tests.results.fresh import period_score
 
 pytestmark = pytest.mark.django_db
 

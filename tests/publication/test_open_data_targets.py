@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from opendti.periods.models import Period
-from opendti.publication.snapshots import snapshot_scores
 from opendti.results.levels import classify
 from opendti.results.models import LevelThresholds, Target
+from tests.results.fresh import snapshot_scores
 
 from .test_open_data import read_json, snapshot_of, world  # noqa: F401  (the fixture)
 

@@ -32,8 +32,8 @@ from opendti.reports.models import ReportFile, ReportTemplate, ReportTextChange
 from opendti.reports.pdf import report_pdf
 from opendti.reports.templates import report_template, template_upload
 from opendti.reports.texts import report_text, report_text_save
-from opendti.results.services import period_scores
 from tests.login import login
+from tests.results.fresh import period_scores
 
 from .test_docx import keep, text_of
 from .test_pdf import page_texts, render

@@ -15,8 +15,8 @@ from opendti.reports.build import report_content
 from opendti.reports.docx_report import report_docx
 from opendti.reports.pdf import report_pdf
 from opendti.results.levels import classify, period_thresholds, thresholds_set
-from opendti.results.services import period_scores
 from opendti.results.targets import target_set
+from tests.results.fresh import period_scores
 
 pytestmark = pytest.mark.django_db
 

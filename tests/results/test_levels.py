@@ -25,7 +25,7 @@ from opendti.results.levels import (
     thresholds_set,
 )
 from opendti.results.models import TargetChange
-from opendti.results.services import period_score
+from tests.results.fresh import period_score
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from opendti.periods.models import Period
 from opendti.results.charts import multi_year_chart
 from opendti.results.demo import OPEN_PERIOD, demo_load
 from opendti.results.multi_year import group_averages
-from opendti.results.services import period_score
+from tests.results.fresh import period_score
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from opendti.accounts.models import User
 from opendti.periods.models import Period
 from opendti.results.demo import demo_load
 from opendti.results.models import Target, TargetChange
-from opendti.results.services import period_score
 from opendti.results.targets import period_progress, target_remove, target_set
+from tests.results.fresh import period_score
 
 pytestmark = pytest.mark.django_db
 

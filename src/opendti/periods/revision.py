@@ -63,7 +63,7 @@ def _raise(lookups: dict[str, set[int]]) -> None:
         return
     # One UPDATE, never read-then-write: concurrent writers each add their own step (the row is
     # locked until their transaction ends) and none is lost. A period's results include the
-    # change against its previous period (results.services.period_scores): the periods that
+    # change against its previous period (results.source.final_scores): the periods that
     # name a raised one as their previous are raised with it (one step: the change compares
     # with the previous period's own results only).
     where = reduce(or_, (Q(**{f"{lookup}__in": sorted(v)}) for lookup, v in lookups.items()))
