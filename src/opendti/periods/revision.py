@@ -123,5 +123,9 @@ def after_restore(before: dict[int, int]) -> None:
     """After the tables were replaced by a backup's (same transaction): every period's revision
     above any this database held before (`before`, read before the tables were emptied), so
     nothing stored for a revision of the replaced data is taken for the restored data's."""
-    offset = max(before.values(), default=0) + 1
+    if not before:
+        # An empty installation: no process can hold results of periods it never had, and a
+        # backup of the restored installation must read as the one restored.
+        return
+    offset = max(before.values()) + 1
     Period.objects.update(results_revision=F("results_revision") + offset)
