@@ -208,7 +208,6 @@ def build(units: int, focal_points: int) -> dict[str, object]:
 
     from opendti.accounts.models import User
     from opendti.assessments.models import InputValue, Submission
-    from opendti.assessments.services import submissions_ensure
     from opendti.frameworks.models import Node
     from opendti.periods.models import Period
     from opendti.periods.services import period_open_next
@@ -237,7 +236,6 @@ def build(units: int, focal_points: int) -> dict[str, object]:
             starts_on=today - datetime.timedelta(days=7),
             ends_on=today + datetime.timedelta(days=30),
         )
-        submissions_ensure(period)
         submissions = {
             s.participation.unit.code: s
             for s in Submission.objects.filter(participation__period=period).select_related(
