@@ -233,6 +233,16 @@ def test_an_edit_shares_the_unit_results_it_does_not_change() -> None:
     assert after == score_period(edited)
 
 
+def test_a_unit_is_read_from_the_edited_result_not_from_the_index_of_the_first() -> None:
+    nodes = [node("m", 10, kind="main"), node("a", 10, "m", rule="manual")]
+    start = assessment(nodes, ["u1", "u2"], values={"a": {"u1": 1, "u2": 2}})
+    result = score_period(start)
+    assert result.unit("u1").total == D(1)  # the result's index by code is made here
+    _edited, after = apply_edit(start, result, "u1", {"a": {"": D(7)}})
+    assert after.unit("u1").total == D(7) and after.unit("u1") is after.units[0]
+    assert result.unit("u1").total == D(1)
+
+
 def test_an_unknown_unit_is_refused() -> None:
     start = assessment([node("a", 10, rule="manual")], ["u1"], values={"a": {"u1": 1}})
     with pytest.raises(KeyError):

@@ -836,6 +836,11 @@ def _with(result: _T, **changes: object) -> _T:
     copy = object.__new__(type(result))
     attributes = copy.__dict__
     attributes.update(result.__dict__)
+    # Only the fields: what a cached property kept (PeriodResult's index by unit code) belongs
+    # to the old instance's fields and is made again on demand.
+    fields = result.__dataclass_fields__  # type: ignore[attr-defined]
+    for name in [n for n in attributes if n not in fields]:
+        del attributes[name]
     attributes.update(changes)
     return copy
 

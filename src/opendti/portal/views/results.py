@@ -165,6 +165,8 @@ def _period_results(request, code: str):
         descending = True
     rows.sort(key=key, reverse=descending)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("trang"))
+    # A ranking longer than a page: its charts and findings show the page's units.
+    page_units = {row.unit for row in page} if page.paginator.num_pages > 1 else None
     reader = YearReader(request.user, first=source)
     quarters = ranking_quarters(period=period, read=reader)
     # Each group's average across the years the user may see (results.multi_year).
@@ -211,14 +213,8 @@ def _period_results(request, code: str):
             "year_on_year_chart": charts.year_on_year_chart([g for g, _s in year_on_year])
             if year_on_year
             else None,
-            "charts": _ranking_charts(
-                scores,
-                table.view,
-                group,
-                group_name,
-                page_units={row.unit for row in page} if page.paginator.num_pages > 1 else None,
-            ),
-            "paged": page.paginator.num_pages > 1,
+            "charts": _ranking_charts(scores, table.view, group, group_name, page_units),
+            "paged": page_units is not None,
             "multi_year_chart": charts.multi_year_chart(years) if len(years.labels) > 1 else None,
             "quarters": quarters,
             # The quarters' rows in the order of this page's rows.
@@ -260,7 +256,7 @@ def _period_results(request, code: str):
                     "unit_name": scores.result.unit(f.unit).name,
                 }
                 for f in scores.result.findings
-                if page.paginator.num_pages == 1 or f.unit in {row.unit for row in page}
+                if page_units is None or f.unit in page_units
             ],
             "findings_total": len(scores.result.findings),
         },
