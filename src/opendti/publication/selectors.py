@@ -16,7 +16,12 @@ from enum import StrEnum
 from opendti.periods.models import Period
 from opendti.results import source as results
 from opendti.results.access import can_view_provisional_results
-from opendti.results.preview import Overrides, edited_preview, rows_with_overrides
+from opendti.results.preview import (
+    Overrides,
+    edited_preview,
+    rows_with_overrides,
+    unit_preview,
+)
 from opendti.results.selectors import Rows, period_rows, unit_input_texts
 from opendti.results.source import PeriodScores
 from opendti.scoring.model import Assessment, PeriodResult
@@ -84,6 +89,8 @@ class ResultSource:
         """The what-if: the period's results with one unit's inputs replaced. Nothing is written;
         the page's own results are edited (re-scoring only what the edit changes), so an
         unchanged input changes nothing."""
+        if self.snapshot is None:  # the live results: the workspace's own preview
+            return unit_preview(period=self.period, unit_code=unit_code, overrides=overrides)
         computed = self.computed()
         return edited_preview(
             computed.assessment,

@@ -832,15 +832,11 @@ _T = TypeVar("_T")
 def _with(result: _T, **changes: object) -> _T:
     """`dataclasses.replace` for the engine's frozen results, without its per-call inspection of
     the fields (a relative column re-scores thousands of units): a copy of the instance's
-    attributes with `changes` over them. The result classes have no __post_init__ or slots."""
+    attributes with `changes` over them. The result classes have no __post_init__ or slots; not
+    for PeriodResult, whose cached index by unit code would be copied (it is built anew)."""
     copy = object.__new__(type(result))
     attributes = copy.__dict__
     attributes.update(result.__dict__)
-    # Only the fields: what a cached property kept (PeriodResult's index by unit code) belongs
-    # to the old instance's fields and is made again on demand.
-    fields = result.__dataclass_fields__  # type: ignore[attr-defined]
-    for name in [n for n in attributes if n not in fields]:
-        del attributes[name]
     attributes.update(changes)
     return copy
 
