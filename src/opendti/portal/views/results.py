@@ -166,7 +166,8 @@ def _period_results(request, code: str):
     rows.sort(key=key, reverse=descending)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("trang"))
     # A ranking longer than a page: its charts and findings show the page's units.
-    page_units = {row.unit for row in page} if page.paginator.num_pages > 1 else None
+    shown = {row.unit for row in page}
+    page_units = shown if page.paginator.num_pages > 1 else None
     reader = YearReader(request.user, first=source)
     quarters = ranking_quarters(period=period, read=reader)
     # Each group's average across the years the user may see (results.multi_year).
@@ -174,7 +175,6 @@ def _period_results(request, code: str):
         period, scores.result, lambda p: found[1] if (found := reader(p)) is not None else None
     )
     year_on_year = year_on_year_groups(period=period, scores=scores)
-    shown = {row.unit for row in page}
     targets = period_progress(period, scores.assessment, scores.result)
     classification = period_classification(period, scores.assessment, scores.result)
     params = request.GET.copy()
