@@ -7,9 +7,10 @@ submission for a unit that never opened its workspace)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.core.paginator import Page, Paginator
 
 from opendti.accounts.models import User
 from opendti.assessments.forms import value_display
@@ -20,7 +21,7 @@ from opendti.periods.models import Period
 from opendti.results import source
 
 from .models import Decision, Objection, Round, SignOff
-from .services import covers, items_for_round, pending_sign_offs, round_current, scope, undecided
+from .services import coverage, covers, pending_sign_offs, round_current
 
 Scores = dict[str, dict[str, Decimal | None]]
 
@@ -176,7 +177,11 @@ def reviewer_marks(table: ReviewTable, submission: Submission, reviewer, current
     them, unless another reviewer has decided it already or they have signed off."""
     if not current.is_open or SignOff.objects.filter(round=current, reviewer=reviewer).exists():
         return
-    allowed = {n.pk for s, n in items_for_round(reviewer, current) if s.pk == submission.pk}
+    allowed = set(
+        coverage.round_coverage(reviewer, current, submission_ids=[submission.pk]).get(
+            submission.pk, ()
+        )
+    )
     for section in table.sections:
         for item in section.items:
             item.in_round = next(
@@ -202,42 +207,51 @@ class QueueRow:
     answered: int  # the unit has explained
 
 
-def reviewer_queue(reviewer, period: Period) -> list[QueueRow]:
-    """The units in a reviewer's scope, with what is left for them in the current round."""
-    items = scope(reviewer, period)
+QUEUE_PAGE = 100  # units per page of a reviewer's queue
+
+
+def reviewer_queue(reviewer, period: Period, page: str | int | None = None) -> Page:
+    """The units in a reviewer's scope, a page at a time, with what is left for them in the
+    current round. The scope is read as ids (one query each for assignments and submissions);
+    the counts and objects only for the page's units: a reviewer may cover thousands."""
+    covered = coverage.coverage(reviewer, period)
+    shown = Paginator(list(covered), QUEUE_PAGE).get_page(page)
+    ids = list(shown.object_list)
     current = round_current(period)
-    # Counted per unit in one pass each: a reviewer may cover thousands of units.
-    in_round = Counter(s.pk for s, _n in items_for_round(reviewer, current)) if current else {}
+    in_round = coverage.round_coverage(reviewer, current, submission_ids=ids) if current else {}
     left = (
-        Counter(s.pk for s, _n in undecided(reviewer, current))
+        coverage.undecided_coverage(reviewer, current, submission_ids=ids)
         if current and current.is_open
         else {}
     )
-    pairs = {(s.pk, n.pk) for s, n in items}
     requests: dict[int, dict[str, int]] = {}
     for submission_id, node_id, state in Decision.objects.filter(
         round__period=period,
+        submission_id__in=ids,
         kind=Decision.Kind.REQUEST,
         state__in=[Decision.State.OPEN, Decision.State.ANSWERED],
     ).values_list("submission_id", "node_id", "state"):
-        if (submission_id, node_id) in pairs:
+        if node_id in covered[submission_id]:
             counts = requests.setdefault(submission_id, {})
             counts[state] = counts.get(state, 0) + 1
-    rows: dict[int, QueueRow] = {}
-    for submission, _node in items:
-        row = rows.get(submission.pk)
-        if row is None:
-            counts = requests.get(submission.pk, {})
-            row = rows[submission.pk] = QueueRow(
-                submission=submission,
-                indicators=0,
-                in_round=in_round.get(submission.pk, 0),
-                undecided=left.get(submission.pk, 0),
+    submissions = Submission.objects.select_related(
+        "participation__unit", "participation__period__framework"
+    ).in_bulk(ids)
+    rows = []
+    for pk in ids:
+        counts = requests.get(pk, {})
+        rows.append(
+            QueueRow(
+                submission=submissions[pk],
+                indicators=len(covered[pk]),
+                in_round=len(in_round.get(pk, ())),
+                undecided=len(left.get(pk, ())),
                 open_requests=counts.get(Decision.State.OPEN, 0),
                 answered=counts.get(Decision.State.ANSWERED, 0),
             )
-        row.indicators += 1
-    return list(rows.values())
+        )
+    shown.object_list = rows
+    return shown
 
 
 def awaiting_agreement(reviewer, period: Period) -> list[Decision]:

@@ -18,6 +18,7 @@ from opendti.assessments import history_codes
 from opendti.assessments.access import Action, can, has_role
 from opendti.assessments.models import Answer, AppraisedScore, Change, Submission
 from opendti.assessments.services.history import change_record
+from opendti.core.bulk import insert_rows
 from opendti.frameworks.models import Node
 from opendti.notifications.services import notify
 from opendti.periods import revision
@@ -27,9 +28,10 @@ from opendti.periods.workflow import TransitionRefused, require_status
 from opendti.results import source
 
 from ..models import Decision, Explanation, Round, SignOff
+from . import coverage
 from .governance import belongs_to, covers
-from .rounds import items_for_round, round_current, round_open, undecided
-from .settle import score_check, settle
+from .rounds import round_current, round_open
+from .settle import score_check, settle, settle_many
 
 
 def own_scores(period: Period, unit_code: str) -> dict[str, Decimal | None]:
@@ -70,9 +72,9 @@ def decide(
     current = round_open(period)
     _require_reviewer(reviewer, submission, node, current)
     require_within(period, Phase.Kind.APPRAISAL, round_number=current.number)
-    if current.number > 1 and (submission.pk, node.pk) not in {
-        (s.pk, n.pk) for s, n in items_for_round(reviewer, current)
-    }:
+    if current.number > 1 and node.pk not in coverage.round_coverage(
+        reviewer, current, submission_ids=[submission.pk]
+    ).get(submission.pk, ()):
         raise ValidationError(
             _("Lần thẩm định %(n)d chỉ xem xét các chỉ số đã yêu cầu bổ sung, chỉnh sửa.")
             % {"n": current.number}
@@ -307,54 +309,55 @@ def accept_rest(*, appraisal_round: Round, reviewer, submission: Submission | No
     if SignOff.objects.filter(round=appraisal_round, reviewer=reviewer).exists():
         raise ValidationError(_("Bạn đã xác nhận lần thẩm định này; không sửa quyết định được."))
     require_within(period, Phase.Kind.APPRAISAL, round_number=appraisal_round.number)
-    items = [
-        (s, n)
-        for s, n in undecided(reviewer, appraisal_round)
-        if submission is None or s.pk == submission.pk
-    ]
+    left = coverage.undecided_coverage(
+        reviewer, appraisal_round, submission_ids=None if submission is None else [submission.pk]
+    )
+    items = coverage.pairs(left)
     if not items:
         return 0
+    # The unit's own scores (the history's "before"), by submission id and indicator id.
     result = source.provisional(period).result
     own_by_unit = {unit.code: unit.nodes for unit in result.units}
-    label = history_codes.decision(Decision.Kind.ACCEPT)
+    unit_of = dict(
+        Submission.objects.filter(pk__in=list(left)).values_list("pk", "participation__unit__code")
+    )
+    code_of = dict(
+        Node.objects.filter(pk__in=set().union(*left.values())).values_list("pk", "code")
+    )
+    own = [own_by_unit.get(unit_of[s], {}).get(code_of[n]) for s, n in items]
     try:
         # The settled scores' periods raised once, at the end of the transaction.
         with revision.batch():
-            Decision.objects.bulk_create(
-                Decision(
-                    round=appraisal_round,
-                    submission=s,
-                    node=n,
-                    reviewer=reviewer,
-                    kind=Decision.Kind.ACCEPT,
-                    state=Decision.State.EFFECTIVE,
-                    self_score=own_by_unit.get(s.participation.unit.code, {}).get(n.code),
-                )
-                for s, n in items
+            # Rows written without an object each (core.bulk): thousands of units at once.
+            insert_rows(
+                Decision,
+                {
+                    "round": appraisal_round,
+                    "reviewer": reviewer,
+                    "kind": Decision.Kind.ACCEPT,
+                    "state": Decision.State.EFFECTIVE,
+                },
+                ("submission", "node", "self_score"),
+                ((s, n, score) for (s, n), score in zip(items, own, strict=True)),
             )
-            Change.objects.bulk_create(
-                Change(
-                    submission=s,
-                    node=n,
-                    kind=Change.Kind.APPRAISAL,
-                    field=f"round {appraisal_round.number}",
-                    before=numbers.plain(
-                        own_by_unit.get(s.participation.unit.code, {}).get(n.code)
-                    ),
-                    after=label,
-                    actor=reviewer,
-                )
-                for s, n in items
+            insert_rows(
+                Change,
+                {
+                    "kind": Change.Kind.APPRAISAL,
+                    "field": f"round {appraisal_round.number}",
+                    "after": history_codes.decision(Decision.Kind.ACCEPT),
+                    "actor": reviewer,
+                },
+                ("submission", "node", "before"),
+                ((s, n, numbers.plain(score)) for (s, n), score in zip(items, own, strict=True)),
             )
             # An acceptance gives back the computed score: settle where one was settled before.
             settled = set(
-                AppraisedScore.objects.filter(submission__in={s.pk for s, _ in items}).values_list(
+                AppraisedScore.objects.filter(submission_id__in=list(left)).values_list(
                     "submission_id", "node_id"
                 )
             )
-            for s, n in items:
-                if (s.pk, n.pk) in settled:
-                    settle(s, n, reviewer, "")
+            settle_many([pair for pair in items if pair in settled], reviewer)
     except IntegrityError:  # another reviewer decided one of them meanwhile
         raise ValidationError(
             _("Một số chỉ số vừa được thành viên khác quyết định; hãy tải lại trang.")

@@ -17,6 +17,7 @@ from opendti.frameworks.models import Node
 from opendti.periods.models import Membership, Participation, Period, ReviewerAssignment
 
 from ..models import Decision
+from . import coverage
 
 
 def require_coordinator(actor) -> None:
@@ -89,64 +90,41 @@ def reviewers_of(period: Period) -> list[User]:
     return list(User.objects.filter(pk__in=ids).order_by("username"))
 
 
-def scope(reviewer, period: Period) -> list[tuple[Submission, Node]]:
-    """Every (submission, indicator) a reviewer is assigned to in a period (scored leaves)."""
-    assignments = list(ReviewerAssignment.objects.filter(period=period, reviewer=reviewer))
-    if not assignments:
+def scope(
+    reviewer, period: Period, *, submission: Submission | None = None
+) -> list[tuple[Submission, Node]]:
+    """Every (submission, indicator) a reviewer is assigned to in a period (scored leaves), or
+    only those of one submission. Read through `coverage` (the database filters); whole-period
+    questions should use coverage's ids instead of these objects."""
+    covered = coverage.coverage(
+        reviewer, period, submission_ids=None if submission is None else [submission.pk]
+    )
+    return items(period, covered, submission)
+
+
+def items(
+    period: Period, covered: coverage.Coverage, submission: Submission | None = None
+) -> list[tuple[Submission, Node]]:
+    """The objects of a coverage: its submissions (with their participation, unit and period)
+    and indicators, read once each. `submission` is used as it is when it is the only one."""
+    if not covered:
         return []
-    leaves = [
-        n
-        for n in Node.objects.filter(framework_id=period.framework_id, scored=True)
-        .exclude(rule="")
-        .select_related("parent__parent__parent")
-        .order_by("order")
-    ]
-    mains = {n.pk: main_index(n).pk for n in leaves}
-    participations = list(
-        Participation.objects.filter(period=period).select_related("unit", "period__framework")
-    )
-    own = set(
-        Membership.objects.filter(participation__period=period, user=reviewer).values_list(
-            "participation_id", flat=True
+    nodes = {
+        n.pk: n
+        for n in Node.objects.filter(pk__in=set().union(*covered.values())).select_related(
+            "parent__parent__parent"
         )
-    )
-    # Main indices each unit is covered for (None: all of them), read once: a reviewer may hold
-    # an assignment per commune, and a period thousands of communes.
-    everywhere = {a.node_id for a in assignments if a.unit_id is None}
-    by_unit: dict[int, set[int | None]] = {}
-    for a in assignments:
-        if a.unit_id is not None:
-            by_unit.setdefault(a.unit_id, set()).add(a.node_id)
-    covered_by: dict[int, list[Node]] = {}
-    for participation in participations:
-        if participation.pk in own:
-            continue
-        indices = everywhere | by_unit.get(participation.unit_id, set())
-        if not indices:
-            continue  # no submission row is made for units outside the reviewer's scope
-        every_index = None in indices
-        covered_by[participation.pk] = [
-            leaf for leaf in leaves if every_index or mains[leaf.pk] in indices
-        ]
-    submissions = _submissions([p for p in participations if p.pk in covered_by])
-    found: list[tuple[Submission, Node]] = []
-    for participation in participations:
-        submission = submissions.get(participation.pk)
-        if submission is not None and participation.pk in covered_by:
-            found.extend((submission, leaf) for leaf in covered_by[participation.pk])
-    return found
-
-
-def _submissions(participations: list[Participation]) -> dict[int, Submission]:
-    """The participations' submissions by participation id, in one query (a reviewer may cover
-    thousands of communes). Each was made when its unit joined the period: only read here."""
-    wanted = {p.pk: p for p in participations}
-    found = {
-        s.participation_id: s for s in Submission.objects.filter(participation_id__in=list(wanted))
     }
-    for pk, submission in found.items():
-        submission.participation = wanted[pk]
-    return found
+    if submission is not None and set(covered) == {submission.pk}:
+        submissions = {submission.pk: submission}
+    else:
+        submissions = {
+            s.pk: s
+            for s in Submission.objects.filter(pk__in=list(covered)).select_related(
+                "participation__unit", "participation__period__framework"
+            )
+        }
+    return [(submissions[s], nodes[n]) for s, leaves in covered.items() for n in leaves]
 
 
 @dataclass(frozen=True)
@@ -164,14 +142,13 @@ def workload(period: Period) -> list[Workload]:
     current = period.rounds.order_by("-number").first()
     rows = []
     for reviewer in reviewers_of(period):
-        items = scope(reviewer, period)
         decisions = Decision.objects.filter(round=current, reviewer=reviewer).exclude(
             state=Decision.State.SUPERSEDED
         )
         rows.append(
             Workload(
                 reviewer=reviewer,
-                assigned=len(items),
+                assigned=coverage.size(coverage.coverage(reviewer, period)),
                 decided=decisions.count() if current else 0,
                 open_requests=decisions.filter(state=Decision.State.OPEN).count() if current else 0,
                 awaiting_agreement=decisions.filter(state=Decision.State.AWAITING).count()

@@ -19,7 +19,8 @@ from opendti.periods.models import Membership, Period
 from opendti.periods.workflow import TransitionRefused, period_advance, require_status
 
 from ..models import Decision, Round, SignOff
-from .governance import require_coordinator, reviewers_of, scope
+from . import coverage
+from .governance import items, require_coordinator, reviewers_of
 
 Item = tuple[Submission, Node]
 
@@ -110,42 +111,30 @@ def require_appraisal_over(period: Period) -> None:
         raise TransitionRefused(_("Còn điều chỉnh chờ thành viên thứ hai đồng ý."))
 
 
-def items_for_round(reviewer, appraisal_round: Round) -> list[Item]:
-    """Round 1 covers the reviewer's whole scope; a later round what was asked for before."""
-    items = scope(reviewer, appraisal_round.period)
-    if appraisal_round.number == 1:
-        return items
-    asked = set(
-        Decision.objects.filter(
-            round__period=appraisal_round.period,
-            round__number__lt=appraisal_round.number,
-            kind=Decision.Kind.REQUEST,
-        )
-        .exclude(state=Decision.State.SUPERSEDED)
-        .values_list("submission_id", "node_id")
+def items_for_round(
+    reviewer, appraisal_round: Round, *, submission: Submission | None = None
+) -> list[Item]:
+    """Round 1 covers the reviewer's whole scope; a later round what was asked for before (of
+    one submission when given). Whole-period questions use `coverage.round_coverage`'s ids."""
+    return items(
+        appraisal_round.period,
+        coverage.round_coverage(reviewer, appraisal_round, submission_ids=_only(submission)),
+        submission,
     )
-    settled = set(
-        Decision.objects.filter(
-            round__period=appraisal_round.period,
-            round__number__lt=appraisal_round.number,
-            kind__in=[Decision.Kind.ACCEPT, Decision.Kind.ADJUST],
-        )
-        .exclude(state=Decision.State.SUPERSEDED)
-        .values_list("submission_id", "node_id")
-    )
-    # Asked in one round and settled in a later one: done.
-    return [(s, n) for s, n in items if (s.pk, n.pk) in asked and (s.pk, n.pk) not in settled]
 
 
-def undecided(reviewer, appraisal_round: Round) -> list[Item]:
-    decided = set(
-        Decision.objects.filter(round=appraisal_round)
-        .exclude(state=Decision.State.SUPERSEDED)
-        .values_list("submission_id", "node_id")
+def undecided(
+    reviewer, appraisal_round: Round, *, submission: Submission | None = None
+) -> list[Item]:
+    return items(
+        appraisal_round.period,
+        coverage.undecided_coverage(reviewer, appraisal_round, submission_ids=_only(submission)),
+        submission,
     )
-    return [
-        (s, n) for s, n in items_for_round(reviewer, appraisal_round) if (s.pk, n.pk) not in decided
-    ]
+
+
+def _only(submission: Submission | None) -> list[int] | None:
+    return None if submission is None else [submission.pk]
 
 
 def pending_sign_offs(appraisal_round: Round) -> list[User]:
@@ -164,11 +153,9 @@ def round_sign_off(*, appraisal_round: Round, reviewer) -> bool:
         raise PermissionDenied(_("Bạn không được phân công thẩm định trong kỳ này."))
     if appraisal_round.sign_offs.filter(reviewer=reviewer).exists():
         raise ValidationError(_("Bạn đã xác nhận lần thẩm định này."))
-    left = undecided(reviewer, appraisal_round)
+    left = coverage.size(coverage.undecided_coverage(reviewer, appraisal_round))
     if left:
-        raise ValidationError(
-            _("Còn %(n)d chỉ số chưa có quyết định thẩm định.") % {"n": len(left)}
-        )
+        raise ValidationError(_("Còn %(n)d chỉ số chưa có quyết định thẩm định.") % {"n": left})
     awaiting = Decision.objects.filter(
         round=appraisal_round, reviewer=reviewer, state=Decision.State.AWAITING
     ).count()

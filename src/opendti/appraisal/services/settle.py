@@ -8,6 +8,7 @@ what scoring reads, with a history row whenever it changes.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -15,8 +16,12 @@ from django.utils.translation import gettext as _
 
 from opendti import numbers
 from opendti.assessments.models import AppraisedScore, Change, Submission
-from opendti.assessments.revision import submission_results_changed
+from opendti.assessments.revision import (
+    submission_results_changed,
+    submissions_results_changed,
+)
 from opendti.assessments.services.history import change_record
+from opendti.core.bulk import insert_rows
 from opendti.frameworks.models import Node
 
 from ..models import Decision, Objection
@@ -91,3 +96,77 @@ def settle(submission: Submission, node: Node, actor, reason: str) -> None:
     # The settled score replaces the computed one in the results: last in the caller's
     # transaction (the period's row is locked for the shortest time).
     submission_results_changed(submission)
+
+
+def settle_many(pairs: Collection[tuple[int, int]], actor, reason: str = "") -> int:
+    """`settle` for many (submission id, indicator id) pairs at once, with the same result: the
+    settled score of each from its decisions and upheld objections, the stored row brought in
+    line, a history row for each change and the periods raised once. Inside the caller's
+    transaction (accepting the rest). Returns how many scores changed."""
+    if not pairs:
+        return 0
+    wanted = set(pairs)
+    submissions = {s for s, _n in wanted}
+    nodes = {n for _s, n in wanted}
+    score: dict[tuple[int, int], Decimal | None] = dict.fromkeys(wanted)
+    # As settled_score: the latest effective decision counts, then an upheld objection.
+    for submission, node, kind, value in (
+        Decision.objects.filter(
+            submission_id__in=submissions,
+            node_id__in=nodes,
+            kind__in=[Decision.Kind.ACCEPT, Decision.Kind.ADJUST],
+            state=Decision.State.EFFECTIVE,
+        )
+        .order_by("round__number", "created_at", "pk")
+        .values_list("submission_id", "node_id", "kind", "score")
+    ):
+        if (submission, node) in wanted:
+            score[submission, node] = value if kind == Decision.Kind.ADJUST else None
+    for submission, node, value in (
+        Objection.objects.filter(
+            submission_id__in=submissions,
+            node_id__in=nodes,
+            state=Objection.State.UPHELD,
+            score__isnull=False,
+        )
+        .order_by("answered_at", "pk")
+        .values_list("submission_id", "node_id", "score")
+    ):
+        if (submission, node) in wanted:
+            score[submission, node] = value
+    rows = {
+        (row.submission_id, row.node_id): row
+        for row in AppraisedScore.objects.filter(submission_id__in=submissions, node_id__in=nodes)
+        if (row.submission_id, row.node_id) in wanted
+    }
+    changes = []
+    gone, added, moved = [], [], []
+    for pair in sorted(wanted):
+        row = rows.get(pair)
+        before = row.score if row else None
+        after = score[pair]
+        if before == after:
+            continue
+        if after is None:
+            assert row is not None
+            gone.append(row.pk)
+        elif row is None:
+            added.append(AppraisedScore(submission_id=pair[0], node_id=pair[1], score=after))
+        else:
+            row.score = after
+            moved.append(row)
+        changes.append((pair[0], pair[1], numbers.plain(before), numbers.plain(after)))
+    if not changes:
+        return 0
+    AppraisedScore.objects.filter(pk__in=gone).delete()
+    AppraisedScore.objects.bulk_create(added)
+    AppraisedScore.objects.bulk_update(moved, ["score"])
+    insert_rows(
+        Change,
+        {"kind": Change.Kind.SCORE, "field": "appraised", "actor": actor, "reason": reason},
+        ("submission", "node", "before", "after"),
+        changes,
+    )
+    # Last in the caller's transaction, as `settle`.
+    submissions_results_changed({s for s, _n, _b, _a in changes})
+    return len(changes)

@@ -103,7 +103,7 @@ def _overview_page(
     if reviewer:
         signed = bool(current and current.sign_offs.filter(reviewer_id=user.pk).exists())
         context.update(
-            queue=selectors.reviewer_queue(user, period),
+            queue=selectors.reviewer_queue(user, period, request.GET.get("trang")),
             awaiting=selectors.awaiting_agreement(user, period),
             signed_off=signed,
             can_sign_off=bool(
