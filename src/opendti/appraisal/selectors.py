@@ -250,7 +250,7 @@ def reviewer_queue(reviewer, period: Period, page: str | int | None = None) -> P
                 answered=counts.get(Decision.State.ANSWERED, 0),
             )
         )
-    shown.object_list = rows
+    shown.object_list = rows  # type: ignore[assignment]  # the page's rows, not its ids
     return shown
 
 

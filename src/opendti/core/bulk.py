@@ -33,7 +33,7 @@ def insert_rows(
     of rows."""
     connection = connections[router.db_for_write(model)]
     meta = model._meta
-    given = {**{name: value for name, value in constant.items()}}
+    given = dict(constant)
     now = timezone.now()
     for field in meta.concrete_fields:
         if field.primary_key or field.name in given or field.attname in given:
@@ -44,10 +44,10 @@ def insert_rows(
             given[field.name] = now
         else:
             given[field.name] = field.get_default()
-    fixed = [(meta.get_field(name), value) for name, value in given.items()]
-    moving = [meta.get_field(name) for name in varying]
+    fixed = [(_field(meta, name), value) for name, value in given.items()]
+    moving = [_field(meta, name) for name in varying]
     prepared_fixed = [_prepare(field, value, connection) for field, value in fixed]
-    columns = [f.column for f, _value in fixed] + [f.column for f in moving]
+    columns = [str(f.column) for f, _value in fixed] + [str(f.column) for f in moving]
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         connection.ops.quote_name(meta.db_table),
         ", ".join(connection.ops.quote_name(c) for c in columns),
@@ -72,7 +72,7 @@ def insert_rows(
 def _converter(field: models.Field, connection) -> Callable[[Any], Any]:
     """How a varying column's values are prepared: a primary key of an integer key passes as it
     is (what the field would give back), anything else through the field, once per value."""
-    target = field.target_field if field.is_relation else field
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
     if isinstance(target, models.AutoField | models.BigAutoField | models.IntegerField):
 
         def integer(value: Any) -> Any:
@@ -92,6 +92,13 @@ def _converter(field: models.Field, connection) -> Callable[[Any], Any]:
             return prepared
 
     return memo
+
+
+def _field(meta: Any, name: str) -> models.Field:
+    field = meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.concrete:
+        raise ValueError(f"{name} is not a column of {meta.label}")
+    return field
 
 
 def _prepare(field: models.Field, value: Any, connection) -> Any:
