@@ -328,3 +328,26 @@ def test_unassigned_reviewer_sees_nothing(demo, appraisal):
     assert not list(selectors.reviewer_queue(stranger, period))
     assert accept_rest(appraisal_round=round_current(period), reviewer=stranger) == 0
     assert not Decision.objects.filter(reviewer=stranger).exists()
+
+
+def test_rows_written_in_bulk_keep_the_constraints(demo, appraisal):
+    """A second current decision on an indicator is refused as `bulk_create` refused it (the
+    service turns it into "decided meanwhile"), and nothing of the statement is kept."""
+    from django.db import IntegrityError, transaction
+
+    from opendti.core.bulk import insert_rows
+
+    current = round_current(appraisal.period)
+    node = appraisal.node("2.1")
+    constant = {"round": current, "reviewer": demo.thamdinh, "kind": "accept", "state": "effective"}
+    rows = [(appraisal.ours.pk, node.pk, Decimal("1.5")), (appraisal.theirs, node, None)]
+    assert insert_rows(Decision, constant, ("submission", "node", "self_score"), rows) == 2
+    written = Decision.objects.filter(round=current).order_by("pk")
+    assert [(d.submission_id, d.node_id, d.self_score) for d in written] == [
+        (appraisal.ours.pk, node.pk, Decimal("1.5")),
+        (appraisal.theirs.pk, node.pk, None),
+    ]
+    assert all(d.created_at is not None and d.reason == "" for d in written)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(Decision, constant, ("submission", "node", "self_score"), rows[1:])
+    assert Decision.objects.filter(round=current).count() == 2
