@@ -1,13 +1,14 @@
-"""Insert many rows of one model with one statement run many times (`executemany`).
+"""Insert many rows of one model without an object each: `executemany`, or COPY.
 
 `bulk_create` compiles every value of every object through its field (about 20 µs a row for a
 model of a dozen fields): accepting the rest of a province's units writes 65,000 decisions and as
 many history rows, 25 s of it. Here each column's value is prepared through the same field once
 when it is the same for every row, and once per distinct value otherwise; SQLite gets one
-prepared statement run many times, PostgreSQL statements of many rows each.
+prepared statement run many times (`executemany`), PostgreSQL a COPY.
 
 Like `bulk_create`: no `save()`, no signals; unlike it, no objects and no primary keys come back.
-A constraint the rows break raises `django.db.IntegrityError` as `bulk_create` does."""
+A constraint the rows break raises `django.db.IntegrityError` as `bulk_create` does. The rows go
+around Django's query wrappers (`connection.execute_wrapper`, the debug query log)."""
 
 from __future__ import annotations
 
@@ -48,36 +49,24 @@ def insert_rows(
     moving = [_field(meta, name) for name in varying]
     prepared_fixed = [_prepare(field, value, connection) for field, value in fixed]
     columns = [str(f.column) for f, _value in fixed] + [str(f.column) for f in moving]
-    head = "INSERT INTO {} ({}) VALUES ".format(
-        connection.ops.quote_name(meta.db_table),
-        ", ".join(connection.ops.quote_name(c) for c in columns),
-    )
-    one = "({})".format(", ".join(["%s"] * len(columns)))
-    # SQLite runs one prepared statement many times fast; PostgreSQL pays a round trip per
-    # statement even in a pipeline (65,000 rows: 10 s), so it gets rows many to a statement.
-    many = connection.vendor != "sqlite"
-    size = max(1, min(CHUNK, 20_000 // len(columns))) if many else CHUNK
+    table = connection.ops.quote_name(meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
     convert = [_converter(field, connection) for field in moving]
+    prepared = (prepared_fixed + [c(v) for c, v in zip(convert, row, strict=True)] for row in rows)
+    if connection.vendor == "postgresql":
+        return _copy(connection, f"COPY {table} ({names}) FROM STDIN", prepared)
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(table, names, ", ".join(["%s"] * len(columns)))
     count = 0
     chunk: list[list[Any]] = []
     with connection.cursor() as cursor:
-
-        def flush() -> None:
-            if many:
-                cursor.execute(
-                    head + ", ".join([one] * len(chunk)), [v for values in chunk for v in values]
-                )
-            else:
-                cursor.executemany(head + one, chunk)
-
-        for row in rows:
-            chunk.append(prepared_fixed + [c(v) for c, v in zip(convert, row, strict=True)])
-            if len(chunk) == size:
-                flush()
+        for values in prepared:
+            chunk.append(values)
+            if len(chunk) == CHUNK:
+                cursor.executemany(sql, chunk)
                 count += len(chunk)
                 chunk = []
         if chunk:
-            flush()
+            cursor.executemany(sql, chunk)
             count += len(chunk)
     return count
 
@@ -105,6 +94,22 @@ def _converter(field: models.Field, connection) -> Callable[[Any], Any]:
             return prepared
 
     return memo
+
+
+def _copy(connection, sql: str, rows: Iterable[list[Any]]) -> int:
+    """PostgreSQL: the rows through COPY (a statement per row cost a round trip each, 10 s for
+    65,000; one statement of many rows, psycopg's parsing of its text). Errors come as Django's,
+    an integrity error included."""
+    count = 0
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(sql) as copy,
+    ):
+        for values in rows:
+            copy.write_row(values)
+            count += 1
+    return count
 
 
 def _field(meta: Any, name: str) -> models.Field:
