@@ -9,6 +9,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.db import transaction
 
 from opendti.assessments.access import access_submission
 from opendti.assessments.models import AppraisedScore, Submission
@@ -76,7 +77,6 @@ SAVES = [
 def test_saves_are_applied_to_the_held_results_not_scored_whole(w) -> None:
     period = _period()
     source.settled(period), source.provisional(period)
-    calls = source.engine_calls
     for who, code, raw in SAVES:
         before = revision.current(period.pk)
         w.save(getattr(w, who), code, raw)
@@ -216,3 +216,25 @@ def test_a_save_reads_no_more_than_the_held_results_and_the_units_values(w) -> N
     assert unit.nodes["1.2"] == source.fresh(period).result.unit(UNIT).nodes["1.2"]
     assert unit.nodes["1.2"] == Decimal(15)  # 3 × 5 points each
 
+
+
+class _Undo(Exception):
+    pass
+
+
+def test_results_read_inside_a_rolled_back_write_are_not_kept(w) -> None:
+    """A write's transaction reads the results of its own raise, then rolls back: the number
+    comes back and the next committed raise reuses it with other data, which must be what is
+    read (nothing of the rolled-back transaction was kept in the process)."""
+    period = _period()
+    source.settled(period)
+    with pytest.raises(_Undo), transaction.atomic():
+        w.save(w.ours, "1.2", {"": "6"})
+        inside = source.settled(period)
+        assert inside.result.unit(UNIT).nodes["1.2"] == Decimal(30)
+        raised = revision.current(period.pk)
+        raise _Undo
+    w.save(w.ours, "1.2", {"": "2"})
+    assert revision.current(period.pk) == raised  # the same number, other data
+    assert source.settled(period).result.unit(UNIT).nodes["1.2"] == Decimal(10)
+    _equal_to_fresh(period)

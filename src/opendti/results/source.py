@@ -240,7 +240,7 @@ def scores(period: Period, computed: Computed) -> PeriodScores:
             computed.result, before.result, computed.parsed.predecessors, decimals
         )
         found = PeriodScores(computed.assessment, computed.result, change, before.result)
-        _changes.put(key, found)
+        store.keep(key, found, _changes)
     return found
 
 

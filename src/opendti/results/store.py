@@ -206,8 +206,23 @@ def read(key: Key, engine_version: str, compute: Callable[[], Fresh]) -> Any:
                 value = fresh.value
                 if fresh.stored:
                     _store(key, engine_version, fresh.inputs_hash or key[3], value)
-    cache.put(key, value)
+    keep(key, value)
     return value
+
+
+def in_transaction() -> bool:
+    """Whether the caller is inside a transaction of its own (a test's wrapping transaction
+    stands for the committed database and does not count)."""
+    return any(not block._from_testcase for block in connection.atomic_blocks)
+
+
+def keep(key: Any, value: Any, kept: Cache | None = None) -> None:
+    """Keep `value` in this process, unless it was read inside a transaction: it may hold that
+    transaction's writes under a revision other processes hold other data for (its raise is not
+    committed, or not made yet), and a rollback would leave it behind. A stored row is written
+    in the transaction and goes with it."""
+    if not in_transaction():
+        (kept or cache).put(key, value)
 
 
 def base(key: Key, engine_version: str) -> Base | None:
@@ -229,7 +244,7 @@ def base(key: Key, engine_version: str) -> Base | None:
         older: Key = (period_id, kind, stored, "")
         value = _stored(older, engine_version)
         if value is not None:
-            cache.put(older, value)
+            keep(older, value)
             return Base(stored, value, stored)
     return Base(cached[0], cached[1], stored) if cached is not None else None
 
