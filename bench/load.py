@@ -305,7 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not args.reuse:
             _empty_postgres(env)
-            _run(env, "migrate", "--verbosity", "0")
+        _run(env, "migrate", "--verbosity", "0")  # a reused database may predate a migration
+        if not args.reuse:
             _run(env, "load-demo")
         _run(env, "collectstatic", "--noinput", "--verbosity", "0")
         built = _data(

@@ -405,3 +405,44 @@ def test_a_setting_saved_unchanged_raises_nothing(world):
 def test_the_demo_and_the_workbook_import_leave_revisions_above_zero(demo):
     for code in (*PERIODS, "2023-departments", "2022-provinces"):
         assert revision.current(Period.objects.get(code=code).pk) > 0, code
+
+
+# Results held from before a write ---------------------------------------------------------------
+
+
+def held_through(write: Callable[[], object], codes=PERIODS) -> dict[str, int]:
+    """A process holds every period's results of the revision before `write`; after it (inside
+    its transaction, then rolled back) what the process reads equals a fresh computation, whether
+    the raise was logged as value edits (applied to the held results) or not (scored whole).
+    Returns how many times the engine scored each period whole after the write."""
+    scored: dict[str, int] = {}
+    with pytest.raises(_Undo), transaction.atomic():
+        periods = {c: Period.objects.select_related("framework__level").get(code=c) for c in codes}
+        for period in periods.values():
+            source.settled(period), source.provisional(period)
+        write()
+        for code, period in periods.items():
+            before = source.engine_calls
+            got = [source.live(period, appraised=appraised) for appraised in (True, False)]
+            scored[code] = source.engine_calls - before
+            for computed, appraised in zip(got, (True, False), strict=True):
+                want = source.fresh(period, appraised=appraised)
+                assert computed.result == want.result, (code, appraised)
+                assert computed.assessment == want.assessment, (code, appraised)
+        raise _Undo
+    source.clear_process_cache()  # what it held belonged to the rolled-back transaction
+    return scored
+
+
+@pytest.mark.parametrize("name", DEMO_WRITES)
+def test_results_held_from_before_a_write_are_brought_up_to_it(world, name):
+    write, _ = DEMO_WRITES[name]
+    scored = held_through(lambda: write(world))
+    if name.startswith("workspace value"):  # logged as value edits: nothing scored whole
+        assert scored == dict.fromkeys(PERIODS, 0)
+
+
+@pytest.mark.parametrize("name", APPRAISAL_WRITES)
+def test_results_held_from_before_a_reviewers_write_are_brought_up_to_it(demo, name):
+    a = prepare_appraisal(demo)
+    held_through(APPRAISAL_WRITES[name](a, demo), codes=(OPEN,))

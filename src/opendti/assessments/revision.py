@@ -17,3 +17,14 @@ def submissions_results_changed(submission_ids: Iterable[int]) -> None:
 
 def submission_results_changed(submission: Submission) -> None:
     submissions_results_changed([submission.pk])
+
+
+def submission_values_changed(submission: Submission, indicators: Iterable[str]) -> None:
+    """Only the submission's input values of these indicators changed: the raise is logged with
+    its cells, so readers apply them to the results they hold (periods.revision.bump_values)."""
+    period_id, unit = (
+        Submission.objects.filter(pk=submission.pk)
+        .values_list("participation__period_id", "participation__unit__code")
+        .get()
+    )
+    revision.bump_values(period_id, unit, indicators)

@@ -192,6 +192,28 @@ class Period(models.Model):
         return self.cadence == self.Cadence.QUARTERLY
 
 
+class RevisionEdit(models.Model):
+    """What one raise of a period's results revision changed, when it changed only units' input
+    values (periods/revision.py): the cells, as [unit code, indicator code] pairs; none when the
+    period was raised only because its previous period changed (its own inputs did not). A raise
+    that changed anything else has no row. A reader holding the results of an earlier revision
+    applies the logged cells instead of scoring the whole period again (results/source.py)."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="revision_edits")
+    revision = models.PositiveBigIntegerField()
+    cells = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("thay đổi giá trị theo bản sửa đổi")
+        verbose_name_plural = _("thay đổi giá trị theo bản sửa đổi")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "revision"], name="revision_edit_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_id}@{self.revision}"
+
+
 class RankingGroup(models.Model):
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="groups")
     code = models.CharField(_("mã"), max_length=50)

@@ -15,6 +15,12 @@ Who raises it (docs/performance.md, "Bản sửa đổi kết quả"):
 - a restore (`after_restore`).
 
 Raising twice is harmless (a stored result is only recomputed); missing one is the defect.
+
+A raise whose only change is some units' input values (`bump_values`, the workspace's save) is
+logged with its cells (`RevisionEdit`), and so is a raise of a period only because its previous
+period changed (no cells: its own inputs did not): a reader holding the results of an earlier
+revision applies the logged cells (`value_edits`) rather than scoring the period whole. Any other
+raise leaves no row, which tells readers to score the period whole.
 """
 
 from __future__ import annotations
@@ -22,13 +28,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
 from django.db import transaction
 from django.db.models import F, Q
 
-from .models import Period
+from .models import Period, RevisionEdit
 
 # The period's own settings that the results are computed from (results/selectors.period_rows),
 # with the status (which says which scores a reader counts) and the previous period (the change
@@ -48,29 +55,67 @@ RESULT_FIELDS = (
     "previous",
 )
 
-# Inside `batch`: the periods to raise when the block ends, as lookups on Period and their values.
-_pending: ContextVar[dict[str, set[int]] | None] = ContextVar("results_revision", default=None)
+# A reader further behind than this scores the period whole rather than apply the logged edits.
+MAX_LOGGED_STEPS = 200
+
+Cells = set[tuple[str, str]]  # (unit code, indicator code)
 
 
-def _raise(lookups: dict[str, set[int]]) -> None:
-    lookups = {lookup: values for lookup, values in lookups.items() if values}
-    if not lookups:
+@dataclass
+class _Raises:
+    """The raises a writer asked for: by lookups on Period (anything may have changed), and by
+    period id with the cells whose input values alone changed (logged: see RevisionEdit)."""
+
+    lookups: dict[str, set[int]] = field(default_factory=dict)
+    cells: dict[int, Cells] = field(default_factory=dict)
+
+    def add(self, other: _Raises) -> None:
+        for lookup, values in other.lookups.items():
+            self.lookups.setdefault(lookup, set()).update(values)
+        for period_id, cells in other.cells.items():
+            self.cells.setdefault(period_id, set()).update(cells)
+
+
+# Inside `batch`: the raises to make when the block ends.
+_pending: ContextVar[_Raises | None] = ContextVar("results_revision", default=None)
+
+
+def _raise(raises: _Raises) -> None:
+    lookups = {lookup: values for lookup, values in raises.lookups.items() if values}
+    if not lookups and not raises.cells:
         return
     pending = _pending.get()
     if pending is not None:
-        for lookup, values in lookups.items():
-            pending.setdefault(lookup, set()).update(values)
+        pending.add(_Raises(lookups, raises.cells))
         return
-    # One UPDATE, never read-then-write: concurrent writers each add their own step (the row is
-    # locked until their transaction ends) and none is lost. A period's results include the
-    # change against its previous period (results.source.final_scores): the periods that
-    # name a raised one as their previous are raised with it (one step: the change compares
-    # with the previous period's own results only).
-    where = reduce(or_, (Q(**{f"{lookup}__in": sorted(v)}) for lookup, v in lookups.items()))
-    raised = Period.objects.filter(where).values("pk")
-    Period.objects.filter(Q(pk__in=raised) | Q(previous__in=raised)).update(
-        results_revision=F("results_revision") + 1
+    # A period's results include the change against its previous period (results.source
+    # .final_scores): the periods that name a raised one as their previous are raised with it
+    # (one step: the change compares with the previous period's own results only).
+    unlogged: set[int] = set()
+    if lookups:
+        where = reduce(or_, (Q(**{f"{lookup}__in": sorted(v)}) for lookup, v in lookups.items()))
+        unlogged = set(Period.objects.filter(where).values_list("pk", flat=True))
+    raised = unlogged | set(raises.cells)
+    followers = set(
+        Period.objects.filter(previous__in=raised)
+        .exclude(pk__in=raised)
+        .values_list("pk", flat=True)
     )
+    if not raised:
+        return
+    # One UPDATE adding one, never read-then-write: concurrent writers each add their own step
+    # (the rows stay locked until their transaction ends) and none is lost. Read back inside
+    # the transaction, each revision is this writer's own.
+    everyone = raised | followers
+    Period.objects.filter(pk__in=everyone).update(results_revision=F("results_revision") + 1)
+    now = dict(Period.objects.filter(pk__in=everyone).values_list("pk", "results_revision"))
+    logged = [
+        RevisionEdit(period_id=pk, revision=now[pk], cells=sorted(map(list, cells)))
+        for pk, cells in raises.cells.items()
+        if pk not in unlogged
+    ]
+    logged += [RevisionEdit(period_id=pk, revision=now[pk], cells=[]) for pk in followers]
+    RevisionEdit.objects.bulk_create(logged)
 
 
 def bump(period_ids: Iterable[int | None]) -> None:
@@ -81,8 +126,37 @@ def bump(period_ids: Iterable[int | None]) -> None:
 
 def bump_where(lookup: str, values: Iterable[int | None]) -> None:
     """Raise the revision of every period matching `lookup` in `values` (e.g. "framework", the
-    framework ids): one UPDATE that finds them itself, so a writer need not read them first."""
-    _raise({lookup: {v for v in values if v is not None}})
+    framework ids): one query finds them, so a writer need not read them first."""
+    _raise(_Raises(lookups={lookup: {v for v in values if v is not None}}))
+
+
+def bump_values(period_id: int, unit: str, indicators: Iterable[str]) -> None:
+    """Raise the revision of a period whose only change is these input values of one unit: the
+    raise is logged with its cells, so readers holding the previous revision's results apply
+    the cells instead of scoring the period again (results.source)."""
+    cells = {(unit, code) for code in indicators}
+    if cells:
+        _raise(_Raises(cells={period_id: cells}))
+
+
+def value_edits(period_id: int, after: int, upto: int) -> list[Cells] | None:
+    """The cells changed by each raise of the period from revision `after` to `upto`, in order;
+    None when one of those raises changed anything other than values (or is not kept)."""
+    if upto - after > MAX_LOGGED_STEPS or upto < after:
+        return None
+    rows = list(
+        RevisionEdit.objects.filter(period_id=period_id, revision__gt=after, revision__lte=upto)
+        .order_by("revision")
+        .values_list("cells", flat=True)
+    )
+    if len(rows) != upto - after:
+        return None
+    return [{(unit, code) for unit, code in cells} for cells in rows]
+
+
+def forget_edits(period_id: int, before: int) -> None:
+    """Drop the log of raises up to `before` (no reader starts from an older revision)."""
+    RevisionEdit.objects.filter(period_id=period_id, revision__lte=before).delete()
 
 
 @contextmanager
@@ -95,7 +169,7 @@ def batch() -> Iterator[None]:
     if _pending.get() is not None:
         yield
         return
-    pending: dict[str, set[int]] = {}
+    pending = _Raises()
     token = _pending.set(pending)
     done = False
     try:
@@ -129,3 +203,6 @@ def after_restore(before: dict[int, int]) -> None:
         return
     offset = max(before.values()) + 1
     Period.objects.update(results_revision=F("results_revision") + offset)
+    # The log tells how the restored data's revisions followed each other, not how to reach
+    # them from results a process kept of the replaced data: readers score them whole.
+    RevisionEdit.objects.all().delete()

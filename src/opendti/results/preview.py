@@ -5,18 +5,18 @@ units, so relative rules and ranks are the real ones.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
 
 from opendti.periods.models import Period
-from opendti.scoring.model import Assessment, PeriodResult, Value
-from opendti.workbook.validate import TypedWorkbook, ValueRow, value
+from opendti.scoring.model import Assessment, PeriodResult
+from opendti.workbook.validate import TypedWorkbook, ValueRow
 
 from . import source
+from .overrides import Overrides, engine_changes
 from .selectors import Rows, period_typed, typed_parsed
 
-# indicator code -> input name -> canonical value ('' = none)
-Overrides = Mapping[str, Mapping[str, str]]
+__all__ = ["Overrides", "edited_preview", "rows_with_overrides", "typed_with_overrides"]
 
 
 def rows_with_overrides(rows: Rows, unit_code: str, overrides: Overrides) -> Rows:
@@ -87,32 +87,7 @@ def edited_preview(
     `full()` where the overrides cannot be read as the engine's values as they are."""
     if not overrides:
         return assessment, result
-    changes = _changes(assessment, overrides)
+    changes = engine_changes(assessment, overrides)
     if changes is None or not any(u.code == unit_code for u in assessment.units):
         return full()
     return source.edit(assessment, result, unit_code, changes)
-
-
-def _changes(assessment: Assessment, overrides: Overrides) -> dict[str, dict[str, Value]] | None:
-    """The overrides as the engine's values, read by the workbook's own value reader; None when
-    one cannot be read that way (the full path then reports it)."""
-    nodes = {node.code: node for node in assessment.framework.nodes}
-    changes: dict[str, dict[str, Value]] = {}
-    for code, texts in overrides.items():
-        node = nodes.get(code)
-        if node is None or node.rule is None:
-            return None
-        specs = {spec.name: spec for spec in node.rule.inputs}
-        values: dict[str, Value] = {}
-        for name, text in texts.items():
-            if not text.strip():
-                continue
-            spec = specs.get(name)
-            if spec is None:
-                return None
-            try:
-                values[name] = value(spec, text)
-            except ValueError:
-                return None
-        changes[code] = values
-    return changes

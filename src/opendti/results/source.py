@@ -34,14 +34,16 @@ from opendti.workbook.sheets import raw_from_rows
 
 from . import store
 from .models import StoredResult
-from .selectors import Rows, period_parsed, rows_hash
+from .overrides import engine_changes
+from .selectors import Rows, period_parsed, rows_hash, unit_input_texts
 
 Kind = StoredResult.Kind
 
 
 @dataclass(frozen=True, eq=False)
 class Computed:
-    """One computation: the engine's input as parsed, its result, and the inputs' hash."""
+    """One computation: the engine's input as parsed, its result, and the inputs' hash ('' for
+    results advanced from an earlier revision by value edits: their rows were not all read)."""
 
     key: store.Key
     parsed: ParsedWorkbook
@@ -118,8 +120,9 @@ def edit(
     return apply_edit(assessment, result, unit, changes)
 
 
-def _compute(key: store.Key, parsed: ParsedWorkbook, inputs_hash: str) -> tuple[Computed, str]:
-    return Computed(key, parsed, _engine(parsed.assessment), inputs_hash), inputs_hash
+def _compute(key: store.Key, parsed: ParsedWorkbook, inputs_hash: str) -> store.Fresh:
+    computed = Computed(key, parsed, _engine(parsed.assessment), inputs_hash)
+    return store.Fresh(computed, inputs_hash)
 
 
 def live(period: Period, *, appraised: bool = True) -> Computed:
@@ -127,11 +130,53 @@ def live(period: Period, *, appraised: bool = True) -> Computed:
     kind = Kind.SETTLED if appraised else Kind.PROVISIONAL
     key: store.Key = (period.pk, str(kind), revision.current(period.pk), "")
 
-    def compute() -> tuple[Computed, str]:
-        parsed, inputs_hash = period_parsed(period, appraised=appraised)
-        return _compute(key, parsed, inputs_hash)
+    def compute() -> store.Fresh:
+        return _advance(period, key) or _compute(key, *period_parsed(period, appraised=appraised))
 
     return store.read(key, ENGINE_VERSION, compute)
+
+
+# An advanced result is kept in this process; every this many revisions one is stored for every
+# process (pickling a national period takes about a second: not on every save).
+STORE_EVERY = 25
+# More changed cells than this since the results held: the period is scored whole.
+MAX_CELLS = 400
+
+
+def _advance(period: Period, key: store.Key) -> store.Fresh | None:
+    """The results of `key`'s revision reached from the newest ones held of an earlier revision
+    when every raise between them changed only logged input values (periods.revision): each
+    unit's cells re-scored by `apply_edit`, equal to scoring the period whole. The values are
+    read now: a write committed since the revision was read is applied too, and its own raise
+    applies it again (the same value), so the result never misses a logged change."""
+    base = store.base(key, ENGINE_VERSION)
+    if base is None:
+        return None
+    steps = revision.value_edits(period.pk, base.revision, key[2])
+    if steps is None:
+        return None
+    cells: set[tuple[str, str]] = set().union(*steps)
+    if len(cells) > MAX_CELLS:
+        return None
+    held: Computed = base.value
+    assessment, result = held.assessment, held.result
+    by_unit: dict[str, set[str]] = {}
+    for unit, code in cells:
+        by_unit.setdefault(unit, set()).add(code)
+    for unit, codes in sorted(by_unit.items()):
+        if not any(u.code == unit for u in assessment.units):
+            return None
+        texts = unit_input_texts(period, unit)
+        changes = engine_changes(
+            assessment,
+            {code: {name: v for (c, name), v in texts.items() if c == code} for code in codes},
+        )
+        if changes is None:  # a value the engine cannot take as it is: the checks name it
+            return None
+        assessment, result = apply_edit(assessment, result, unit, changes)
+    parsed = ParsedWorkbook(assessment, None, held.parsed.predecessors)
+    stored = base.stored_revision is None or key[2] - base.stored_revision >= STORE_EVERY
+    return store.Fresh(Computed(key, parsed, result, ""), "", stored=stored)
 
 
 def fresh(period: Period, *, appraised: bool = True) -> Computed:
@@ -139,7 +184,7 @@ def fresh(period: Period, *, appraised: bool = True) -> Computed:
     recompute`, and the tests' reference)."""
     parsed, inputs_hash = period_parsed(period, appraised=appraised)
     kind = Kind.SETTLED if appraised else Kind.PROVISIONAL
-    return _compute((period.pk, str(kind), -1, inputs_hash), parsed, inputs_hash)[0]
+    return _compute((period.pk, str(kind), -1, inputs_hash), parsed, inputs_hash).value
 
 
 def settled(period: Period) -> Computed:
@@ -160,7 +205,7 @@ def frozen(period: Period, snapshot: object | None = None) -> Computed | None:
         return None
     key: store.Key = (period.pk, str(Kind.FROZEN), 0, found.rows_sha256)
 
-    def compute() -> tuple[Computed, str]:
+    def compute() -> store.Fresh:
         rows = found.rows()
         return _compute(key, parse_rows(rows), rows_hash(rows))
 
@@ -195,7 +240,7 @@ def scores(period: Period, computed: Computed) -> PeriodScores:
             computed.result, before.result, computed.parsed.predecessors, decimals
         )
         found = PeriodScores(computed.assessment, computed.result, change, before.result)
-        _changes.put(key, found)
+        store.keep(key, found, _changes)
     return found
 
 

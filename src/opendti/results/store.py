@@ -16,10 +16,13 @@ import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils.crypto import salted_hmac
+
+from opendti.periods import revision as revisions
 
 from .models import StoredResult
 
@@ -37,6 +40,26 @@ LOCK_CLASS = 0x0D71_0000
 KINDS = tuple(StoredResult.Kind.values)
 
 Key = tuple[int, str, int, str]  # period id, kind, revision, inputs hash ('' for live kinds)
+
+
+@dataclass(frozen=True)
+class Fresh:
+    """What a computation gives `read`: the value, its inputs' hash, and whether to store it for
+    every process (False: this process only — results advanced by a few value edits, stored in
+    full every STORE_EVERY revisions)."""
+
+    value: Any
+    inputs_hash: str
+    stored: bool = True
+
+
+@dataclass(frozen=True)
+class Base:
+    """The newest results of a period's kind older than a revision: where value edits start."""
+
+    revision: int
+    value: Any
+    stored_revision: int | None  # the newest stored for every process (None: none)
 
 
 class Tampered(Exception):
@@ -98,6 +121,19 @@ class Cache:
             while len(self.entries) > self.size:
                 self.entries.popitem(last=False)
 
+    def latest(self, period_id: int, kind: str, below: int) -> tuple[int, Any] | None:
+        """The entry of the period's live kind with the highest revision below `below`."""
+        with self.lock:
+            found = [
+                (key[2], value)
+                for key, value in self.entries.items()
+                if isinstance(key, tuple)
+                and key[:2] == (period_id, kind)
+                and key[3] == ""
+                and key[2] < below
+            ]
+        return max(found, key=lambda pair: pair[0], default=None)
+
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
@@ -154,9 +190,9 @@ def _stored(key: Key, engine_version: str) -> Any | None:
         return None
 
 
-def read(key: Key, engine_version: str, compute: Callable[[], tuple[Any, str]]) -> Any:
+def read(key: Key, engine_version: str, compute: Callable[[], Fresh]) -> Any:
     """The value for `key`: this process's cache, else the stored row, else computed once (under
-    the single flight) and stored. `compute` returns the value and its inputs' hash."""
+    the single flight) and stored (when `compute` says so)."""
     value = cache.get(key)
     if value is not None:
         return value
@@ -166,10 +202,51 @@ def read(key: Key, engine_version: str, compute: Callable[[], tuple[Any, str]]) 
         with _single_flight(period_id, kind):
             value = cache.get(key) or _stored(key, engine_version)  # the winner's
             if value is None:
-                value, inputs_hash = compute()
-                _store(key, engine_version, inputs_hash or key[3], value)
-    cache.put(key, value)
+                fresh = compute()
+                value = fresh.value
+                if fresh.stored:
+                    _store(key, engine_version, fresh.inputs_hash or key[3], value)
+    keep(key, value)
     return value
+
+
+def in_transaction() -> bool:
+    """Whether the caller is inside a transaction of its own (a test's wrapping transaction
+    stands for the committed database and does not count)."""
+    return any(not block._from_testcase for block in connection.atomic_blocks)
+
+
+def keep(key: Any, value: Any, kept: Cache | None = None) -> None:
+    """Keep `value` in this process, unless it was read inside a transaction: it may hold that
+    transaction's writes under a revision other processes hold other data for (its raise is not
+    committed, or not made yet), and a rollback would leave it behind. A stored row is written
+    in the transaction and goes with it."""
+    if not in_transaction():
+        (kept or cache).put(key, value)
+
+
+def base(key: Key, engine_version: str) -> Base | None:
+    """The newest results of `key`'s period and live kind below its revision, from this
+    process's cache or the table (whichever is newer), with the newest stored revision."""
+    period_id, kind, revision, _ = key
+    stored = (
+        StoredResult.objects.filter(
+            period_id=period_id, kind=kind, revision__lt=revision, engine_version=engine_version
+        )
+        .order_by("-revision")
+        .values_list("revision", flat=True)
+        .first()
+    )
+    cached = cache.latest(period_id, kind, revision)
+    if cached is not None and (stored is None or cached[0] >= stored):
+        return Base(cached[0], cached[1], stored)
+    if stored is not None:
+        older: Key = (period_id, kind, stored, "")
+        value = _stored(older, engine_version)
+        if value is not None:
+            keep(older, value)
+            return Base(stored, value, stored)
+    return Base(cached[0], cached[1], stored) if cached is not None else None
 
 
 def _store(key: Key, engine_version: str, inputs_hash: str, value: Any) -> None:
@@ -190,3 +267,6 @@ def _store(key: Key, engine_version: str, inputs_hash: str, value: Any) -> None:
     old = list(kept.values_list("pk", flat=True)[KEEP:])
     if old:
         StoredResult.objects.filter(pk__in=old).delete()
+    if kind != StoredResult.Kind.FROZEN:
+        # No reader applies logged edits from further back than this (it scores the period).
+        revisions.forget_edits(period_id, before=revision - revisions.MAX_LOGGED_STEPS)

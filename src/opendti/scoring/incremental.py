@@ -85,7 +85,10 @@ def _edited(assessment: Assessment, unit: str, changes: Changes) -> Assessment:
             column[unit] = dict(inputs)
         else:
             column.pop(unit, None)
-        values[code] = column
+        if column:
+            values[code] = column
+        else:  # as a scored assessment has it: no column where no unit gave a value
+            values.pop(code, None)
     return replace(assessment, values=values)
 
 

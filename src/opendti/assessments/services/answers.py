@@ -20,7 +20,7 @@ from ..access import Action, require
 from ..forms import indicator_values_clean
 from ..inputs import Field, indicator_fields
 from ..models import Answer, Change, InputValue, Submission
-from ..revision import submission_results_changed
+from ..revision import submission_values_changed
 from .history import change_record, change_record_confirmed
 
 __all__ = [
@@ -80,7 +80,7 @@ def values_write(
         change_record(submission, node, Change.Kind.VALUE, name, old, value, actor, reason)
         changed = True
     if changed:  # the values are what the engine reads: the period's results change with them
-        submission_results_changed(submission)
+        submission_values_changed(submission, [node.code])
 
 
 def answer_save(
