@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 
 from opendti import numbers
 from opendti.assessments.models import AppraisedScore, Change, Submission
-from opendti.assessments.revision import submission_results_changed
+from opendti.assessments.revision import submission_values_changed
 from opendti.assessments.services.history import change_record
 from opendti.frameworks.models import Node
+from opendti.periods import revision
 
 from ..models import Decision, Objection
 
@@ -90,4 +91,4 @@ def settle(submission: Submission, node: Node, actor, reason: str) -> None:
     )
     # The settled score replaces the computed one in the results: last in the caller's
     # transaction (the period's row is locked for the shortest time).
-    submission_results_changed(submission)
+    submission_values_changed(submission, [node.code], revision.SETTLED)
