@@ -52,7 +52,7 @@ def kept(
     if entry is not None and entry[0] is against:
         return entry[1]
     value = build()
-    cache.put(key, (against, value))
+    store.keep(key, (against, value), cache)  # not what a transaction worked out (store.keep)
     return value
 
 
