@@ -49,9 +49,16 @@ def file_storages(settings, tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(autouse=True)
 def _fresh_results_cache():
     """Each test starts with an empty per-process results cache: its keys are (period id,
-    revision), and a rolled-back test leaves the next one the same ids and revisions."""
-    from opendti.results import source
+    revision), and a rolled-back test leaves the next one the same ids and revisions. The same
+    for what pages keep per results (results.derived) and the kept pages' bodies (by row id)."""
+    from opendti.publication import pages
+    from opendti.results import derived, source
 
-    source.clear_process_cache()
+    def clear() -> None:
+        source.clear_process_cache()
+        derived.clear()
+        pages.forget_bodies()
+
+    clear()
     yield
-    source.clear_process_cache()
+    clear()

@@ -15,7 +15,7 @@ from django.test import Client
 from opendti.accounts.models import User
 from opendti.periods.models import Period
 from opendti.periods.workflow import period_advance
-from opendti.publication import seal
+from opendti.publication import pages, seal
 from opendti.publication.services import approve, publish
 from opendti.results import source as results_source
 from opendti.results.demo import demo_load
@@ -70,6 +70,7 @@ def forget_cached_results() -> None:
     """As a new server process: the snapshot's results are computed again from its rows."""
     results_source.clear_process_cache()
     seal.forget_checks()
+    pages.forget_bodies()
 
 
 def number(text: str) -> Decimal:

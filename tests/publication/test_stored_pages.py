@@ -6,6 +6,8 @@ still checked before a kept page is served."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -13,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from opendti.accounts.models import User
 from opendti.periods.models import Period
+from opendti.publication import pages
 from opendti.publication.demo import demo_load_all
 from opendti.publication.models import Snapshot, StoredPage
 from opendti.publication.seal import forget_checks
@@ -168,3 +171,54 @@ def test_publishing_a_period_removes_the_kept_pages(people) -> None:
     assert not StoredPage.objects.exists()
     assert client.get("/ky/2025-communes/ket-qua/").status_code == 200
     assert StoredPage.objects.count() == 1
+
+
+def test_a_kept_body_is_read_once_per_process_and_a_new_row_is_seen(frozen) -> None:
+    """The body is kept in the process by the row it was read from; the one query per request
+    still says which row is served, so a page rendered again (a new row) is served at once."""
+    client = Client()
+    rendered = client.get(RANKING)  # rendered and kept
+    assert client.get(RANKING).content == rendered.content  # its body read into memory
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(RANKING)
+    assert again.content == rendered.content and again["ETag"] == rendered["ETag"]
+    assert len(queries.captured_queries) == 1
+    assert '"body"' not in queries.captured_queries[0]["sql"]  # the record only, not the body
+    kept = StoredPage.objects.get()
+    kept.delete()  # as when a period is published: the page is kept anew
+    pages.store(frozen, kept.key, b"<p>rendered again</p>", content_type=kept.content_type)
+    fresh = client.get(RANKING)
+    assert fresh.status_code == 200 and fresh.content == b"<p>rendered again</p>"
+    assert fresh["ETag"] != rendered["ETag"]
+    assert client.get(RANKING, HTTP_IF_NONE_MATCH=rendered["ETag"]).status_code == 200
+    assert client.get(RANKING, HTTP_IF_NONE_MATCH=fresh["ETag"]).status_code == 304
+
+
+@pytest.mark.parametrize("address", [RANKING, f"/du-lieu-mo/{CODE}.csv"])
+def test_a_withdrawn_period_is_not_served_from_memory_and_a_republished_one_is(
+    frozen, address
+) -> None:
+    client = Client()
+    first = client.get(address)
+    assert client.get(address).content == first.content  # kept in this process's memory
+    Period.objects.filter(code=CODE).update(status=Period.Status.APPROVED)  # withdrawn
+    assert client.get(address).status_code == 404
+    assert client.get(address, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 404
+    Period.objects.filter(code=CODE).update(status=Period.Status.PUBLISHED)  # published again
+    again = client.get(address)
+    assert again.status_code == 200 and again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert not again.cookies and "cookie" not in again.get("Vary", "").lower()
+    assert client.get(address, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_the_kept_bodies_stay_within_their_bound() -> None:
+    kept = pages.Bodies(limit=10)
+    page = pages.Page(b"12345", "text/plain", "", "e", datetime.datetime.now(datetime.UTC))
+    kept.put("a", (1, "e", "s"), page)
+    kept.put("b", (2, "e", "s"), page)
+    kept.put("c", (3, "e", "s"), page)  # over the bound: the least recently served goes
+    assert kept.get("a") is None and kept.get("c") == ((3, "e", "s"), page)
+    assert kept.size == 10
+    kept.put("c", (4, "e", "s"), pages.Page(b"x" * 11, "text/plain", "", "e", page.modified))
+    assert kept.get("c") is None and kept.size == 5  # larger than the bound: read each time

@@ -83,7 +83,7 @@ def test_saves_are_applied_to_the_held_results_not_scored_whole(w) -> None:
         assert revision.current(period.pk) == before + 1
         unit = UNIT if who == "ours" else OTHER_UNIT
         logged = RevisionEdit.objects.get(period=period, revision=before + 1)
-        assert logged.cells == [[unit, code]]
+        assert logged.cells == [[unit, code, "values"]]
         assert _equal_to_fresh(period) == 0  # no save scored the period whole
 
 
@@ -142,7 +142,7 @@ def test_several_units_written_in_one_batch_are_one_logged_raise(w) -> None:
             )
     assert revision.current(period.pk) == before + 1
     logged = RevisionEdit.objects.get(period=period, revision=before + 1)
-    assert sorted(logged.cells) == [[UNIT, "1.2"], [OTHER_UNIT, "1.2"]]
+    assert sorted(logged.cells) == [[UNIT, "1.2", "values"], [OTHER_UNIT, "1.2", "values"]]
     assert _equal_to_fresh(period) == 0
 
 
@@ -154,7 +154,7 @@ def test_any_other_raise_is_scored_whole(w) -> None:
     w.save(w.ours, "1.2", {"": "4"})
     now = revision.current(period.pk)
     assert revision.value_edits(period.pk, now - 3, now) is None
-    assert revision.value_edits(period.pk, now - 1, now) == [{(UNIT, "1.2")}]
+    assert revision.value_edits(period.pk, now - 1, now) == [{(UNIT, "1.2", "values")}]
     assert _equal_to_fresh(period) == 2  # settled and provisional, each scored whole once
 
 
@@ -215,7 +215,6 @@ def test_a_save_reads_no_more_than_the_held_results_and_the_units_values(w) -> N
     unit = source.settled(period).result.unit(UNIT)
     assert unit.nodes["1.2"] == source.fresh(period).result.unit(UNIT).nodes["1.2"]
     assert unit.nodes["1.2"] == Decimal(15)  # 3 × 5 points each
-
 
 
 class _Undo(Exception):

@@ -208,12 +208,19 @@ def _edit_and_compare(case: Case, data: st.DataObject) -> None:
             leaf.code: {} if data.draw(st.integers(0, 5)) == 0 else _inputs(data.draw, leaf)
             for leaf in chosen
         }
+        # Sometimes the appraisal settles (or clears) the unit's score at a leaf instead.
+        appraised: dict[str, Decimal | None] = {
+            leaf.code: data.draw(st.none() | st.integers(0, 3).map(D))
+            for leaf in data.draw(st.lists(st.sampled_from(edited), max_size=2, unique=True))
+        }
+        if appraised and data.draw(st.booleans()):
+            changes = {}
         before_values, before_result = current.values, result
         snapshot = repr(result)
-        current, result = apply_edit(current, result, who, changes)
+        current, result = apply_edit(current, result, who, changes, appraised)
         # The inputs are left as they were.
         assert repr(before_result) == snapshot
-        assert before_values is not current.values
+        assert before_values is not current.values or not changes
         _check(current, result)
 
 

@@ -19,12 +19,15 @@ def submission_results_changed(submission: Submission) -> None:
     submissions_results_changed([submission.pk])
 
 
-def submission_values_changed(submission: Submission, indicators: Iterable[str]) -> None:
-    """Only the submission's input values of these indicators changed: the raise is logged with
-    its cells, so readers apply them to the results they hold (periods.revision.bump_values)."""
+def submission_values_changed(
+    submission: Submission, indicators: Iterable[str], what: str = revision.VALUES
+) -> None:
+    """Only the submission's input values of these indicators changed (or, `what` =
+    revision.SETTLED, the scores the appraisal settled): the raise is logged with its cells, so
+    readers apply them to the results they hold (periods.revision.bump_values)."""
     period_id, unit = (
         Submission.objects.filter(pk=submission.pk)
         .values_list("participation__period_id", "participation__unit__code")
         .get()
     )
-    revision.bump_values(period_id, unit, indicators)
+    revision.bump_values(period_id, unit, indicators, what)

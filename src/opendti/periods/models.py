@@ -197,11 +197,13 @@ class RevisionEdit(models.Model):
     values (periods/revision.py): the cells, as [unit code, indicator code] pairs; none when the
     period was raised only because its previous period changed (its own inputs did not). A raise
     that changed anything else has no row. A reader holding the results of an earlier revision
-    applies the logged cells instead of scoring the whole period again (results/source.py)."""
+    applies the logged cells instead of scoring the whole period again (results/source.py).
+    A cell is [unit code, indicator code, "values" or "settled"] (its input values, or the
+    score the appraisal settled for it)."""
 
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="revision_edits")
     revision = models.PositiveBigIntegerField()
-    cells = models.JSONField(default=list)
+    cells = models.JSONField(default=list)  # [[unit, indicator, "values" | "settled"], ...]
 
     class Meta:
         verbose_name = _("thay đổi giá trị theo bản sửa đổi")

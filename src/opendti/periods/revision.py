@@ -16,8 +16,9 @@ Who raises it (docs/performance.md, "Bản sửa đổi kết quả"):
 
 Raising twice is harmless (a stored result is only recomputed); missing one is the defect.
 
-A raise whose only change is some units' input values (`bump_values`, the workspace's save) is
-logged with its cells (`RevisionEdit`), and so is a raise of a period only because its previous
+A raise whose only change is some units' input values or the scores the appraisal settled for
+them (`bump_values`: the workspace's save, a reviewer's decision) is logged with its cells
+(`RevisionEdit`), and so is a raise of a period only because its previous
 period changed (no cells: its own inputs did not): a reader holding the results of an earlier
 revision applies the logged cells (`value_edits`) rather than scoring the period whole. Any other
 raise leaves no row, which tells readers to score the period whole.
@@ -58,7 +59,10 @@ RESULT_FIELDS = (
 # A reader further behind than this scores the period whole rather than apply the logged edits.
 MAX_LOGGED_STEPS = 200
 
-Cells = set[tuple[str, str]]  # (unit code, indicator code)
+# (unit code, indicator code, what changed: VALUES or SETTLED)
+Cells = set[tuple[str, str, str]]
+VALUES = "values"  # the unit's input values of the indicator
+SETTLED = "settled"  # the score the appraisal settled for the unit at the indicator
 
 
 @dataclass
@@ -130,11 +134,13 @@ def bump_where(lookup: str, values: Iterable[int | None]) -> None:
     _raise(_Raises(lookups={lookup: {v for v in values if v is not None}}))
 
 
-def bump_values(period_id: int, unit: str, indicators: Iterable[str]) -> None:
-    """Raise the revision of a period whose only change is these input values of one unit: the
-    raise is logged with its cells, so readers holding the previous revision's results apply
-    the cells instead of scoring the period again (results.source)."""
-    cells = {(unit, code) for code in indicators}
+def bump_values(period_id: int, unit: str, indicators: Iterable[str], what: str = VALUES) -> None:
+    """Raise the revision of a period whose only change is these input values of one unit (or,
+    `what` = SETTLED, the scores the appraisal settled for it): the raise is logged with its
+    cells, so readers holding the previous revision's results apply the cells instead of scoring
+    the period again (results.source)."""
+    assert what in (VALUES, SETTLED)
+    cells = {(unit, code, what) for code in indicators}
     if cells:
         _raise(_Raises(cells={period_id: cells}))
 
@@ -151,7 +157,7 @@ def value_edits(period_id: int, after: int, upto: int) -> list[Cells] | None:
     )
     if len(rows) != upto - after:
         return None
-    return [{(unit, code) for unit, code in cells} for cells in rows]
+    return [{(unit, code, what) for unit, code, what in cells} for cells in rows]
 
 
 def forget_edits(period_id: int, before: int) -> None:

@@ -31,7 +31,7 @@ from opendti.accounts.middleware import has_session
 from opendti.publication import pages
 from opendti.publication.models import Snapshot
 
-MARKER = b"<!--opendti:page-header-->"  # where base.html leaves the header of a kept page
+MARKER = pages.HEADER_MARKER  # where base.html leaves the header of a kept page
 MAX_AGE = 3600  # a published page never changes; the hour bounds how long a cache reuses it blind
 
 Render = Callable[[HttpRequest, Snapshot], HttpResponse]
@@ -90,7 +90,7 @@ def serve(
             etag=etag(snapshot) if etag is not None else None,
         )
     body = page.body
-    if MARKER in body:
+    if page.headed:
         body = body.replace(MARKER, _header(request, session, address), 1)
     response = HttpResponse(body, content_type=page.content_type)
     if page.disposition:

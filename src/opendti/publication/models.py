@@ -26,6 +26,11 @@ class ImmutableError(RuntimeError):
     """A frozen record may not be changed or removed."""
 
 
+# A snapshot's two texts (megabytes for a national period): deferred wherever only its record is
+# needed (its seal's fields, the rows' hash that keys its kept results).
+TEXTS = ("rows", "document")
+
+
 class Snapshot(models.Model):
     period = models.OneToOneField(Period, on_delete=models.PROTECT, related_name="snapshot")
     # A quarterly period is published by the coordinator without a decision: number and signer

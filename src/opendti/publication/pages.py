@@ -17,6 +17,13 @@ The seal is still checked before a kept page is served: the one query that reads
 the snapshot's record with it (not its texts), checked as every served snapshot is
 (`seal.snapshot_check`, once per process for each state of the record, the texts read for it), so
 a tampered snapshot is refused here too.
+
+A kept row is never changed (only created, and deleted when a period is published or a release
+changes the pages), so its body is kept in this process with the row's id, ETag and seal
+(`_bodies`, bounded in bytes): once a process holds it, the one query reads the row's record
+without the body (a 14 MB JSON was read from PostgreSQL and copied for every reader). Whether the
+page is still served (its period published, its seal unchanged, the same row) is still asked of
+the database on every request, so a withdrawn period or a page rendered again is seen at once.
 """
 
 from __future__ import annotations
@@ -24,7 +31,9 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +44,7 @@ from django.utils.dateparse import parse_datetime
 import opendti
 from opendti.periods.models import Period
 
-from .models import Snapshot, StoredPage
+from .models import TEXTS, Snapshot, StoredPage
 from .seal import checked_before, snapshot_check
 
 # Beyond this many pages of one snapshot (filters, sorts and pages of a large ranking), a page is
@@ -70,7 +79,7 @@ def published_for_serving(code: str) -> Snapshot | None:
             publication__isnull=False,
         )
         .select_related("period__framework__level", "publication")
-        .defer("rows", "document")
+        .defer(*TEXTS)
         .first()
     )
     if snapshot is None:
@@ -85,6 +94,10 @@ def page_key(code: str, *, view: str, language: str, address: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
+# Where base.html leaves the header of a kept page (portal/published.py puts the reader's in).
+HEADER_MARKER = b"<!--opendti:page-header-->"
+
+
 @dataclass(frozen=True)
 class Page:
     body: bytes
@@ -92,10 +105,68 @@ class Page:
     disposition: str
     etag: str
     modified: datetime.datetime
+    # Whether the body has the header's marker: looked for once, not in 14 MB per request.
+    headed: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "headed", HEADER_MARKER in self.body)
 
 
 def _page(row: StoredPage) -> Page:
     return Page(bytes(row.body), row.content_type, row.disposition, row.etag, row.created_at)
+
+
+Identity = tuple[int, str, str]  # the kept row's id, ETag and seal
+
+
+class Bodies:
+    """The kept pages this process served, by page key, each with the identity of the row it was
+    read from (a row is never updated: the same identity is the same bytes); the least recently
+    served dropped first beyond `limit` bytes of bodies. An entry is used only when the query
+    of the request names the same row, so it is never stale: a page rendered again is a new row,
+    and a body larger than the limit is simply read each time."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.entries: OrderedDict[str, tuple[Identity, Page]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[Identity, Page] | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, identity: Identity, page: Page) -> None:
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old[1].body)
+            if len(page.body) > self.limit:
+                return
+            self.entries[key] = (identity, page)
+            self.size += len(page.body)
+            while self.size > self.limit:
+                _key, (_identity, dropped) = self.entries.popitem(last=False)
+                self.size -= len(dropped.body)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+# Per gunicorn worker: the national period's ranking pages (tens of KB each), its CSV (0.6 MB)
+# and JSON (14 MB) in both languages fit with room to spare.
+BODY_CACHE_BYTES = 64 * 1024 * 1024
+_bodies = Bodies(BODY_CACHE_BYTES)
+
+
+def forget_bodies() -> None:
+    """As a new process: no kept body in memory (tests)."""
+    _bodies.clear()
 
 
 # The snapshot's fields its seal check reads (seal._fingerprint), read with the page.
@@ -111,16 +182,17 @@ _RECORD = (
     "snapshot__signer",
     "snapshot__approved_by_id",
 )
-_PAGE = ("seal", "content_type", "disposition", "etag", "body", "created_at")
+_PAGE = ("pk", "seal", "content_type", "disposition", "etag", "created_at")
 
 
 _KEY = "\x00key"  # stands for the key in the query compiled once
 
 
 @functools.cache
-def _stored_query(alias: str) -> tuple[str, tuple[Any, ...]]:
+def _stored_query(alias: str, body: bool) -> tuple[str, tuple[Any, ...]]:
     """The SQL of `stored`, compiled once per process (building a query through the ORM costs
-    more than running it, on a path that does nothing else)."""
+    more than running it, on a path that does nothing else); with the body last, or without it
+    when this process holds the body already."""
     query = (
         StoredPage.objects.using(alias)
         .filter(
@@ -128,10 +200,17 @@ def _stored_query(alias: str) -> tuple[str, tuple[Any, ...]]:
             snapshot__period__status=Period.Status.PUBLISHED,
             snapshot__publication__isnull=False,
         )
-        .values_list(*_PAGE, *_RECORD)[:1]
+        .values_list(*_PAGE, *_RECORD, *(["body"] if body else []))[:1]
     )
     sql, params = query.query.get_compiler(alias).as_sql()
     return sql, tuple(params)
+
+
+@functools.cache
+def _body_query(alias: str) -> str:
+    query = StoredPage.objects.using(alias).filter(pk=0).values_list("body")
+    sql, _params = query.query.get_compiler(alias).as_sql()
+    return sql
 
 
 def _date(value: object) -> object:
@@ -151,16 +230,17 @@ def _moment(value: object) -> datetime.datetime:
 def stored(key: str) -> Page | None:
     """The kept page, in one query with its snapshot's record, if its period is still published
     and its snapshot has the seal it was rendered under; SealBroken if the snapshot no longer
-    matches its seal."""
+    matches its seal. The query reads the body only when this process does not hold it."""
     connection = connections[StoredPage.objects.db]
-    sql, template = _stored_query(connection.alias)
+    held = _bodies.get(key)
+    sql, template = _stored_query(connection.alias, held is None)
     with connection.cursor() as cursor:
         cursor.execute(sql, [key if p == _KEY else p for p in template])
         row = cursor.fetchone()
     if row is None:
         return None
-    seal, content_type, disposition, etag, body, created_at = row[: len(_PAGE)]
-    record = dict(zip(_RECORD, row[len(_PAGE) :], strict=True))
+    pk, seal, content_type, disposition, etag, created_at = row[: len(_PAGE)]
+    record = dict(zip(_RECORD, row[len(_PAGE) : len(_PAGE) + len(_RECORD)], strict=True))
     record["snapshot__decision_date"] = _date(record["snapshot__decision_date"])
     snapshot = Snapshot(
         pk=record["snapshot_id"],
@@ -170,7 +250,21 @@ def stored(key: str) -> Page | None:
         snapshot_check(Snapshot.objects.select_related("period").get(pk=snapshot.pk))
     if seal != snapshot.seal:
         return None  # rendered under another seal: rendered again
-    return Page(bytes(body), content_type, disposition, etag, _moment(created_at))
+    identity = (pk, etag, seal)
+    if held is not None and held[0] == identity:
+        return held[1]
+    if held is None:
+        body = row[-1]
+    else:  # rendered again since this process read it: another row
+        with connection.cursor() as cursor:
+            cursor.execute(_body_query(connection.alias), [pk])
+            found = cursor.fetchone()
+        if found is None:
+            return None  # deleted since the first query: rendered again
+        body = found[0]
+    page = Page(bytes(body), content_type, disposition, etag, _moment(created_at))
+    _bodies.put(key, identity, page)
+    return page
 
 
 def store(

@@ -27,7 +27,7 @@ from opendti.results.source import PeriodScores
 from opendti.scoring.model import Assessment, PeriodResult
 from opendti.workbook.parse import ParsedWorkbook
 
-from .models import Snapshot
+from .models import TEXTS, Snapshot
 from .seal import SealBroken, snapshot_check, text_checked
 from .services import published_snapshot
 from .snapshots import frozen_rows
@@ -120,7 +120,7 @@ def _source(period: Period, provisional: bool) -> ResultSource | None:
         return ResultSource(period, public, published=True)
     if not provisional:
         return None
-    frozen = Snapshot.objects.filter(period=period).first()
+    frozen = Snapshot.objects.filter(period=period).defer(*TEXTS).first()
     if frozen is not None:
         frozen.period = period
         snapshot_check(frozen)

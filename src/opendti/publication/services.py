@@ -22,7 +22,7 @@ from opendti.notifications.services import notify
 from opendti.periods.models import Period
 from opendti.periods.workflow import TransitionRefused, period_advance, require_status
 
-from .models import Publication, Snapshot
+from .models import TEXTS, Publication, Snapshot
 from .seal import snapshot_check
 from .snapshots import snapshot_freeze
 
@@ -171,7 +171,12 @@ def published_snapshot(period: Period) -> Snapshot | None:
     (SealBroken otherwise)."""
     if period.status != Period.Status.PUBLISHED:
         return None
-    snapshot = Snapshot.objects.filter(period=period, publication__isnull=False).first()
+    # The texts (the frozen rows and the document, megabytes for a national period) are read
+    # only if something reads them: the seal check of a record this process checked before does
+    # not, nor do results kept for the rows' hash (results.source.frozen).
+    snapshot = (
+        Snapshot.objects.filter(period=period, publication__isnull=False).defer(*TEXTS).first()
+    )
     if snapshot is not None:
         snapshot.period = period
         snapshot_check(snapshot)

@@ -15,7 +15,7 @@ from opendti.workbook.output import result_document
 from opendti.workbook.parse import ParsedWorkbook, parse_workbook
 from opendti.workbook.sheets import raw_from_rows
 
-from .models import Snapshot
+from .models import TEXTS, Snapshot
 from .seal import SEAL_VERSION, Difference, seal_of, seal_problems, sha256, snapshot_check
 from .seal import text_checked as _text_checked
 
@@ -152,7 +152,8 @@ def frozen_reader(period: Period, snapshot: object | None = None) -> _FrozenRows
     """The period's snapshot for results.source (registered in PublicationConfig.ready), or
     None; SealBroken when it no longer matches its seal."""
     if snapshot is None:
-        snapshot = Snapshot.objects.filter(period=period).first()
+        # Texts read only when needed (a first seal check, or results not yet kept).
+        snapshot = Snapshot.objects.filter(period=period).defer(*TEXTS).first()
         if snapshot is None:
             return None
     assert isinstance(snapshot, Snapshot)

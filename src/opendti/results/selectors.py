@@ -380,3 +380,16 @@ def unit_input_texts(period: Period, unit_code: str) -> dict[tuple[str, str], st
             submission__participation__unit__code=unit_code,
         ).values_list("node__code", "input_name", "value")
     }
+
+
+def unit_settled_scores(period: Period, unit_code: str, codes: set[str]) -> dict[str, Decimal]:
+    """indicator -> the score the appraisal settled for one unit now, as `period_typed` reads it
+    (`canonical`: the column's scale does not count)."""
+    return {
+        node: canonical(score)
+        for node, score in AppraisedScore.objects.filter(
+            submission__participation__period=period,
+            submission__participation__unit__code=unit_code,
+            node__code__in=sorted(codes),
+        ).values_list("node__code", "score")
+    }

@@ -21,6 +21,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Protocol
 
 from opendti.periods import revision
@@ -35,7 +36,7 @@ from opendti.workbook.sheets import raw_from_rows
 from . import store
 from .models import StoredResult
 from .overrides import engine_changes
-from .selectors import Rows, period_parsed, rows_hash, unit_input_texts
+from .selectors import Rows, period_parsed, rows_hash, unit_input_texts, unit_settled_scores
 
 Kind = StoredResult.Kind
 
@@ -145,38 +146,78 @@ MAX_CELLS = 400
 
 def _advance(period: Period, key: store.Key) -> store.Fresh | None:
     """The results of `key`'s revision reached from the newest ones held of an earlier revision
-    when every raise between them changed only logged input values (periods.revision): each
-    unit's cells re-scored by `apply_edit`, equal to scoring the period whole. The values are
-    read now: a write committed since the revision was read is applied too, and its own raise
-    applies it again (the same value), so the result never misses a logged change."""
+    when every raise between them changed only logged cells (periods.revision: input values, or
+    scores the appraisal settled): each unit's cells re-scored by `apply_edit`, equal to scoring
+    the period whole. The cells are read now: a write committed since the revision was read is
+    applied too, and its own raise applies it again (the same value), so the result never misses
+    a logged change."""
     base = store.base(key, ENGINE_VERSION)
     if base is None:
         return None
     steps = revision.value_edits(period.pk, base.revision, key[2])
     if steps is None:
         return None
-    cells: set[tuple[str, str]] = set().union(*steps)
+    cells: set[tuple[str, str, str]] = set().union(*steps)
+    if key[1] != Kind.SETTLED:  # the units' own scores: what the appraisal settles is not read
+        cells = {cell for cell in cells if cell[2] == revision.VALUES}
     if len(cells) > MAX_CELLS:
         return None
     held: Computed = base.value
     assessment, result = held.assessment, held.result
-    by_unit: dict[str, set[str]] = {}
-    for unit, code in cells:
-        by_unit.setdefault(unit, set()).add(code)
-    for unit, codes in sorted(by_unit.items()):
+    by_unit: dict[str, dict[str, set[str]]] = {}
+    for unit, code, what in cells:
+        by_unit.setdefault(unit, {}).setdefault(what, set()).add(code)
+    for unit, edits in sorted(by_unit.items()):
         if not any(u.code == unit for u in assessment.units):
             return None
-        texts = unit_input_texts(period, unit)
-        changes = engine_changes(
-            assessment,
-            {code: {name: v for (c, name), v in texts.items() if c == code} for code in codes},
-        )
-        if changes is None:  # a value the engine cannot take as it is: the checks name it
+        changes = _values(period, assessment, unit, edits.get(revision.VALUES, set()))
+        appraised = _settled(period, assessment, unit, edits.get(revision.SETTLED, set()))
+        if changes is None or appraised is None:  # the checks must name what is wrong
             return None
-        assessment, result = apply_edit(assessment, result, unit, changes)
+        assessment, result = apply_edit(assessment, result, unit, changes, appraised)
     parsed = ParsedWorkbook(assessment, None, held.parsed.predecessors)
     stored = base.stored_revision is None or key[2] - base.stored_revision >= STORE_EVERY
     return store.Fresh(Computed(key, parsed, result, ""), "", stored=stored)
+
+
+def _values(
+    period: Period, assessment: Assessment, unit: str, codes: set[str]
+) -> dict[str, dict[str, Value]] | None:
+    """The unit's input values of these indicators now, as the engine reads them (None: one
+    the engine cannot take as it is)."""
+    if not codes:
+        return {}
+    texts = unit_input_texts(period, unit)
+    return engine_changes(
+        assessment,
+        {code: {name: v for (c, name), v in texts.items() if c == code} for code in codes},
+    )
+
+
+def _settled(
+    period: Period, assessment: Assessment, unit: str, codes: set[str]
+) -> dict[str, Decimal | None] | None:
+    """The scores the appraisal settled for the unit at these leaves now, read as the database
+    path reads them (None: one the checks would refuse)."""
+    if not codes:
+        return {}
+    found = unit_settled_scores(period, unit, codes)
+    nodes = assessment.framework.nodes
+    parents = {n.parent for n in nodes if n.parent}
+    leaves = {n.code: n for n in nodes if n.code not in parents}  # as workbook.validate checks
+    decimals = assessment.settings.decimals
+    scores: dict[str, Decimal | None] = {}
+    for code in codes:
+        score = found.get(code)
+        if score is not None:
+            node = leaves.get(code)
+            exponent = score.as_tuple().exponent
+            if node is None or not 0 <= score <= node.max_points:
+                return None
+            if not isinstance(exponent, int) or exponent < -decimals:
+                return None
+        scores[code] = score
+    return scores
 
 
 def fresh(period: Period, *, appraised: bool = True) -> Computed:

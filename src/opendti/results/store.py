@@ -213,7 +213,7 @@ def read(key: Key, engine_version: str, compute: Callable[[], Fresh]) -> Any:
 def in_transaction() -> bool:
     """Whether the caller is inside a transaction of its own (a test's wrapping transaction
     stands for the committed database and does not count)."""
-    return any(not block._from_testcase for block in connection.atomic_blocks)
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
 def keep(key: Any, value: Any, kept: Cache | None = None) -> None:

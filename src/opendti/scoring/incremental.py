@@ -60,24 +60,47 @@ from .tree import IN, INFO, OUT, ZERO_SCORE, PreparedTree, counted_max, node_sta
 # indicator replaces all the unit's inputs of it; an empty one means none given (as a what-if
 # whose every field is blank).
 Changes = Mapping[str, Mapping[str, Value]]
+# One unit's scores settled by the appraisal: indicator code -> score (None: none settled).
+Settled = Mapping[str, Decimal | None]
 
 
 def apply_edit(
-    assessment: Assessment, result: PeriodResult, unit: str, changes: Changes
+    assessment: Assessment,
+    result: PeriodResult,
+    unit: str,
+    changes: Changes,
+    appraised: Settled | None = None,
 ) -> tuple[Assessment, PeriodResult]:
-    """The assessment with `unit`'s inputs of the indicators in `changes` replaced, and its
-    result: equal to `score_period` of that assessment. `result` must be the result of
-    `assessment` (as `score_period` or an earlier `apply_edit` returned it)."""
-    edited = _edited(assessment, unit, changes)
+    """The assessment with `unit`'s inputs of the indicators in `changes` replaced (and the
+    scores the appraisal settled for it at the leaves in `appraised`), and its result: equal to
+    `score_period` of that assessment. `result` must be the result of `assessment` (as
+    `score_period` or an earlier `apply_edit` returned it)."""
+    edited = _edited(assessment, unit, changes, appraised or {})
     context = _context(assessment)
     if context is None:  # unit codes not unique: findings cannot be told apart by unit
         return edited, score_period(edited)
     if unit not in context.index:
         raise KeyError(f"unit '{unit}' is not in the period")
-    return edited, _Rescore(context, edited, result, unit, list(changes)).run()
+    codes = [*changes, *(appraised or {})]
+    return edited, _Rescore(context, edited, result, unit, codes).run()
 
 
-def _edited(assessment: Assessment, unit: str, changes: Changes) -> Assessment:
+def _edited(assessment: Assessment, unit: str, changes: Changes, settled: Settled) -> Assessment:
+    if settled:
+        appraised = dict(assessment.appraised)
+        for code, score in settled.items():
+            scores = dict(appraised.get(code, {}))
+            if score is None:
+                scores.pop(unit, None)
+            else:
+                scores[unit] = score
+            if scores:
+                appraised[code] = scores
+            else:  # as a scored assessment has it: no column where no unit has a score
+                appraised.pop(code, None)
+        assessment = replace(assessment, appraised=appraised)
+    if not changes:
+        return assessment
     values = dict(assessment.values)
     for code, inputs in changes.items():
         column = dict(values.get(code, {}))

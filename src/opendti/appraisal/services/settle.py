@@ -16,13 +16,11 @@ from django.utils.translation import gettext as _
 
 from opendti import numbers
 from opendti.assessments.models import AppraisedScore, Change, Submission
-from opendti.assessments.revision import (
-    submission_results_changed,
-    submissions_results_changed,
-)
+from opendti.assessments.revision import submission_values_changed
 from opendti.assessments.services.history import change_record
 from opendti.core.bulk import insert_rows
 from opendti.frameworks.models import Node
+from opendti.periods import revision
 
 from ..models import Decision, Objection
 
@@ -95,7 +93,7 @@ def settle(submission: Submission, node: Node, actor, reason: str) -> None:
     )
     # The settled score replaces the computed one in the results: last in the caller's
     # transaction (the period's row is locked for the shortest time).
-    submission_results_changed(submission)
+    submission_values_changed(submission, [node.code], revision.SETTLED)
 
 
 def settle_many(pairs: Collection[tuple[int, int]], actor, reason: str = "") -> int:
@@ -167,6 +165,20 @@ def settle_many(pairs: Collection[tuple[int, int]], actor, reason: str = "") -> 
         ("submission", "node", "before", "after"),
         changes,
     )
-    # Last in the caller's transaction, as `settle`.
-    submissions_results_changed({s for s, _n, _b, _a in changes})
+    # Last in the caller's transaction, and logged with its cells, as `settle` (inside a
+    # `revision.batch()` the raises are one).
+    units = {
+        pk: (period_id, unit)
+        for pk, period_id, unit in Submission.objects.filter(
+            pk__in={s for s, _n, _b, _a in changes}
+        ).values_list("pk", "participation__period_id", "participation__unit__code")
+    }
+    codes = dict(
+        Node.objects.filter(pk__in={n for _s, n, _b, _a in changes}).values_list("pk", "code")
+    )
+    cells: dict[tuple[int, str], list[str]] = {}
+    for submission, node, _before, _after in changes:
+        cells.setdefault(units[submission], []).append(codes[node])
+    for (period_id, unit), indicators in cells.items():
+        revision.bump_values(period_id, unit, indicators, revision.SETTLED)
     return len(changes)

@@ -1,11 +1,13 @@
 """The home page and a period's results: the ranking and the robustness of ranks. Published
 results are public; what a user reads (snapshot or live) is decided in publication.selectors."""
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from opendti.assessments.access import (
@@ -17,9 +19,9 @@ from opendti.core.vietnamese import search_matches, sort_key
 from opendti.periods.models import Period
 from opendti.periods.names import group_choices
 from opendti.publication.selectors import YearReader, published_periods
-from opendti.results import band_detail, charts
+from opendti.results import band_detail, charts, derived
 from opendti.results.access import can_view_provisional_results, reads_results_as_public
-from opendti.results.levels import level_rows, period_classification, thresholds_text
+from opendti.results.levels import classify, level_rows, period_thresholds, thresholds_text
 from opendti.results.multi_year import group_averages
 from opendti.results.quarters import ranking_quarters
 from opendti.results.rankings import TOTAL, ranking_table, views
@@ -129,41 +131,62 @@ def period_results(request, code: str):
     return served if served is not None else _period_results(request, code)
 
 
+def _sorted_rows(table, query: str, band: str, sort: str, descending: bool) -> list:
+    rows = list(table.rows)
+    if query:
+        # Without accents or case: "hoa binh" finds "UBND xã Hòa Bình" (core.vietnamese).
+        rows = [r for r in rows if search_matches(r.name, query) or query.lower() in r.unit]
+    if band:
+        rows = [r for r in rows if r.band == band]
+    rows.sort(key=_sort_key(table, sort), reverse=descending)
+    return rows
+
+
 def _period_results(request, code: str):
     source = access_results(request.user, code)
     period = source.period
     scores = source.scores()
+    # What is worked out over every unit is kept per results (results.derived): a request does
+    # the work of its page's units only.
+    results_key = source.computed().key
     groups = group_choices(period, {u.group for u in scores.result.units})
     group_name = dict(groups).get(request.GET.get("nhom") or "", "")
     group = (request.GET.get("nhom") or None) if group_name else None
+    view = request.GET.get("xem") or TOTAL
     try:
-        table = ranking_table(
-            scores.assessment,
-            scores.result,
-            view=request.GET.get("xem") or TOTAL,
-            group=group,
-            change=scores.change,
+        table = derived.kept(
+            results_key,
+            "ranking",
+            lambda: ranking_table(
+                scores.assessment, scores.result, view=view, group=group, change=scores.change
+            ),
+            against=scores.change,
+            extra=(view, group),
         )
     except KeyError:
         raise Http404 from None
-    rows = list(table.rows)
     query = (request.GET.get("q") or "").strip()
-    if query:
-        # Without accents or case: "hoa binh" finds "UBND xã Hòa Bình" (core.vietnamese).
-        rows = [r for r in rows if search_matches(r.name, query) or query.lower() in r.unit]
     band = request.GET.get("muc") or ""
-    if band:
-        rows = [r for r in rows if r.band == band]
     sort = request.GET.get("sap-xep") or "hang"
     descending = request.GET.get("chieu") == "giam"
     try:
-        key = _sort_key(table, sort)
+        _sort_key(table, sort)
     except ValueError:
-        sort, key = "hang", SORTS["hang"]
+        sort = "hang"
     # Numbers read best from the top: a score column sorts highest first unless asked otherwise.
     if sort not in ("hang", "ten") and request.GET.get("chieu") is None:
         descending = True
-    rows.sort(key=key, reverse=descending)
+    rows: Sequence
+    if query:  # free text: filtered each time, not kept
+        rows = _sorted_rows(table, query, band, sort, descending)
+    else:
+        rows = derived.kept(
+            results_key,
+            "ranking-rows",
+            lambda: tuple(_sorted_rows(table, "", band, sort, descending)),
+            against=scores.change,
+            extra=(view, group, band, sort, descending),
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("trang"))
     # A ranking longer than a page: its charts and findings show the page's units.
     shown = {row.unit for row in page}
@@ -174,9 +197,44 @@ def _period_results(request, code: str):
     years = group_averages(
         period, scores.result, lambda p: found[1] if (found := reader(p)) is not None else None
     )
-    year_on_year = year_on_year_groups(period=period, scores=scores)
+    year_on_year = derived.kept(
+        results_key,
+        "year-on-year",
+        lambda: year_on_year_groups(period=period, scores=scores),
+        against=scores.change,
+        extra=tuple(groups),  # the groups' names, which are not results
+    )
     targets = period_progress(period, scores.assessment, scores.result)
-    classification = period_classification(period, scores.assessment, scores.result)
+    thresholds = period_thresholds(period)
+    classification = derived.kept(
+        results_key,
+        "levels",
+        lambda: classify(scores.assessment, scores.result, thresholds),
+        extra=(thresholds,),
+    )
+
+    def build_parts() -> dict:
+        return _page_parts(
+            period, scores, table, page, page_units, groups, group, group_name, classification
+        )
+
+    # The parts of the page drawn from its units (rows, charts, levels, findings): rendered once
+    # per results and page; a search by name is rendered each time.
+    parts = (
+        build_parts()
+        if query
+        else derived.kept(
+            results_key,
+            "ranking-page",
+            build_parts,
+            against=scores.change,
+            extra=(
+                *(period.code, view, tuple(groups), group, band, sort, descending),
+                *(page.number, thresholds),
+            ),
+            page=True,
+        )
+    )
     params = request.GET.copy()
     params.pop("trang", None)
     sort_params = params.copy()
@@ -210,10 +268,23 @@ def _period_results(request, code: str):
             "sort_query": sort_params.urlencode(),
             "has_change": scores.change is not None,
             "year_on_year": year_on_year,
+            # Every unit that changed band, in every group: rendered once per results.
+            "year_on_year_groups": derived.kept(
+                results_key,
+                "year-on-year-html",
+                lambda: render_to_string(
+                    "portal/year_on_year_groups.html", {"year_on_year": year_on_year}
+                ),
+                against=scores.change,
+                extra=tuple(groups),
+            )
+            if year_on_year
+            else "",
             "year_on_year_chart": charts.year_on_year_chart([g for g, _s in year_on_year])
             if year_on_year
             else None,
-            "charts": _ranking_charts(scores, table.view, group, group_name, page_units),
+            "charts": parts["charts"],
+            "page_parts": parts,
             "paged": page_units is not None,
             "multi_year_chart": charts.multi_year_chart(years) if len(years.labels) > 1 else None,
             "quarters": quarters,
@@ -233,34 +304,64 @@ def _period_results(request, code: str):
             ]
             if quarters is not None
             else [],
-            "names": {u.code: u.name for u in scores.result.units},
+            "most_improved": [scores.result.unit(code).name for code in table.most_improved],
             # Progress against the targets of the units on this page, and each group target's
             # count (results.targets); the component indicators by level (results.levels).
             "target_lines": [line for line in targets.lines if line.unit in shown],
             "target_groups": [g for g in targets.groups if group is None or g.subject == group],
             "has_levels": classification.overall.total > 0,
-            "level_columns": classification.columns(),
-            "level_rows": level_rows(
-                classification,
-                [(row.unit, row.name) for row in page],
-                [(code, name) for code, name in groups if group is None or code == group],
-            ),
-            "levels_text": thresholds_text(classification.thresholds),
             "percent_note": band_detail.note(),
-            # The findings of the units on this page (all of them when there is one page): a
-            # national period's thousands are in the open data, not on every page.
-            "findings": [
-                {
-                    "finding": f,
-                    "label": FINDING_LABELS.get(f.kind, f.kind),
-                    "unit_name": scores.result.unit(f.unit).name,
-                }
-                for f in scores.result.findings
-                if page_units is None or f.unit in page_units
-            ],
+            "findings_shown": parts["findings_shown"],
             "findings_total": len(scores.result.findings),
         },
     )
+
+
+def _page_parts(
+    period, scores, table, page, page_units, groups, group, group_name, classification
+) -> dict:
+    """The page's rows, charts, component levels and findings, rendered (the parts that grow
+    with the page's units)."""
+    scheme = scores.assessment.framework.total_bands
+    bands = [b.label for b in scheme.bands] if scheme else []
+    charts = _ranking_charts(scores, table.view, group, group_name, page_units)
+    # The findings of the units on this page (all of them when there is one page): a national
+    # period's thousands are in the open data, not on every page.
+    findings = [
+        {
+            "finding": f,
+            "label": FINDING_LABELS.get(f.kind, f.kind),
+            "unit_name": scores.result.unit(f.unit).name,
+        }
+        for f in scores.result.findings
+        if page_units is None or f.unit in page_units
+    ]
+    levels = {
+        "section_id": "component-levels",
+        "first_header": _("Cơ quan, đơn vị"),
+        "level_columns": classification.columns(),
+        "level_rows": level_rows(
+            classification,
+            [(row.unit, row.name) for row in page],
+            [(code, name) for code, name in groups if group is None or code == group],
+        ),
+        "levels_text": thresholds_text(classification.thresholds),
+    }
+    rows = {
+        "page": page,
+        "period": period,
+        "table": table,
+        "bands": bands,
+        "has_change": scores.change is not None,
+    }
+    return {
+        "rows": render_to_string("portal/ranking_rows.html", rows),
+        "charts": charts,
+        "charts_html": render_to_string("portal/ranking_charts.html", {"charts": charts}),
+        "levels": render_to_string("portal/level_counts.html", levels),
+        "findings": render_to_string("portal/ranking_findings.html", {"findings": findings}),
+        "findings_shown": len(findings),
+    }
 
 
 SPREADS = {"10": Decimal("0.1"), "20": Decimal("0.2"), "30": Decimal("0.3")}
