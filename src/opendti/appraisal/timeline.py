@@ -100,17 +100,19 @@ class _Facts:
         participations = list(
             Participation.objects.filter(period=period).select_related("unit").order_by("order")
         )
-        submissions = {
-            s.participation_id: s for s in Submission.objects.filter(participation__period=period)
+        # Only each submission's state: thousands of them at national scale, read on the
+        # dashboard next to its own table.
+        states = {
+            participation_id: (status, reopened_until)
+            for participation_id, status, reopened_until in Submission.objects.filter(
+                participation__period=period
+            ).values_list("participation_id", "status", "reopened_until")
         }
         self.not_submitted = [
             p
             for p in participations
-            if (s := submissions.get(p.pk)) is None
-            or (
-                s.status != Submission.Status.SUBMITTED
-                and not (s.reopened_until and today <= s.reopened_until)
-            )
+            if (state := states.get(p.pk)) is None
+            or (state[0] != Submission.Status.SUBMITTED and not (state[1] and today <= state[1]))
         ]
         self.requests = list(
             Decision.objects.filter(

@@ -18,11 +18,10 @@ from openpyxl import Workbook
 from opendti.assessments.models import Submission
 from opendti.cells import xlsx_append
 from opendti.core.vietnamese import search_matches, sort_key
-from opendti.frameworks.models import Node
-from opendti.periods.models import Participation, Period, Phase
+from opendti.periods.models import Participation, Period, Phase, RankingGroup
 
 from . import source
-from .checks import blocking_count, checks_shown
+from .checks import blocking_count, checks_shown, period_result_checks, stored_checks
 
 # The status filter's values (in the page's address): the submission's, and "late".
 OVERDUE = "qua-han"
@@ -64,38 +63,43 @@ def period_progress(period: Period, *, on: datetime.date) -> list[ProgressRow]:
     """Every participating unit's row, in the period's order of participants. Units without a
     submission row yet (none should be: they are created when a unit joins) are left out."""
     phase = period.phase(Phase.Kind.SELF_ASSESSMENT)
-    result = source.settled(period).result
+    computed = source.settled(period)
+    result = computed.result
+    # The period and its few ranking groups are read once and shared by every row, not made
+    # again for each of thousands of participants by a join.
     participations = list(
-        Participation.objects.filter(period=period)
-        .select_related("unit", "group", "period")
-        .order_by("order", "pk")
+        Participation.objects.filter(period=period).select_related("unit").order_by("order", "pk")
     )
+    groups = RankingGroup.objects.in_bulk({p.group_id for p in participations if p.group_id})
     saved = {s.participation_id: s for s in Submission.objects.filter(participation__period=period)}
     submissions = []
     for participation in participations:
+        participation.period = period
+        participation.group = groups.get(participation.group_id)
         # A participant without its row yet (made as a unit joins: assessments' Participation
         # receiver; a restore of older data may lack it) reads as an empty draft: a page that
         # only reads writes nothing.
         submission = saved.get(participation.pk) or Submission(participation=participation)
         submission.participation = participation
         submissions.append(submission)
-    checks = checks_shown(submissions=[s for s in submissions if s.pk], result=result)
-    own = list(
-        Node.objects.filter(framework=period.framework, source=Node.Source.SELF)
-        .exclude(rule="")
-        .values_list("code", flat=True)
+    # The same checks as the workspace's `checks_shown`, with what follows from the results
+    # alone kept per results revision (results.checks.stored_checks).
+    checks = stored_checks(
+        period=period, submissions=[s for s in submissions if s.pk], computed=computed
     )
+    derived = period_result_checks(period, computed)
     late = phase is not None and on > phase.ends_on
     rows = []
     for submission in submissions:
-        unit_result = result.unit(submission.participation.unit.code)
+        unit = submission.participation.unit.code
+        unit_result = result.unit(unit)
         if submission.pk:
             found = checks[submission.pk]
         else:
             found = next(iter(checks_shown(submissions=[submission], result=result).values()))
         errors = blocking_count(found)
         missing = sum(1 for c in found if c.kind == "missing")
-        applicable = sum(1 for code in own if unit_result.nodes.get(code) is not None)
+        applicable = derived[unit].applicable
         reopened = submission.reopened_until is not None and on <= submission.reopened_until
         rows.append(
             ProgressRow(
