@@ -6,6 +6,7 @@ so the workspace and the results can never disagree about them.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -99,9 +100,9 @@ def period_checks(
         return {}
     period = submissions[0].participation.period
     frame = _frame(period)
-    units = {s.participation.unit.code for s in submissions}
-    derived = _result_checks(frame, result, previous, units)
-    return _with_records(period, frame, result, submissions, derived)
+    units = [(s.pk, s.participation.unit.code) for s in submissions]
+    derived = _result_checks(frame, result, previous, {unit for _, unit in units})
+    return _with_records(period, frame, result, units, derived)
 
 
 def stored_checks(
@@ -111,11 +112,20 @@ def stored_checks(
     at once (the coordinator's dashboard). What follows from the results alone is kept per
     results revision (`period_result_checks`); what the submissions' own records say (evidence,
     estimates, carried-over values: none of them raises the revision) is read on every call."""
-    if not submissions:
+    units = {s.pk: s.participation.unit.code for s in submissions}
+    return stored_unit_checks(period=period, units=units, computed=computed)
+
+
+def stored_unit_checks(
+    *, period: Period, units: Mapping[int, str], computed: source.Computed
+) -> dict[int, list[Check]]:
+    """`stored_checks` of submissions given by id, with their unit's code (the dashboard reads
+    thousands of them as values, not as model instances)."""
+    if not units:
         return {}
     frame = _frame(period)
     derived = _kept_result_checks(period, frame, computed)
-    return _with_records(period, frame, computed.result, submissions, derived)
+    return _with_records(period, frame, computed.result, list(units.items()), derived)
 
 
 def period_result_checks(period: Period, computed: source.Computed) -> dict[str, ResultChecks]:
@@ -133,6 +143,10 @@ class ResultChecks:
     required: tuple[Check, ...]  # "evidence missing" of each applicable indicator needing it
     tail: tuple[Check, ...]  # the large changes against the previous period
     applicable: int  # how many of the unit's own indicators apply to it
+
+    def without_records(self) -> list[Check]:
+        """The checks of a unit whose submission holds no record yet (no row at all)."""
+        return [*self.head, *self.required, *self.tail]
 
 
 @dataclass(frozen=True)
@@ -300,13 +314,13 @@ def _with_records(
     period: Period,
     frame: _Frame,
     result: PeriodResult,
-    submissions: list[Submission],
+    units: list[tuple[int, str]],
     derived: dict[str, ResultChecks],
 ) -> dict[int, list[Check]]:
     """The results' checks of each submission with what its own records say, in the order the
     workspace lists them: the engine's, evidence missing, estimates and carried-over values,
     evidence dates, large changes."""
-    ids = [s.pk for s in submissions]
+    ids = [pk for pk, _ in units]
     # Many submissions: the period's rows (one join) rather than thousands of ids in a query.
     scope = (
         {"submission__participation__period": period}
@@ -333,20 +347,19 @@ def _with_records(
     span = period_span(period)
     own = [i.code for i in frame.own]
     shown: dict[int, list[Check]] = {}
-    for s in submissions:
-        unit = s.participation.unit.code
+    for pk, unit in units:
         found = derived[unit]
         checks = list(found.head)
         if found.required:
-            has = linked.get(s.pk, ())
+            has = linked.get(pk, ())
             checks.extend(c for c in found.required if c.node not in has)
-        if s.pk in answers or s.pk in evidence:
+        if pk in answers or pk in evidence:
             scores = result.unit(unit).nodes
             applicable = {code for code in own if scores.get(code) is not None}
-            checks.extend(_answer_checks(answers.get(s.pk, ()), applicable, messages))
-            checks.extend(_evidence_checks(evidence.get(s.pk, ()), applicable, span))
+            checks.extend(_answer_checks(answers.get(pk, ()), applicable, messages))
+            checks.extend(_evidence_checks(evidence.get(pk, ()), applicable, span))
         checks.extend(found.tail)
-        shown[s.pk] = checks
+        shown[pk] = checks
     return shown
 
 
