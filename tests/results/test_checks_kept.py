@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from opendti import numbers
@@ -417,3 +418,15 @@ def test_the_dashboard_shows_a_saved_value_at_once(demo, client) -> None:
         actor=User.objects.get(username="daumoi"),
     )
     assert missing() == before - 1
+
+
+def test_checks_worked_out_inside_a_transaction_are_not_kept(demo) -> None:
+    """As the results themselves (results.store.keep): a rollback would give the revision back
+    for other data, and what was worked out from the rolled-back writes would stay kept."""
+    period = Period.objects.select_related("framework").get(code=OPEN_PERIOD)
+    with transaction.atomic():
+        inside = checks.period_result_checks(period, source.settled(period))
+        assert checks.period_result_checks(period, source.settled(period)) is not inside
+    outside = checks.period_result_checks(period, source.settled(period))
+    assert outside == inside
+    assert checks.period_result_checks(period, source.settled(period)) is outside

@@ -199,7 +199,7 @@ def _kept_result_checks(
         previous = before.result if before is not None else None
         units = {u.code for u in computed.result.units}
         found = _result_checks(frame, computed.result, previous, units)
-        _kept.put(key, found)
+        store.keep(key, found, _kept)  # not from inside a transaction: see store.keep
     return found
 
 
