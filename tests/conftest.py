@@ -50,16 +50,14 @@ def file_storages(settings, tmp_path_factory) -> dict[str, Path]:
 def _fresh_results_cache():
     """Each test starts with an empty per-process results cache: its keys are (period id,
     revision), and a rolled-back test leaves the next one the same ids and revisions. The same
-    for what pages keep per results (results.derived), the kept pages' bodies (by row id) and
-    the checks kept per results (results.checks)."""
+    for what pages keep per results (results.derived) and the kept pages' bodies (by row id)."""
     from opendti.publication import pages
-    from opendti.results import checks, derived, source
+    from opendti.results import derived, source
 
     def clear() -> None:
         source.clear_process_cache()
         derived.clear()
         pages.forget_bodies()
-        checks.clear_kept()
 
     clear()
     yield

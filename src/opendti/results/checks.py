@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from opendti import numbers
@@ -21,7 +20,7 @@ from opendti.frameworks.models import Node
 from opendti.periods.models import Period
 from opendti.scoring.model import PeriodResult
 
-from . import source, store
+from . import derived, source
 
 ERROR = "error"
 WARNING = "warning"
@@ -176,36 +175,27 @@ def _frame(period: Period) -> _Frame:
     return _Frame(own, tuple(rows))
 
 
-_kept = store.Cache(store.CACHE_SIZE)
-
-
 def _kept_result_checks(
     period: Period, frame: _Frame, computed: source.Computed
 ) -> dict[str, ResultChecks]:
-    """`_result_checks` of every unit, kept in this process by what it depends on: the results
-    (their key holds the period's revision, or the snapshot's rows hash), the previous period's
-    results (likewise), the indicators as read now, the threshold and the language of the
-    messages. Nothing else goes into them, so a kept value is never stale."""
+    """`_result_checks` of every unit, kept in this process (results.derived) by what it depends
+    on: the results (their key holds the period's revision, or the snapshot's rows hash), the
+    previous period's results (likewise), the indicators as read now, the threshold and the
+    language of the messages. Nothing else goes into them, so a kept value is never stale; and,
+    as results are, nothing worked out inside a transaction is kept (store.keep)."""
     before = source.previous(period)
-    key = (
-        computed.key,
+    previous = before.result if before is not None else None
+
+    def build() -> dict[str, ResultChecks]:
+        units = {u.code for u in computed.result.units}
+        return _result_checks(frame, computed.result, previous, units)
+
+    extra = (
         before.key if before is not None else None,
         frame.fingerprint,
         settings.OPENDTI_LARGE_CHANGE_PERCENT,
-        translation.get_language(),
     )
-    found = _kept.get(key)
-    if found is None:
-        previous = before.result if before is not None else None
-        units = {u.code for u in computed.result.units}
-        found = _result_checks(frame, computed.result, previous, units)
-        store.keep(key, found, _kept)  # not from inside a transaction: see store.keep
-    return found
-
-
-def clear_kept() -> None:
-    """Forget the kept checks (tests; they are keyed by revision and never stale)."""
-    _kept.clear()
+    return derived.kept(computed.key, "checks", build, extra=extra)
 
 
 def _result_checks(
