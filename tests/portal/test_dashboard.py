@@ -198,3 +198,31 @@ def test_the_public_ranking_and_the_admin_search_without_accents(coordinator) ->
     assert list(
         Unit.objects.filter(name_folded__contains="hoa binh").values_list("code", flat=True)
     ) == ["xa-hoa-binh"]
+
+
+def test_a_long_table_is_shown_a_page_at_a_time(coordinator, monkeypatch) -> None:
+    """Thousands of units at national scale: the table shows a page (the counts above it, the
+    filters and the export cover every unit), and the page links keep the filters and order."""
+    from opendti.portal.views import dashboard
+
+    monkeypatch.setattr(dashboard, "PAGE_SIZE", 3)
+    whole = _units(coordinator.get(DASHBOARD, {"sap-xep": "loi", "chieu": "giam"}).content.decode())
+    assert len(whole) == 3
+    shown = []
+    for number in (1, 2, 3):
+        html = coordinator.get(
+            DASHBOARD, {"sap-xep": "loi", "chieu": "giam", "trang": number}
+        ).content.decode()
+        shown += _units(html)
+        assert 'id="submitted-count">0/7<' in html
+        assert "Đang hiện 7/7 đơn vị." in html
+        assert f"Trang {number}/3" in html
+        if number < 3:
+            assert f"sap-xep=loi&amp;chieu=giam&amp;trang={number + 1}" in html
+    assert len(shown) == len(set(shown)) == 7
+    # A page past the end shows the last one, as the other paged tables do.
+    html = coordinator.get(DASHBOARD, {"sap-xep": "loi", "chieu": "giam", "trang": 99})
+    assert _units(html.content.decode()) == shown[6:]
+    monkeypatch.setattr(dashboard, "PAGE_SIZE", 100)
+    every = _units(coordinator.get(DASHBOARD, {"sap-xep": "loi", "chieu": "giam"}).content.decode())
+    assert shown == every

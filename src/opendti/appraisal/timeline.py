@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -90,6 +91,11 @@ class Timeline:
         return tuple(item for line in self.lines for item in line.late)
 
 
+class _Unit(NamedTuple):
+    name: str
+    code: str
+
+
 class _Facts:
     """What the phases' states are judged from, read once per timeline."""
 
@@ -97,20 +103,21 @@ class _Facts:
         self.period = period
         self.today = today
         self.rounds = {r.number: r for r in Round.objects.filter(period=period)}
-        participations = list(
-            Participation.objects.filter(period=period).select_related("unit").order_by("order")
-        )
-        submissions = {
-            s.participation_id: s for s in Submission.objects.filter(participation__period=period)
+        # Only what the late list names (each unit's name and code) and each submission's
+        # state, as values: thousands of units at national scale, read on the dashboard next
+        # to its own table.
+        participations = Participation.objects.filter(period=period).order_by("order")
+        states = {
+            participation_id: (status, reopened_until)
+            for participation_id, status, reopened_until in Submission.objects.filter(
+                participation__period=period
+            ).values_list("participation_id", "status", "reopened_until")
         }
         self.not_submitted = [
-            p
-            for p in participations
-            if (s := submissions.get(p.pk)) is None
-            or (
-                s.status != Submission.Status.SUBMITTED
-                and not (s.reopened_until and today <= s.reopened_until)
-            )
+            _Unit(name, code)
+            for pk, name, code in participations.values_list("pk", "unit__name", "unit__code")
+            if (state := states.get(pk)) is None
+            or (state[0] != Submission.Status.SUBMITTED and not (state[1] and today <= state[1]))
         ]
         self.requests = list(
             Decision.objects.filter(
@@ -147,8 +154,8 @@ def _late(phase: Phase, facts: _Facts) -> list[LateItem]:
     deadline = phase.ends_on
     if phase.kind == Kind.SELF_ASSESSMENT:
         return [
-            LateItem(phase.pk, p.unit.name, _("chưa gửi phiếu tự đánh giá"), deadline, p.unit.code)
-            for p in facts.not_submitted
+            LateItem(phase.pk, u.name, _("chưa gửi phiếu tự đánh giá"), deadline, u.code)
+            for u in facts.not_submitted
         ]
     if phase.kind == Kind.APPRAISAL:
         found = facts.rounds.get(phase.round_number or max(facts.rounds, default=0))

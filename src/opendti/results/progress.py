@@ -5,11 +5,12 @@ provisional total and status; filtered, searched and sorted as people ask. Reads
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,22 +18,32 @@ from openpyxl import Workbook
 
 from opendti.assessments.models import Submission
 from opendti.cells import xlsx_append
-from opendti.core.vietnamese import search_matches, sort_key
-from opendti.frameworks.models import Node
+from opendti.core.vietnamese import SortKey, search_matches, sort_key
 from opendti.periods.models import Participation, Period, Phase
 
 from . import source
-from .checks import blocking_count, checks_shown
+from .checks import blocking_count, period_result_checks, stored_unit_checks
 
 # The status filter's values (in the page's address): the submission's, and "late".
 OVERDUE = "qua-han"
 STATUSES = (Submission.Status.DRAFT, Submission.Status.SUBMITTED, OVERDUE)
 
 
+class ProgressUnit(NamedTuple):
+    code: str
+    name: str
+
+
 @dataclass(frozen=True)
 class ProgressRow:
-    participation: Participation
-    submission: Submission
+    """One unit's row, as values: a national period has thousands, read on every request."""
+
+    unit: ProgressUnit
+    group_code: str  # the unit's ranking group in the period ("" without one)
+    group_name: str
+    status: str  # its submission's (a draft when it has no submission row yet)
+    sent_at: datetime.datetime | None  # the submission's `submitted_at`
+    reopened_until: datetime.date | None
     applicable: int  # the unit's own indicators that apply to it
     answered: int
     missing: int
@@ -42,72 +53,77 @@ class ProgressRow:
     overdue: bool
 
     @property
-    def unit(self):
-        return self.participation.unit
+    def status_label(self) -> str:
+        return str(STATUS_LABELS.get(self.status, self.status))
 
     @property
     def submitted(self) -> bool:
-        return self.submission.status == Submission.Status.SUBMITTED
+        return self.status == Submission.Status.SUBMITTED
 
     @property
     def submitted_at(self) -> datetime.datetime | None:
         """When the standing submission was sent: none once it is recalled or reopened."""
-        return self.submission.submitted_at if self.submitted else None
+        return self.sent_at if self.submitted else None
 
-    @property
-    def group_code(self) -> str:
-        group = self.participation.group
-        return group.code if group else ""
+
+STATUS_LABELS = dict(Submission.Status.choices)
 
 
 def period_progress(period: Period, *, on: datetime.date) -> list[ProgressRow]:
-    """Every participating unit's row, in the period's order of participants. Units without a
-    submission row yet (none should be: they are created when a unit joins) are left out."""
+    """Every participating unit's row, in the period's order of participants. A participant
+    without its submission row (made as a unit joins: assessments' Participation receiver; a
+    restore of older data may lack it) reads as an empty draft: a page that only reads writes
+    nothing."""
     phase = period.phase(Phase.Kind.SELF_ASSESSMENT)
-    result = source.settled(period).result
-    participations = list(
+    computed = source.settled(period)
+    result = computed.result
+    # Values, not model instances: 3,400 participants, units and submissions made into objects
+    # on every request cost more than everything else the page does, and their garbage makes
+    # the collector walk the whole process (the kept national results included) again.
+    participants = list(
         Participation.objects.filter(period=period)
-        .select_related("unit", "group", "period")
         .order_by("order", "pk")
+        .values_list("pk", "unit__code", "unit__name", "group__code", "group__name")
     )
-    saved = {s.participation_id: s for s in Submission.objects.filter(participation__period=period)}
-    submissions = []
-    for participation in participations:
-        # A participant without its row yet (made as a unit joins: assessments' Participation
-        # receiver; a restore of older data may lack it) reads as an empty draft: a page that
-        # only reads writes nothing.
-        submission = saved.get(participation.pk) or Submission(participation=participation)
-        submission.participation = participation
-        submissions.append(submission)
-    checks = checks_shown(submissions=[s for s in submissions if s.pk], result=result)
-    own = list(
-        Node.objects.filter(framework=period.framework, source=Node.Source.SELF)
-        .exclude(rule="")
-        .values_list("code", flat=True)
+    states = {
+        participation: (pk, status, sent_at, reopened_until)
+        for participation, pk, status, sent_at, reopened_until in Submission.objects.filter(
+            participation__period=period
+        ).values_list("participation_id", "pk", "status", "submitted_at", "reopened_until")
+    }
+    # The same checks as the workspace's `checks_shown`, with what follows from the results
+    # alone kept per results revision (results.checks.stored_checks).
+    checks = stored_unit_checks(
+        period=period,
+        units={states[p[0]][0]: p[1] for p in participants if p[0] in states},
+        computed=computed,
     )
+    derived = period_result_checks(period, computed)
     late = phase is not None and on > phase.ends_on
+    draft = (None, Submission.Status.DRAFT, None, None)
     rows = []
-    for submission in submissions:
-        unit_result = result.unit(submission.participation.unit.code)
-        if submission.pk:
-            found = checks[submission.pk]
-        else:
-            found = next(iter(checks_shown(submissions=[submission], result=result).values()))
+    for participation, code, name, group_code, group_name in participants:
+        submission, status, sent_at, reopened_until = states.get(participation, draft)
+        kept = derived[code]
+        found = checks[submission] if submission is not None else kept.without_records()
         errors = blocking_count(found)
         missing = sum(1 for c in found if c.kind == "missing")
-        applicable = sum(1 for code in own if unit_result.nodes.get(code) is not None)
-        reopened = submission.reopened_until is not None and on <= submission.reopened_until
+        reopened = reopened_until is not None and on <= reopened_until
         rows.append(
             ProgressRow(
-                participation=submission.participation,
-                submission=submission,
-                applicable=applicable,
-                answered=applicable - missing,
+                unit=ProgressUnit(code, name),
+                group_code=group_code or "",
+                group_name=group_name or "",
+                status=status,
+                sent_at=sent_at,
+                reopened_until=reopened_until,
+                applicable=kept.applicable,
+                answered=kept.applicable - missing,
                 missing=missing,
                 errors=errors,
                 warnings=len(found) - errors,
-                total=unit_result.total,
-                overdue=late and submission.status != Submission.Status.SUBMITTED and not reopened,
+                total=result.unit(code).total,
+                overdue=late and status != Submission.Status.SUBMITTED and not reopened,
             )
         )
     return rows
@@ -116,7 +132,7 @@ def period_progress(period: Period, *, on: datetime.date) -> list[ProgressRow]:
 def _by_status(rows: Iterable[ProgressRow], status: str) -> list[ProgressRow]:
     if status == OVERDUE:
         return [r for r in rows if r.overdue]
-    return [r for r in rows if r.submission.status == status]
+    return [r for r in rows if r.status == status]
 
 
 def _missing_last(value: Any) -> tuple[bool, Any]:
@@ -124,10 +140,20 @@ def _missing_last(value: Any) -> tuple[bool, Any]:
 
 
 _STATUS_ORDER: dict[str, int] = {Submission.Status.DRAFT: 0, Submission.Status.SUBMITTED: 1}
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_key(name: str) -> SortKey:
+    """A unit name's Vietnamese sort key, kept: every dashboard request orders every unit of the
+    period by name (3,400 keys at national scale, each a walk over the name's letters). A name is
+    its own key, so a kept key is never stale; 4,096 keys hold a national period's communes."""
+    return sort_key(name)
+
+
 # The sort keys in the page's address (Vietnamese, like the public ranking's "sap-xep").
 SORTS: dict[str, Callable[[ProgressRow], Any]] = {
-    "ten": lambda r: sort_key(r.unit.name),
-    "trang-thai": lambda r: (not r.overdue, _STATUS_ORDER.get(r.submission.status, 9)),
+    "ten": lambda r: _name_key(r.unit.name),
+    "trang-thai": lambda r: (not r.overdue, _STATUS_ORDER.get(r.status, 9)),
     "da-nhap": lambda r: (r.answered, r.applicable),
     "chua-nhap": lambda r: r.missing,
     "loi": lambda r: r.errors,
@@ -180,11 +206,7 @@ def progress_select(rows: list[ProgressRow], query: ProgressQuery) -> list[Progr
 
 def progress_groups(rows: Iterable[ProgressRow]) -> list[tuple[str, str]]:
     """The ranking groups present, as (code, name), in Vietnamese order of their names."""
-    groups = {
-        r.participation.group.code: r.participation.group.name
-        for r in rows
-        if r.participation.group is not None
-    }
+    groups = {r.group_code: r.group_name for r in rows if r.group_code}
     return sorted(groups.items(), key=lambda pair: sort_key(pair[1]))
 
 
@@ -218,8 +240,8 @@ def progress_xlsx(period: Period, rows: list[ProgressRow]) -> bytes:
             [
                 row.unit.code,
                 row.unit.name,
-                row.participation.group.name if row.participation.group else "",
-                str(row.submission.get_status_display()),
+                row.group_name,
+                row.status_label,
                 _("Có") if row.overdue else _("Không"),
                 row.answered,
                 row.applicable,

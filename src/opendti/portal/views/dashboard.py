@@ -5,6 +5,7 @@ workspace's own checks."""
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -25,6 +26,10 @@ from .timeline import timeline_context, timeline_viewer
 from .workspace import htmx_login_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Rows on one page: a national period has thousands of units, and its whole table would take
+# seconds to render and to read; the counts above the table, the filters and the export still
+# cover every unit.
+PAGE_SIZE = 100
 
 
 @require_GET
@@ -35,7 +40,10 @@ def dashboard(request, code: str):
     every = period_progress(period, on=today())
     query = ProgressQuery.from_params(request.GET)
     rows = progress_select(every, query)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("trang"))
     params = request.GET.copy()
+    params.pop("trang", None)  # another filter or order starts from the first page
+    page_query = params.urlencode()
     for name in ("sap-xep", "chieu"):
         params.pop(name, None)
     return render(
@@ -45,6 +53,8 @@ def dashboard(request, code: str):
             "period": period,
             "phase": phase,
             "rows": rows,
+            "page": page,
+            "page_query": page_query,
             "every": len(every),
             "submitted": sum(1 for r in every if r.submitted),
             "overdue": sum(1 for r in every if r.overdue),
@@ -53,7 +63,7 @@ def dashboard(request, code: str):
             "sort": query.sort,
             "descending": query.descending,
             "sort_query": params.urlencode(),
-            "export_query": request.GET.urlencode(),
+            "export_query": page_query,
             # The calendar's block: phases, today, who is late (the coordinator sees everything).
             **timeline_context(period, timeline_viewer(request.user, period)),
         },
