@@ -166,6 +166,7 @@ def published_periods() -> list[Snapshot]:
         Snapshot.objects.filter(period__status=Period.Status.PUBLISHED, publication__isnull=False)
         .select_related("period__framework__level")
         .order_by("-period__year", "period__code")
+        .defer(*TEXTS)  # megabytes each, read only for a record this process has not checked
     )
     intact = []
     for snapshot in snapshots:
