@@ -132,9 +132,9 @@ def live(period: Period, *, appraised: bool = True) -> Computed:
     key: store.Key = (period.pk, str(kind), revision.current(period.pk), "")
 
     def compute() -> store.Fresh:
-        return _advance(period, key) or _compute(key, *period_parsed(period, appraised=appraised))
+        return _compute(key, *period_parsed(period, appraised=appraised))
 
-    return store.read(key, ENGINE_VERSION, compute)
+    return store.read(key, ENGINE_VERSION, compute, advance=lambda: _advance(period, key))
 
 
 # An advanced result is kept in this process; every this many revisions one is stored for every
@@ -151,13 +151,17 @@ def _advance(period: Period, key: store.Key) -> store.Fresh | None:
     the period whole. The cells are read now: a write committed since the revision was read is
     applied too, and its own raise applies it again (the same value), so the result never misses
     a logged change."""
-    base = store.base(key, ENGINE_VERSION)
-    if base is None:
-        return None
-    steps = revision.value_edits(period.pk, base.revision, key[2])
-    if steps is None:
-        return None
-    cells: set[tuple[str, str, str]] = set().union(*steps)
+    for base in store.bases(key, ENGINE_VERSION):
+        steps = revision.value_edits(period.pk, base.revision, key[2])
+        if steps is not None:
+            return _apply(period, key, base, set().union(*steps))
+    return None
+
+
+def _apply(
+    period: Period, key: store.Key, base: store.Base, cells: set[tuple[str, str, str]]
+) -> store.Fresh | None:
+    """`base` with the logged cells applied (None: too many, or one the checks must name)."""
     if key[1] != Kind.SETTLED:  # the units' own scores: what the appraisal settles is not read
         cells = {cell for cell in cells if cell[2] == revision.VALUES}
     if len(cells) > MAX_CELLS:

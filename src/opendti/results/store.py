@@ -38,6 +38,8 @@ CACHE_SIZE = 8  # whole periods kept in this process (a national one is tens of 
 # pg_advisory_xact_lock(classid, objid): the first number marks our locks among the database's.
 LOCK_CLASS = 0x0D71_0000
 KINDS = tuple(StoredResult.Kind.values)
+# Edits a process applies to its own results before it would rather load the table's newer ones.
+NEAR = 50
 
 Key = tuple[int, str, int, str]  # period id, kind, revision, inputs hash ('' for live kinds)
 
@@ -144,6 +146,18 @@ _flights: dict[tuple[int, str], threading.Lock] = {}
 _flights_lock = threading.Lock()
 
 
+def _lock(period_id: int, kind: str) -> threading.Lock:
+    with _flights_lock:
+        return _flights.setdefault((period_id, kind), threading.Lock())
+
+
+@contextlib.contextmanager
+def _process_flight(period_id: int, kind: str) -> Iterator[None]:
+    """One reader of a period's kind at a time in this process (others then find its value)."""
+    with _lock(period_id, kind):
+        yield
+
+
 @contextlib.contextmanager
 def _single_flight(period_id: int, kind: str) -> Iterator[None]:
     """One computation of a period's kind at a time: a lock per process, and on PostgreSQL an
@@ -151,9 +165,7 @@ def _single_flight(period_id: int, kind: str) -> Iterator[None]:
     SQLite no transaction is opened around the computation (an IMMEDIATE one would hold the
     database's write lock, and every save, for as long as it lasts): the unique constraint keeps
     one row, and a process that loses the race reads the winner's."""
-    with _flights_lock:
-        lock = _flights.setdefault((period_id, kind), threading.Lock())
-    with lock:
+    with _lock(period_id, kind):
         if connection.vendor != "postgresql":
             yield
             return
@@ -190,22 +202,37 @@ def _stored(key: Key, engine_version: str) -> Any | None:
         return None
 
 
-def read(key: Key, engine_version: str, compute: Callable[[], Fresh]) -> Any:
-    """The value for `key`: this process's cache, else the stored row, else computed once (under
-    the single flight) and stored (when `compute` says so)."""
+def read(
+    key: Key,
+    engine_version: str,
+    compute: Callable[[], Fresh],
+    advance: Callable[[], Fresh | None] | None = None,
+) -> Any:
+    """The value for `key`: this process's cache, else the stored row, else `advance()` (cheap:
+    edits applied to results this process or the table holds, under this process's lock only),
+    else computed once for every process (under the single flight) and stored (when `compute`
+    or `advance` says so)."""
     value = cache.get(key)
     if value is not None:
         return value
     value = _stored(key, engine_version)
     if value is None:
         period_id, kind = key[0], key[1]
-        with _single_flight(period_id, kind):
-            value = cache.get(key) or _stored(key, engine_version)  # the winner's
-            if value is None:
-                fresh = compute()
+        with _process_flight(period_id, kind):
+            value = cache.get(key)
+            fresh = advance() if value is None and advance is not None else None
+            if fresh is not None:
                 value = fresh.value
                 if fresh.stored:
                     _store(key, engine_version, fresh.inputs_hash or key[3], value)
+        if value is None:
+            with _single_flight(period_id, kind):
+                value = cache.get(key) or _stored(key, engine_version)  # the winner's
+                if value is None:
+                    fresh = compute()
+                    value = fresh.value
+                    if fresh.stored:
+                        _store(key, engine_version, fresh.inputs_hash or key[3], value)
     keep(key, value)
     return value
 
@@ -225,9 +252,11 @@ def keep(key: Any, value: Any, kept: Cache | None = None) -> None:
         (kept or cache).put(key, value)
 
 
-def base(key: Key, engine_version: str) -> Base | None:
-    """The newest results of `key`'s period and live kind below its revision, from this
-    process's cache or the table (whichever is newer), with the newest stored revision."""
+def bases(key: Key, engine_version: str) -> Iterator[Base]:
+    """Results of `key`'s period and live kind below its revision to start edits from, nearest
+    to hand first: this process's newest, then the table's newest when it is newer (loaded only
+    if the first cannot be used: a national payload takes a second or more to load, a few edits
+    milliseconds)."""
     period_id, kind, revision, _ = key
     stored = (
         StoredResult.objects.filter(
@@ -238,15 +267,19 @@ def base(key: Key, engine_version: str) -> Base | None:
         .first()
     )
     cached = cache.latest(period_id, kind, revision)
-    if cached is not None and (stored is None or cached[0] >= stored):
-        return Base(cached[0], cached[1], stored)
+    # Far behind the table, this process's own would mean many more edits than a load.
+    if cached is not None and (stored is None or stored - cached[0] <= NEAR):
+        yield Base(cached[0], cached[1], stored)
+        if stored is None or stored <= cached[0]:
+            return
     if stored is not None:
         older: Key = (period_id, kind, stored, "")
         value = _stored(older, engine_version)
         if value is not None:
             keep(older, value)
-            return Base(stored, value, stored)
-    return Base(cached[0], cached[1], stored) if cached is not None else None
+            yield Base(stored, value, stored)
+    if cached is not None and stored is not None and stored - cached[0] > NEAR:
+        yield Base(cached[0], cached[1], stored)
 
 
 def _store(key: Key, engine_version: str, inputs_hash: str, value: Any) -> None:
