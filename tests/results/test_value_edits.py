@@ -206,9 +206,9 @@ def test_the_log_is_pruned_and_a_restore_forgets_it(w) -> None:
     assert revision.current(period.pk) > now
 
 
-def test_a_save_reads_no_more_than_the_held_results_and_the_units_values(w) -> None:
-    """The keystroke's sibling: after a save the card re-renders from the held results, advanced
-    by the one cell (the value written equals the one read back)."""
+def test_the_card_after_a_save_shows_the_saved_values_score(w) -> None:
+    """After a save the card re-renders from the held results advanced by the one cell: the
+    score is the saved value's, as a fresh computation gives it."""
     period = _period()
     source.settled(period)
     w.save(w.ours, "1.2", {"": "3"})

@@ -68,7 +68,8 @@ SETTLED = "settled"  # the score the appraisal settled for the unit at the indic
 @dataclass
 class _Raises:
     """The raises a writer asked for: by lookups on Period (anything may have changed), and by
-    period id with the cells whose input values alone changed (logged: see RevisionEdit)."""
+    period id with the only cells that changed, input values or settled scores (logged: see
+    RevisionEdit)."""
 
     lookups: dict[str, set[int]] = field(default_factory=dict)
     cells: dict[int, Cells] = field(default_factory=dict)
@@ -100,13 +101,13 @@ def _raise(raises: _Raises) -> None:
         where = reduce(or_, (Q(**{f"{lookup}__in": sorted(v)}) for lookup, v in lookups.items()))
         unlogged = set(Period.objects.filter(where).values_list("pk", flat=True))
     raised = unlogged | set(raises.cells)
+    if not raised:
+        return
     followers = set(
         Period.objects.filter(previous__in=raised)
         .exclude(pk__in=raised)
         .values_list("pk", flat=True)
     )
-    if not raised:
-        return
     # One UPDATE adding one, never read-then-write: concurrent writers each add their own step
     # (the rows stay locked until their transaction ends) and none is lost. Read back inside
     # the transaction, each revision is this writer's own.

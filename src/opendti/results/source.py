@@ -32,6 +32,7 @@ from opendti.scoring.incremental import apply_edit
 from opendti.scoring.model import Assessment, PeriodResult, Value
 from opendti.workbook.parse import ParsedWorkbook, parse_workbook
 from opendti.workbook.sheets import raw_from_rows
+from opendti.workbook.validate import appraised_error, leaves_of
 
 from . import store
 from .models import StoredResult
@@ -206,19 +207,14 @@ def _settled(
     if not codes:
         return {}
     found = unit_settled_scores(period, unit, codes)
-    nodes = assessment.framework.nodes
-    parents = {n.parent for n in nodes if n.parent}
-    leaves = {n.code: n for n in nodes if n.code not in parents}  # as workbook.validate checks
+    leaves = leaves_of(assessment.framework.nodes)
     decimals = assessment.settings.decimals
     scores: dict[str, Decimal | None] = {}
     for code in codes:
         score = found.get(code)
-        if score is not None:
-            node = leaves.get(code)
-            exponent = score.as_tuple().exponent
-            if node is None or not 0 <= score <= node.max_points:
-                return None
-            if not isinstance(exponent, int) or exponent < -decimals:
+        if score is not None:  # checked as the workbook checks it
+            leaf = leaves.get(code)
+            if leaf is None or appraised_error(leaf, score, decimals) is not None:
                 return None
         scores[code] = score
     return scores

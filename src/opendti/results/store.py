@@ -220,21 +220,23 @@ def read(
         period_id, kind = key[0], key[1]
         with _process_flight(period_id, kind):
             value = cache.get(key)
-            fresh = advance() if value is None and advance is not None else None
-            if fresh is not None:
-                value = fresh.value
-                if fresh.stored:
-                    _store(key, engine_version, fresh.inputs_hash or key[3], value)
+            if value is None and advance is not None:
+                value = _stored_if_asked(key, engine_version, advance())
         if value is None:
             with _single_flight(period_id, kind):
                 value = cache.get(key) or _stored(key, engine_version)  # the winner's
                 if value is None:
-                    fresh = compute()
-                    value = fresh.value
-                    if fresh.stored:
-                        _store(key, engine_version, fresh.inputs_hash or key[3], value)
+                    value = _stored_if_asked(key, engine_version, compute())
     keep(key, value)
     return value
+
+
+def _stored_if_asked(key: Key, engine_version: str, fresh: Fresh | None) -> Any | None:
+    if fresh is None:
+        return None
+    if fresh.stored:
+        _store(key, engine_version, fresh.inputs_hash or key[3], fresh.value)
+    return fresh.value
 
 
 def in_transaction() -> bool:
@@ -267,19 +269,19 @@ def bases(key: Key, engine_version: str) -> Iterator[Base]:
         .first()
     )
     cached = cache.latest(period_id, kind, revision)
+    own = Base(cached[0], cached[1], stored) if cached is not None else None
     # Far behind the table, this process's own would mean many more edits than a load.
-    if cached is not None and (stored is None or stored - cached[0] <= NEAR):
-        yield Base(cached[0], cached[1], stored)
-        if stored is None or stored <= cached[0]:
-            return
-    if stored is not None:
+    near = own is not None and (stored is None or stored - own.revision <= NEAR)
+    if own is not None and near:
+        yield own
+    if stored is not None and (own is None or stored > own.revision):
         older: Key = (period_id, kind, stored, "")
         value = _stored(older, engine_version)
         if value is not None:
             keep(older, value)
             yield Base(stored, value, stored)
-    if cached is not None and stored is not None and stored - cached[0] > NEAR:
-        yield Base(cached[0], cached[1], stored)
+    if own is not None and not near:
+        yield own
 
 
 def _store(key: Key, engine_version: str, inputs_hash: str, value: Any) -> None:

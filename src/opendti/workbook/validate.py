@@ -617,16 +617,7 @@ def _appraised(
     problems: _Problems,
 ) -> dict[str, dict[str, Decimal]]:
     """Scores the appraisal settled for leaves: within [0, max] and at the period's decimals."""
-    parents = {node.parent for node in nodes if node.parent}
-    leaves = {node.code: node for node in nodes if node.code not in parents}
-
-    def score_error(code: str, score: Decimal) -> str | None:
-        if not ZERO <= score <= leaves[code].max_points:
-            return f"{score} is outside [0, {leaves[code].max_points}]"
-        if score.as_tuple().exponent < -settings.decimals:  # type: ignore[operator]
-            return f"{score} has more than {settings.decimals} decimals"
-        return None
-
+    leaves = leaves_of(nodes)
     return _unit_scores(
         "appraised",
         rows,
@@ -634,5 +625,22 @@ def _appraised(
         units,
         problems,
         lambda code: None if code in leaves else f"'{code}' is not a component indicator (a leaf)",
-        score_error,
+        lambda code, score: appraised_error(leaves[code], score, settings.decimals),
     )
+
+
+def leaves_of(nodes: Iterable[Node]) -> dict[str, Node]:
+    """The component indicators (nodes no other node names as its parent), by code."""
+    nodes = list(nodes)
+    parents = {node.parent for node in nodes if node.parent}
+    return {node.code: node for node in nodes if node.code not in parents}
+
+
+def appraised_error(leaf: Node, score: Decimal, decimals: int) -> str | None:
+    """What is wrong with a score the appraisal settled at `leaf` (None: nothing): within
+    [0, max] and at the period's decimals."""
+    if not ZERO <= score <= leaf.max_points:
+        return f"{score} is outside [0, {leaf.max_points}]"
+    if score.as_tuple().exponent < -decimals:  # type: ignore[operator]
+        return f"{score} has more than {decimals} decimals"
+    return None
